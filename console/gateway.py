@@ -1,0 +1,178 @@
+"""The read side: list and describe APIs, stages, structure, plans and keys — paged, lazy, cached.
+
+Every list is fetched with the largest page AWS allows (500), so a 900-API account costs three
+control-plane calls; stages and structure are fetched only when asked for. Answers are cached with
+the time they were fetched; `refresh=True` fetches again. Safe to call from several worker threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+from typing import Callable, TypeVar
+
+from console import normalise
+from console.errors import Problem, explain
+from console.model import AccountLimits, Api, ApiDetail, ApiKey, Protocol, Stage, Throttle, UsagePlan
+from console.session import Connection
+
+PAGE = 500
+T = TypeVar("T")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Gateway:
+    def __init__(self, connection: Connection):
+        self.connection = connection
+        self._cache: dict[tuple, object] = {}
+        self._lock = threading.Lock()
+
+    # -- caching -------------------------------------------------------------------------------
+
+    def _cached(self, key: tuple, fetch: Callable[[], T], refresh: bool) -> T:
+        if not refresh:
+            with self._lock:
+                if key in self._cache:
+                    return self._cache[key]  # type: ignore[return-value]
+        try:
+            value = fetch()
+        except Exception as exc:
+            raise explain(exc, profile=self.connection.target.profile) from None
+        with self._lock:
+            self._cache[key] = value
+        return value
+
+    def peek(self, *key) -> object | None:
+        """A cached answer without fetching (e.g. a stage count "once known")."""
+        with self._lock:
+            return self._cache.get(key)
+
+    def forget(self, *prefix) -> None:
+        """Drop cached answers whose key starts with `prefix` (everything when empty)."""
+        with self._lock:
+            for key in [k for k in self._cache if k[: len(prefix)] == prefix]:
+                del self._cache[key]
+
+    def _pages(self, client, operation: str, items: str, **params) -> list[dict]:
+        paginator = client.get_paginator(operation)
+        config = {"PageSize": PAGE}
+        return [item for page in paginator.paginate(**params, PaginationConfig=config) for item in page.get(items, [])]
+
+    # -- APIs ----------------------------------------------------------------------------------
+
+    def apis(self, refresh: bool = False) -> list[Api]:
+        def fetch() -> list[Api]:
+            now = _now()
+            region = self.connection.region
+            rest = [normalise.rest_api(r, region, now)
+                    for r in self._pages(self.connection.apigw, "get_rest_apis", "items")]
+            v2 = [normalise.v2_api(r, now) for r in self._pages(self.connection.apigwv2, "get_apis", "Items")]
+            return sorted(rest + v2, key=lambda a: (a.name.lower(), a.protocol, a.id))
+
+        return self._cached(("apis",), fetch, refresh)
+
+    def find_api(self, ref: str) -> Api:
+        """An API by id or by name; an unknown or ambiguous name is a Problem naming the candidates."""
+        apis = self.apis()
+        by_id = [a for a in apis if a.id == ref]
+        if by_id:
+            return by_id[0]
+        named = [a for a in apis if a.name == ref] or [a for a in apis if a.name.lower() == ref.lower()]
+        if len(named) == 1:
+            return named[0]
+        if named:
+            listing = ", ".join(f"{a.id} ({a.protocol}, created {a.created:%Y-%m-%d})" if a.created
+                                else f"{a.id} ({a.protocol})" for a in named)
+            raise Problem(f"{len(named)} APIs are named '{ref}': {listing}. Name one by its id.", kind="bad-request")
+        raise Problem(f"No API with id or name '{ref}' in {self.connection.region}.", kind="not-found")
+
+    # -- stages --------------------------------------------------------------------------------
+
+    def stages(self, api: Api, refresh: bool = False) -> list[Stage]:
+        def fetch() -> list[Stage]:
+            now = _now()
+            if api.protocol is Protocol.REST:
+                raw = self.connection.apigw.get_stages(restApiId=api.id).get("item", [])
+                stages = [normalise.rest_stage(api.id, s, now) for s in raw]
+            else:
+                raw = self._pages(self.connection.apigwv2, "get_stages", "Items", ApiId=api.id)
+                stages = [normalise.v2_stage(api, s, now) for s in raw]
+            return sorted(stages, key=lambda s: s.name)
+
+        stages = self._cached(("stages", api.id), fetch, refresh)
+        with self._lock:
+            for stage in stages:
+                self._cache[("stage", api.id, stage.name)] = stage
+        return stages
+
+    def stage(self, api: Api, name: str, refresh: bool = False) -> Stage:
+        def fetch() -> Stage:
+            now = _now()
+            if api.protocol is Protocol.REST:
+                return normalise.rest_stage(api.id, self.connection.apigw.get_stage(restApiId=api.id, stageName=name), now)
+            return normalise.v2_stage(api, self.connection.apigwv2.get_stage(ApiId=api.id, StageName=name), now)
+
+        return self._cached(("stage", api.id, name), fetch, refresh)
+
+    # -- structure -----------------------------------------------------------------------------
+
+    def detail(self, api: Api, refresh: bool = False) -> ApiDetail:
+        def fetch() -> ApiDetail:
+            now = _now()
+            if api.protocol is Protocol.REST:
+                client = self.connection.apigw
+                resources = self._pages(client, "get_resources", "items", restApiId=api.id, embed=["methods"])
+                deployments = self._pages(client, "get_deployments", "items", restApiId=api.id)
+                return ApiDetail(
+                    api=api,
+                    resources=tuple(sorted((normalise.rest_resource(r) for r in resources), key=lambda r: r.path)),
+                    deployments=_newest_first(normalise.rest_deployment(d) for d in deployments),
+                    fetched_at=now,
+                )
+            client = self.connection.apigwv2
+            routes = self._pages(client, "get_routes", "Items", ApiId=api.id)
+            integrations = self._pages(client, "get_integrations", "Items", ApiId=api.id)
+            return ApiDetail(
+                api=api,
+                routes=tuple(sorted((normalise.route(r) for r in routes), key=lambda r: r.key)),
+                integrations=tuple(normalise.integration(i) for i in integrations),
+                fetched_at=now,
+            )
+
+        return self._cached(("detail", api.id), fetch, refresh)
+
+    # -- account, plans, keys --------------------------------------------------------------------
+
+    def account_limits(self, refresh: bool = False) -> AccountLimits:
+        def fetch() -> AccountLimits:
+            settings = self.connection.apigw.get_account().get("throttleSettings") or {}
+            return AccountLimits(
+                throttle=Throttle(rate=settings.get("rateLimit"), burst=settings.get("burstLimit")),
+                fetched_at=_now(),
+            )
+
+        return self._cached(("account",), fetch, refresh)
+
+    def usage_plans(self, refresh: bool = False) -> list[UsagePlan]:
+        def fetch() -> list[UsagePlan]:
+            now = _now()
+            plans = self._pages(self.connection.apigw, "get_usage_plans", "items")
+            return sorted((normalise.usage_plan(p, now) for p in plans), key=lambda p: p.name.lower())
+
+        return self._cached(("plans",), fetch, refresh)
+
+    def api_keys(self, refresh: bool = False) -> list[ApiKey]:
+        def fetch() -> list[ApiKey]:
+            now = _now()
+            keys = self._pages(self.connection.apigw, "get_api_keys", "items", includeValues=False)
+            return sorted((normalise.api_key(k, now) for k in keys), key=lambda k: k.name.lower())
+
+        return self._cached(("keys",), fetch, refresh)
+
+
+def _newest_first(deployments) -> tuple:
+    far_past = datetime.min.replace(tzinfo=timezone.utc)
+    return tuple(sorted(deployments, key=lambda d: d.created or far_past, reverse=True))

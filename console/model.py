@@ -1,0 +1,207 @@
+"""The read model: API Gateway v1 (REST) and v2 (HTTP, WebSocket) normalised into one set of values.
+
+Screens and the CLI render these; they never see a boto3 response. Every value that came from AWS
+carries `fetched_at` so its age can be shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Mapping
+
+
+class Protocol(StrEnum):
+    REST = "REST"
+    HTTP = "HTTP"
+    WEBSOCKET = "WEBSOCKET"
+
+    @property
+    def is_v2(self) -> bool:
+        return self is not Protocol.REST
+
+
+@dataclass(frozen=True)
+class Identity:
+    account: str
+    arn: str
+    user_id: str
+
+
+@dataclass(frozen=True)
+class Api:
+    id: str
+    name: str
+    protocol: Protocol
+    endpoint_type: str  # EDGE / REGIONAL / PRIVATE
+    created: datetime | None
+    description: str
+    fetched_at: datetime
+    version: str = ""
+    endpoint: str = ""  # v2: ApiEndpoint; REST: the execute-api host
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """Requests per second (steady state) and burst; None where AWS leaves it unset."""
+
+    rate: float | None = None
+    burst: int | None = None
+
+    @property
+    def is_set(self) -> bool:
+        return self.rate is not None or self.burst is not None
+
+
+@dataclass(frozen=True)
+class MethodSetting:
+    """A per-method (REST) or per-route (v2) override; `key` reads like a route: "GET /orders".
+
+    `path` is how AWS names it in patch operations: REST `~1orders/GET`, v2 the route key itself.
+    """
+
+    key: str
+    path: str
+    throttle: Throttle = Throttle()
+    logging_level: str | None = None
+    data_trace: bool | None = None
+    metrics: bool | None = None
+    caching: bool | None = None
+    cache_ttl: int | None = None
+
+
+@dataclass(frozen=True)
+class AccessLog:
+    destination_arn: str
+    format: str
+
+    @property
+    def is_firehose(self) -> bool:
+        return ":firehose:" in self.destination_arn
+
+    @property
+    def log_group(self) -> str | None:
+        """The CloudWatch Logs group name, or None for a Firehose destination."""
+        if ":log-group:" not in self.destination_arn:
+            return None
+        return self.destination_arn.split(":log-group:", 1)[1].removesuffix(":*")
+
+
+@dataclass(frozen=True)
+class Cache:
+    enabled: bool
+    size: str | None  # GB, as AWS spells it ("0.5", "1.6", ...)
+    status: str | None  # AVAILABLE / CREATE_IN_PROGRESS / ... / NOT_AVAILABLE
+
+
+@dataclass(frozen=True)
+class Canary:
+    percent: float
+    deployment_id: str | None
+    variable_overrides: Mapping[str, str] = field(default_factory=dict)
+    use_stage_cache: bool = False
+
+
+@dataclass(frozen=True)
+class Stage:
+    api_id: str
+    protocol: Protocol
+    name: str
+    deployment_id: str | None
+    description: str
+    created: datetime | None
+    updated: datetime | None
+    fetched_at: datetime
+    default: MethodSetting  # REST "*/*"; v2 DefaultRouteSettings
+    overrides: tuple[MethodSetting, ...] = ()
+    variables: Mapping[str, str] = field(default_factory=dict)
+    access_log: AccessLog | None = None
+    cache: Cache | None = None  # REST only
+    canary: Canary | None = None  # REST only
+    tracing: bool | None = None  # REST only (X-Ray)
+    auto_deploy: bool | None = None  # v2 only
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def throttle(self) -> Throttle:
+        return self.default.throttle
+
+
+@dataclass(frozen=True)
+class Deployment:
+    id: str
+    description: str
+    created: datetime | None
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A REST resource and the HTTP methods defined on it."""
+
+    id: str
+    path: str
+    methods: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Route:
+    id: str
+    key: str  # "GET /products", "$connect", "$default"
+    target: str  # "integrations/abc123" or ""
+    authorization: str
+
+
+@dataclass(frozen=True)
+class Integration:
+    id: str
+    type: str
+    uri: str
+    method: str
+
+
+@dataclass(frozen=True)
+class ApiDetail:
+    """What the API view shows beyond the list row: its structure and deployments."""
+
+    api: Api
+    resources: tuple[Resource, ...] = ()  # REST
+    routes: tuple[Route, ...] = ()  # v2
+    integrations: tuple[Integration, ...] = ()  # v2
+    deployments: tuple[Deployment, ...] = ()
+    fetched_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AccountLimits:
+    """The account-level throttle for the region (GetAccount), shown beside stage throttles."""
+
+    throttle: Throttle
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class UsagePlan:
+    id: str
+    name: str
+    description: str
+    throttle: Throttle
+    quota_limit: int | None
+    quota_period: str | None
+    quota_offset: int | None
+    api_stages: tuple[tuple[str, str], ...]  # (api id, stage name)
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """An API key; its value is never part of the read model (fetched only when revealed)."""
+
+    id: str
+    name: str
+    enabled: bool
+    created: datetime | None
+    updated: datetime | None
+    description: str
+    fetched_at: datetime

@@ -1,0 +1,129 @@
+"""A Connection: one boto3 session, its clients and the caller's identity, for one place.
+
+The place (profile, region, endpoint) is resolved as the AWS CLI resolves it: explicit options
+first, then the AWS_* environment variables, then the shared config files. Clients share one
+botocore Config (adaptive retries, bounded timeouts) and the API Gateway clients share one
+control-plane budget.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
+
+import boto3
+from botocore.config import Config
+
+from console import __version__
+from console.budget import TokenBucket
+from console.errors import Problem, explain, no_credentials
+from console.model import Identity
+from console.sandbox import ACCESS_KEY_ID, REGION as SANDBOX_REGION, SECRET_ACCESS_KEY
+
+CONTROL_PLANE = ("apigateway", "apigatewayv2")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where to connect; None means "as the AWS CLI would resolve it"."""
+
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    sandbox: bool = False
+
+    def with_region(self, region: str) -> "Target":
+        return replace(self, region=region)
+
+    @property
+    def local(self) -> bool:
+        """An endpoint on this machine (a sandbox, moto, LocalStack): no real credentials needed."""
+        host = urlsplit(self.endpoint_url).hostname if self.endpoint_url else None
+        return host in ("localhost", "::1") or bool(host and host.startswith("127."))
+
+    @property
+    def placeholder_credentials(self) -> bool:
+        """Use the sandbox's made-up keys: embedded sandbox, or a local endpoint with no profile named."""
+        return self.sandbox or (self.local and self.profile is None)
+
+    @property
+    def label(self) -> str:
+        """What the header calls this place: "sandbox", a local endpoint, or the profile."""
+        if self.sandbox:
+            return "sandbox"
+        if self.placeholder_credentials:
+            return f"local {urlsplit(self.endpoint_url).netloc}"
+        return self.profile or "default"
+
+
+class Connection:
+    """Clients for one target. Building one does not call AWS; `identify()` does."""
+
+    def __init__(self, target: Target, budget: TokenBucket | None = None):
+        self.target = target
+        self.budget = budget or TokenBucket()
+        try:
+            if target.placeholder_credentials:
+                self._session = boto3.Session(
+                    aws_access_key_id=ACCESS_KEY_ID,
+                    aws_secret_access_key=SECRET_ACCESS_KEY,
+                    region_name=target.region or SANDBOX_REGION,
+                )
+            else:
+                self._session = boto3.Session(profile_name=target.profile, region_name=target.region)
+        except Exception as exc:  # ProfileNotFound and friends
+            raise explain(exc, profile=target.profile) from None
+        if not self._session.region_name:
+            raise Problem("No AWS region is set. Pass --region NAME, set AWS_REGION, or give the profile a "
+                          "region with `aws configure set region NAME`.", kind="region")
+        self.region: str = self._session.region_name
+        self.profile: str | None = target.profile or self._session.profile_name
+        self._config = Config(
+            retries={"mode": "adaptive", "max_attempts": 5},
+            connect_timeout=3 if target.endpoint_url else 5,
+            read_timeout=20,
+            tcp_keepalive=True,
+            user_agent_appid=f"apigw-console-{__version__}",
+            # LiveTail and a few others prefix the host; a local endpoint has no such hosts.
+            inject_host_prefix=not target.endpoint_url,
+        )
+        self._clients: dict[str, object] = {}
+        self._lock = threading.Lock()
+        self.identity: Identity | None = None
+
+    def client(self, service: str):
+        """The (cached) client for a service; API Gateway clients draw on the shared budget."""
+        with self._lock:
+            if service not in self._clients:
+                client = self._session.client(service, endpoint_url=self.target.endpoint_url, config=self._config)
+                if service in CONTROL_PLANE:
+                    self.budget.attach(client)
+                self._clients[service] = client
+            return self._clients[service]
+
+    @property
+    def apigw(self):
+        return self.client("apigateway")
+
+    @property
+    def apigwv2(self):
+        return self.client("apigatewayv2")
+
+    def identify(self) -> Identity:
+        """Resolve credentials and ask STS who we are; every failure becomes a Problem."""
+        try:
+            if self._session.get_credentials() is None:
+                raise no_credentials(self.target.profile)
+            answer = self.client("sts").get_caller_identity()
+        except Exception as exc:
+            raise explain(exc, profile=self.target.profile) from None
+        self.identity = Identity(account=answer["Account"], arn=answer["Arn"], user_id=answer["UserId"])
+        return self.identity
+
+    def switched(self, target: Target) -> "Connection":
+        """A new connection for another place; nothing (clients, identity) carries over but the budget.
+
+        The budget is per account and region on AWS's side, but sharing ours errs on the safe side.
+        """
+        return Connection(target, budget=self.budget)

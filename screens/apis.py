@@ -1,0 +1,137 @@
+"""The API list: every REST, HTTP and WebSocket API of the region, filtered as you type."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Input
+
+from console.describe import DASH, when
+from console.model import Api
+from screens.base import ConsoleScreen
+
+if TYPE_CHECKING:
+    from console.gateway import Gateway
+
+COUNT_AHEAD = 5  # rows past the visible ones whose stage counts are fetched too
+
+
+class ApiListScreen(ConsoleScreen):
+    AUTO_FOCUS = "#apis"
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="apis.filter"),
+        Binding("enter", "open", "Open", id="apis.open"),
+        Binding("r", "refresh", "Refresh", id="apis.refresh"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="apis.clear"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.apis: list[Api] = []
+        self.shown: list[Api] = []
+
+    def body(self) -> ComposeResult:
+        yield Input(placeholder="filter: name, id, protocol, description", id="filter", classes="hidden",
+                    disabled=True)
+        table = DataTable(id="apis", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Name", "Id", "Protocol", "Endpoint", "Created", "Stages", "Description")
+        table.loading = True
+        yield table
+
+    def load(self, refresh: bool = False) -> None:
+        self.fetch(lambda g: g.apis(refresh), self.show_apis, group="apis", label="listing APIs")
+
+    def show_apis(self, apis: list[Api]) -> None:
+        self.apis = apis
+        self.query_one(DataTable).loading = False
+        self.render_rows()
+        self.loaded(apis[0].fetched_at if apis else None, "")
+
+    def render_rows(self) -> None:
+        table = self.query_one(DataTable)
+        words = self.query_one("#filter", Input).value.lower().split()
+        self.shown = [a for a in self.apis if all(w in _haystack(a) for w in words)]
+        selected = self.selected()
+        table.clear()
+        for api in self.shown:
+            table.add_row(api.name, api.id, api.protocol.value, api.endpoint_type, when(api.created),
+                          self._count(api), api.description, key=api.id)
+        if selected in self.shown:
+            table.move_cursor(row=self.shown.index(selected))
+        total = len(self.apis)
+        self.summary = f"{len(self.shown)} of {total} APIs" if words else f"{total} APIs"
+        self.show_status()
+        self.call_after_refresh(self.count_visible_stages)
+
+    def _count(self, api: Api) -> str:
+        stages = self.app.gateway.peek("stages", api.id) if self.app.gateway else None
+        return str(len(stages)) if stages is not None else DASH
+
+    def selected(self) -> Api | None:
+        table = self.query_one(DataTable)
+        if not self.shown or table.cursor_row < 0 or table.cursor_row >= len(self.shown):
+            return None
+        return self.shown[table.cursor_row]
+
+    # -- stage counts, fetched lazily for the rows in view -----------------------------------------
+
+    def count_visible_stages(self) -> None:
+        table = self.query_one(DataTable)
+        first = int(table.scroll_y)
+        wanted = [a for a in self.shown[first: first + table.size.height + COUNT_AHEAD]
+                  if self.app.gateway.peek("stages", a.id) is None]
+        if not wanted:
+            return
+
+        def count(gateway: "Gateway") -> dict[str, int]:
+            return {api.id: len(gateway.stages(api)) for api in wanted}
+
+        self.fetch(count, self.show_counts, group="stage-counts", label="counting stages")
+
+    def show_counts(self, counts: dict[str, int]) -> None:
+        table = self.query_one(DataTable)
+        for api_id, count in counts.items():
+            if api_id in table.rows:
+                table.update_cell(api_id, table.ordered_columns[5].key, str(count))
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self.count_visible_stages()
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.disabled = False
+        box.remove_class("hidden")
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.add_class("hidden")
+        box.disabled = True
+        self.query_one(DataTable).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self.render_rows()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @on(DataTable.RowSelected)
+    def action_open(self) -> None:
+        api = self.selected()
+        if api is not None:
+            from screens.api import ApiScreen
+
+            self.app.push_screen(ApiScreen(api))
+
+
+def _haystack(api: Api) -> str:
+    return f"{api.name} {api.id} {api.protocol.value} {api.endpoint_type} {api.description}".lower()

@@ -1,0 +1,170 @@
+"""The Textual App: paints first, connects in a worker, then routes between screens.
+
+boto3 (and moto, for --sandbox) are imported only inside the connect worker, so the first frame is
+on screen before any of that cost is paid.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from screens.apis import ApiListScreen
+from screens.base import ConsoleScreen
+from screens.catalog import ApiKeysScreen, UsagePlansScreen
+from screens.command_line import Command, CommandLine
+from screens.help import HelpScreen
+from screens.widgets import Place
+
+if TYPE_CHECKING:
+    from console.errors import Problem
+    from console.gateway import Gateway
+    from console.sandbox.process import ChildSandbox
+    from console.session import Target
+
+EXIT_USAGE, EXIT_FAILED = 2, 1
+
+
+class ConsoleApp(App[None]):
+    CSS_PATH = "console.tcss"
+    TITLE = "apigw-console"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("question_mark", "help", "Keys", id="app.help"),
+        Binding("colon", "command_line", "Command", id="app.command"),
+    ]
+
+    place: reactive[Place | None] = reactive(None)
+    held_calls: reactive[int] = reactive(0)
+
+    def __init__(self, target: "Target") -> None:
+        super().__init__()
+        self.target = target
+        self.gateway: Gateway | None = None
+        self.child: ChildSandbox | None = None
+
+    def on_mount(self) -> None:
+        self.place = Place(label=self.target.label, region=self.target.region or "", sandbox=self.target.sandbox,
+                           status="starting the sandbox…" if self.target.sandbox else "connecting…")
+        self.push_screen(ApiListScreen())
+        self.connect(self.target)
+        self.set_interval(0.5, self._watch_budget)
+
+    def on_unmount(self) -> None:
+        if self.child is not None:
+            self.child.close()
+
+    # -- connecting ------------------------------------------------------------------------------
+
+    def connect(self, target: "Target") -> None:
+        """Build and identify a connection in a thread; the screens load once it is there."""
+
+        def work() -> None:
+            from console.errors import explain
+
+            try:
+                self.call_from_thread(self._connected, self._open(target))
+            except Exception as exc:  # shown in words, never as a traceback
+                self.call_from_thread(self._connect_failed, explain(exc, profile=target.profile))
+
+        self.run_worker(work, thread=True, exclusive=True, group="connect", exit_on_error=False)
+
+    def _open(self, target: "Target") -> "Gateway":
+        from dataclasses import replace
+
+        from console.gateway import Gateway
+        from console.session import Connection
+
+        if target.sandbox:
+            if self.child is None:
+                from console.sandbox.process import spawn
+
+                self.child = spawn()
+            target = replace(target, endpoint_url=self.child.url, region=target.region or self.child.region)
+        connection = Connection(target) if self.gateway is None else self.gateway.connection.switched(target)
+        connection.identify()
+        return Gateway(connection)
+
+    async def _connected(self, gateway: "Gateway") -> None:
+        first = self.gateway is None
+        self.gateway = gateway
+        connection = gateway.connection
+        self.target = connection.target
+        identity = connection.identity
+        self.place = Place(label=connection.target.label, region=connection.region, sandbox=connection.target.sandbox,
+                           account=identity.account if identity else "", arn=identity.arn if identity else "")
+        if first:
+            for screen in self.screen_stack:
+                if isinstance(screen, ConsoleScreen):
+                    screen.on_connected()
+            return
+        # A new place: nothing of the old one may stay on screen.
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        await self.push_screen(ApiListScreen())
+        self.notify(f"Now in {connection.region} ({connection.target.label}).")
+
+    def _connect_failed(self, problem: "Problem") -> None:
+        if self.gateway is None:
+            code = EXIT_USAGE if problem.kind in ("credentials", "region") else EXIT_FAILED
+            self.exit(return_code=code, message=problem.message)
+            return
+        self.notify(f"Stayed in {self.gateway.connection.region}: {problem.message}", title="Could not switch",
+                    severity="error", timeout=10)
+
+    def _watch_budget(self) -> None:
+        if self.gateway is not None:
+            self.held_calls = self.gateway.connection.budget.waiting
+
+    # -- navigation ------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        keys = sorted({(b.binding.key_display or self.get_key_display(b.binding), b.binding.description)
+                       for b in self.active_bindings.values() if b.binding.description})
+        self.push_screen(HelpScreen(keys))
+
+    def action_command_line(self, text: str = "") -> None:
+        self.push_screen(CommandLine(text), callback=self.run_command)
+
+    def run_command(self, command: Command | None) -> None:
+        if command is None:
+            return
+        if command.verb == "quit":
+            self.exit()
+        elif command.verb == "help":
+            self.action_help()
+        elif command.verb == "region":
+            self.switch_region(command.argument)
+        else:
+            self.open_view(command.verb)
+
+    def open_view(self, name: str) -> None:
+        if name == "apis":
+            while len(self.screen_stack) > 2:
+                self.pop_screen()
+            return
+        screen = {"plans": UsagePlansScreen, "keys": ApiKeysScreen}[name]
+        if not isinstance(self.screen, screen):
+            self.push_screen(screen())
+
+    def switch_region(self, region: str) -> None:
+        if self.gateway is None:
+            self.notify("Still connecting; try again in a moment.", severity="warning")
+            return
+        self.notify(f"Switching to {region}…")
+        self.connect(self.gateway.connection.target.with_region(region))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("APIs", "The API list of this region", lambda: self.open_view("apis"))
+        yield SystemCommand("Usage plans", "Usage plans, their throttles and quotas", lambda: self.open_view("plans"))
+        yield SystemCommand("API keys", "API keys (values masked)", lambda: self.open_view("keys"))
+        yield SystemCommand("Switch region", "Open the command line at :region",
+                            lambda: self.action_command_line("region "))
+        if isinstance(screen, ConsoleScreen):
+            yield SystemCommand("Refresh", "Fetch this screen again from AWS", screen.action_refresh)
+        yield SystemCommand("Keys", "Every key that works here", self.action_help)
+        yield from super().get_system_commands(screen)

@@ -1,0 +1,106 @@
+"""The screen every view builds on: shared bars, a worker helper, and the age of what is shown."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from console.describe import age
+from screens.widgets import ConnectionBar, StatusLine
+
+if TYPE_CHECKING:
+    from console.errors import Problem
+    from console.gateway import Gateway
+
+T = TypeVar("T")
+
+
+class ConsoleScreen(Screen):
+    """Subclasses compose `body()` and load through `fetch`, which never blocks the UI."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fetched_at: datetime | None = None
+        self.summary = ""
+        self.problem: str | None = None
+        self.loading_what: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield ConnectionBar(id="connection")
+        yield from self.body()
+        yield StatusLine(id="status")
+        yield Footer()
+
+    def body(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.show_status)
+        if self.app.gateway is not None:
+            self.load()
+
+    def on_connected(self) -> None:
+        """The app connected (or switched place) after this screen was shown."""
+        self.load()
+
+    def load(self, refresh: bool = False) -> None:
+        """Fetch what this screen shows; `refresh` bypasses the cache."""
+
+    def action_refresh(self) -> None:
+        if self.app.gateway is not None:
+            self.load(refresh=True)
+
+    def fetch(self, what: Callable[["Gateway"], T], then: Callable[[T], None], *, group: str,
+              label: str = "loading") -> None:
+        """Run `what(gateway)` in a thread worker; `then(result)` runs on the UI thread.
+
+        Failures become a notification and a status line in plain words; the screen keeps what it
+        showed before, so a failed refresh never blanks the view.
+        """
+        gateway = self.app.gateway
+        self.loading_what = label
+        self.show_status()
+
+        def work() -> None:
+            from console.errors import explain
+
+            try:
+                value = what(gateway)
+            except Exception as exc:  # every failure is shown, none crashes the app
+                problem = explain(exc, profile=gateway.connection.target.profile)
+                self.app.call_from_thread(self._failed, problem)
+                return
+            self.app.call_from_thread(self._arrived, then, value)
+
+        self.run_worker(work, thread=True, exclusive=True, group=group, exit_on_error=False)
+
+    def _arrived(self, then: Callable[[Any], None], value: Any) -> None:
+        self.loading_what = None
+        self.problem = None
+        then(value)
+        self.show_status()
+
+    def _failed(self, problem: "Problem") -> None:
+        self.loading_what = None
+        self.problem = str(problem)
+        self.app.notify(problem.message, title=f"AWS: {problem.code or problem.kind}", severity="error", timeout=10)
+        self.show_status()
+
+    def loaded(self, fetched_at: datetime | None, summary: str) -> None:
+        self.fetched_at = fetched_at
+        self.summary = summary
+
+    def show_status(self) -> None:
+        parts = [self.summary] if self.summary else []
+        if self.fetched_at is not None:
+            parts.append(f"fetched {age(self.fetched_at)}")
+        if self.loading_what:
+            parts.append(f"{self.loading_what}…")
+        if self.problem:
+            parts.append(f"failed: {self.problem} — r retries")
+        for line in self.query(StatusLine):
+            line.update(" · ".join(parts))

@@ -1,0 +1,72 @@
+"""`:` — a vim-style command line for jumping anywhere by name."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import Input
+
+ALIASES = {
+    "apis": "the API list",
+    "plans": "usage plans",
+    "keys": "API keys (values masked)",
+    "region NAME": "switch to another region, e.g. :region eu-west-1",
+    "help": "every key",
+    "q": "quit",
+}
+_VERBS = {"apis": "apis", "plans": "plans", "keys": "keys", "region": "region", "help": "help",
+          "q": "quit", "quit": "quit", "exit": "quit"}
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+
+
+@dataclass(frozen=True)
+class Command:
+    verb: str
+    argument: str = ""
+
+
+def parse(text: str) -> Command:
+    """Parse what was typed after ':'; a ValueError says what is wrong and what would work."""
+    words = text.strip().removeprefix(":").split()
+    if not words:
+        raise ValueError("Type a command, e.g. :apis, :plans, :keys, :region NAME, :q")
+    verb = _VERBS.get(words[0].lower())
+    if verb is None:
+        raise ValueError(f"Unknown command :{words[0]} — try :apis, :plans, :keys, :region NAME, :help, :q")
+    if verb == "region":
+        if len(words) != 2 or not _REGION.match(words[1]):
+            raise ValueError("Usage: :region NAME, where NAME is a region code such as eu-west-1")
+        return Command(verb, words[1])
+    if len(words) > 1:
+        raise ValueError(f":{words[0]} takes no argument")
+    return Command(verb)
+
+
+class CommandLine(ModalScreen[Command | None]):
+    """One line at the bottom; enter runs, escape leaves. A mistake keeps the text for fixing."""
+
+    BINDINGS = [Binding("escape", "dismiss_line", "Cancel", id="command.cancel")]
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        yield Input(value=self.text, placeholder="apis · plans · keys · region NAME · help · q", id="command")
+
+    @on(Input.Submitted)
+    def _run(self, event: Input.Submitted) -> None:
+        try:
+            command = parse(event.value)
+        except ValueError as problem:
+            self.notify(str(problem), severity="warning")
+            return
+        self.dismiss(command)
+
+    def action_dismiss_line(self) -> None:
+        self.dismiss(None)

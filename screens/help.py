@@ -1,0 +1,40 @@
+"""`?`: every key that works where you are, and the command-line aliases."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from screens.command_line import ALIASES
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,question_mark,q", "app.pop_screen", "Close", id="help.close"),
+    ]
+
+    def __init__(self, keys: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.keys = keys
+
+    def compose(self) -> ComposeResult:
+        keys = Table(box=None, show_header=False, padding=(0, 2))
+        keys.add_column(style="bold", no_wrap=True)
+        keys.add_column()
+        for key, description in self.keys:
+            keys.add_row(key, description)
+        commands = Table(box=None, show_header=False, padding=(0, 2))
+        commands.add_column(style="bold", no_wrap=True)
+        commands.add_column()
+        for alias, description in ALIASES.items():
+            commands.add_row(f":{alias}", description)
+        with VerticalScroll(id="help"):
+            yield Static("[b]Keys here[/b]")
+            yield Static(keys)
+            yield Static("\n[b]Command line[/b] (press [b]:[/b])")
+            yield Static(commands)
+            yield Static("\n[b]ctrl+p[/b] finds every screen and action by name.  [dim]escape closes this.[/dim]")

@@ -1,0 +1,61 @@
+"""One stage, in full: deployment, throttles, cache, logging, variables, canary, tags."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from console.describe import stage_sections
+from console.model import Api, Protocol
+from screens.base import ConsoleScreen
+
+
+class StageScreen(ConsoleScreen):
+    AUTO_FOCUS = "#sections"
+    BINDINGS = [
+        Binding("r", "refresh", "Refresh", id="stage.refresh"),
+        Binding("escape", "back", "Back", id="stage.back"),
+    ]
+
+    def __init__(self, api: Api, stage_name: str) -> None:
+        super().__init__()
+        self.api = api
+        self.stage_name = stage_name
+
+    def body(self) -> ComposeResult:
+        yield Static(f"[b]{self.api.name}[/b] › [b]{self.stage_name}[/b]  [dim]{self.api.id} · "
+                     f"{self.api.protocol.value}[/dim]", id="title")
+        scroll = VerticalScroll(id="sections", can_focus=True)
+        scroll.loading = True
+        yield scroll
+
+    def load(self, refresh: bool = False) -> None:
+        api, name = self.api, self.stage_name
+
+        def everything(gateway):
+            stage = gateway.stage(api, name, refresh)
+            deployment = None
+            if api.protocol is Protocol.REST:
+                deployments = gateway.detail(api, refresh).deployments
+                deployment = next((d for d in deployments if d.id == stage.deployment_id), None)
+            return stage, deployment, gateway.account_limits(refresh)
+
+        self.fetch(everything, self.show_stage, group="stage", label="fetching stage")
+
+    def show_stage(self, answer) -> None:
+        stage, deployment, limits = answer
+        scroll = self.query_one("#sections", VerticalScroll)
+        scroll.loading = False
+        scroll.remove_children()
+        widgets = []
+        for title, body in stage_sections(stage, deployment, limits):
+            widgets.append(Static(f"[b]{title}[/b]", classes="section-title"))
+            widgets.append(Static(body, classes="section"))
+        scroll.mount_all(widgets)
+        scroll.focus()
+        self.loaded(stage.fetched_at, f"stage {stage.name}")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

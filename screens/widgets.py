@@ -1,0 +1,66 @@
+"""The bars every screen shares: where you are (top) and how fresh what you see is (bottom)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+
+@dataclass(frozen=True)
+class Place:
+    """What the connection bar shows; the app replaces it whenever the connection changes."""
+
+    label: str
+    region: str = ""
+    account: str = ""
+    arn: str = ""
+    writable: bool = False
+    sandbox: bool = False
+    status: str = "connecting…"
+
+
+class ConnectionBar(Static):
+    """Account, identity, region, profile or SANDBOX, and the RO/RW badge — always visible."""
+
+    place: reactive[Place | None] = reactive(None)
+    held: reactive[int] = reactive(0)
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "place", self._follow, init=True)
+        self.watch(self.app, "held_calls", self._follow_held, init=True)
+
+    def _follow(self, place: Place | None) -> None:
+        self.place = place
+
+    def _follow_held(self, held: int) -> None:
+        self.held = held
+
+    def render(self) -> Text:
+        place = self.place
+        if place is None:
+            return Text(" apigw-console  connecting…")
+        bar = Text(no_wrap=True, overflow="ellipsis")
+        bar.append(" SANDBOX " if place.sandbox else f" {place.label} ",
+                   style="bold reverse" if place.sandbox else "bold")
+        bar.append(f" {place.region or '?'} ", style="bold")
+        if place.account:
+            bar.append(f" acct {place.account} ")
+        badge = " RW " if place.writable else " RO "
+        right = Text()
+        if self.held:
+            right.append(f" holding {self.held} call{'s' if self.held != 1 else ''} (10 rps budget) ",
+                         style="bold")
+        right.append(badge, style="bold reverse")
+        middle = place.arn if place.account else place.status
+        room = max(0, self.size.width - bar.cell_len - right.cell_len - 2)
+        bar.append(" " + (middle if len(middle) <= room else middle[: max(0, room - 1)] + "…").ljust(room) + " ",
+                   style="dim")
+        bar.append_text(right)
+        return bar
+
+
+class StatusLine(Static):
+    """One line under the content: what is loaded, how old it is, what went wrong."""

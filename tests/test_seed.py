@@ -1,0 +1,181 @@
+"""The seeded sandbox estate, read back over HTTP with plain boto3 as the console would."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from console.sandbox import REGION
+
+
+@pytest.fixture
+def client(aws):
+    return lambda service, region=REGION: aws(service, region)
+
+
+@pytest.fixture
+def apigw(client):
+    return client("apigateway")
+
+
+@pytest.fixture
+def rest_stages(apigw):
+    """{api name: {stage name: stage}} for the main region's REST APIs."""
+    return {
+        api["name"]: {s["stageName"]: s for s in apigw.get_stages(restApiId=api["id"])["item"]}
+        for api in apigw.get_rest_apis()["items"]
+    }
+
+
+def test_rest_apis_have_deployments_and_three_stages(apigw, rest_stages):
+    apis = apigw.get_rest_apis()["items"]
+    assert len(apis) >= 3
+    for api in apis:
+        assert api["tags"]["team"] and api["tags"]["cost-center"]
+        assert len(apigw.get_deployments(restApiId=api["id"])["items"]) >= 2
+        assert {"dev", "staging", "prod"} <= set(rest_stages[api["name"]])
+        methods = [
+            (resource["path"], verb, method["methodIntegration"]["type"])
+            for resource in apigw.get_resources(restApiId=api["id"], embed=["methods"])["items"]
+            for verb, method in resource.get("resourceMethods", {}).items()
+        ]
+        assert ("/health", "GET", "MOCK") in methods
+        assert any(kind == "HTTP_PROXY" for _, _, kind in methods)
+
+
+def test_stage_throttles_with_per_method_overrides(rest_stages):
+    for stages in rest_stages.values():
+        defaults = {name: stage["methodSettings"]["*/*"] for name, stage in stages.items()}
+        assert defaults["prod"]["throttlingRateLimit"] > defaults["dev"]["throttlingRateLimit"]
+        assert defaults["prod"]["throttlingBurstLimit"] > defaults["dev"]["throttlingBurstLimit"]
+        assert all(d["metricsEnabled"] and d["loggingLevel"] in ("INFO", "ERROR")
+                   for d in defaults.values())
+    settings = rest_stages["orders-api"]["prod"]["methodSettings"]
+    refunds = settings["~1orders~1{orderId}~1refunds/POST"]  # "~1" escapes "/"
+    assert (refunds["throttlingRateLimit"], refunds["throttlingBurstLimit"]) == (20.0, 40)
+
+
+def test_exactly_one_prod_stage_has_a_cache_cluster(rest_stages):
+    prods = [stages["prod"] for stages in rest_stages.values()]
+    cached = [stage for stage in prods if stage["cacheClusterEnabled"]]
+    assert len(cached) == 1
+    assert cached[0]["cacheClusterSize"] == "0.5"
+    assert cached[0]["methodSettings"]["*/*"]["cachingEnabled"] is True
+    assert cached[0]["methodSettings"]["*/*"]["cacheTtlInSeconds"] == 300
+
+
+def test_prod_access_logs_are_json_lines_in_the_stage_format(client, rest_stages):
+    logs = client("logs")
+    window_start = (datetime.now(UTC) - timedelta(hours=3, minutes=1)).timestamp() * 1000
+    lines_by_api = {}
+    for api, stages in rest_stages.items():
+        settings = stages["prod"]["accessLogSettings"]
+        keys = set(json.loads(settings["format"]))  # the format itself is a JSON template
+        group = settings["destinationArn"].split(":log-group:")[1]
+        stream = logs.describe_log_streams(logGroupName=group)["logStreams"][0]["logStreamName"]
+        events = logs.get_log_events(logGroupName=group, logStreamName=stream,
+                                     startFromHead=True)["events"]
+        assert 200 <= len(events) <= 400
+        stamps = [event["timestamp"] for event in events]
+        assert stamps == sorted(stamps) and stamps[0] >= window_start
+        lines = [json.loads(event["message"]) for event in events]
+        assert all(set(line) == keys for line in lines)
+        statuses = [int(line["status"]) for line in lines]
+        assert sum(s < 400 for s in statuses) > 0.8 * len(statuses)
+        assert any(400 <= s < 500 for s in statuses)
+        lines_by_api[api] = lines
+    keyed = [line for line in lines_by_api["orders-api"] if line["apiKeyId"] != "-"]
+    assert keyed and all(line["httpMethod"] in ("POST", "PUT", "DELETE") for line in keyed)
+
+
+def test_execution_log_groups_exist(client, apigw):
+    groups = {g["logGroupName"] for g in client("logs").describe_log_groups(
+        logGroupNamePrefix="API-Gateway-Execution-Logs_")["logGroups"]}
+    for api in apigw.get_rest_apis()["items"]:
+        assert f"API-Gateway-Execution-Logs_{api['id']}/prod" in groups
+
+
+def test_http_api_stages_routes_and_access_logs(client):
+    v2 = client("apigatewayv2")
+    api = next(a for a in v2.get_apis()["Items"] if a["ProtocolType"] == "HTTP")
+    routes = {r["RouteKey"] for r in v2.get_routes(ApiId=api["ApiId"])["Items"]}
+    assert {"GET /products", "GET /products/{id}", "POST /cart", "$default"} <= routes
+    stages = {s["StageName"]: s for s in v2.get_stages(ApiId=api["ApiId"])["Items"]}
+    assert set(stages) == {"$default", "prod"}
+    assert stages["$default"]["AutoDeploy"] is True
+    prod = stages["prod"]
+    assert prod["DefaultRouteSettings"]["ThrottlingRateLimit"] > 0
+    assert "POST /cart" in prod["RouteSettings"]
+    group = prod["AccessLogSettings"]["DestinationArn"].split(":log-group:")[1]
+    event = client("logs").filter_log_events(logGroupName=group, limit=1)["events"][0]
+    assert set(json.loads(event["message"])) == set(json.loads(prod["AccessLogSettings"]["Format"]))
+
+
+def test_websocket_api(client):
+    v2 = client("apigatewayv2")
+    api = next(a for a in v2.get_apis()["Items"] if a["ProtocolType"] == "WEBSOCKET")
+    assert api["RouteSelectionExpression"] == "$request.body.action"
+    routes = {r["RouteKey"] for r in v2.get_routes(ApiId=api["ApiId"])["Items"]}
+    assert {"$connect", "$disconnect", "$default", "sendMessage"} <= routes
+    assert [s["StageName"] for s in v2.get_stages(ApiId=api["ApiId"])["Items"]] == ["prod"]
+
+
+def test_usage_plans_cover_prod_stages_and_hold_keys(apigw):
+    plans = apigw.get_usage_plans()["items"]
+    assert len(plans) >= 3
+    for plan in plans:
+        assert plan["throttle"]["rateLimit"] > 0
+        assert plan["quota"]["period"] in ("DAY", "WEEK", "MONTH")
+        assert {stage["stage"] for stage in plan["apiStages"]} == {"prod"}
+        assert apigw.get_usage_plan_keys(usagePlanId=plan["id"])["items"]
+    keys = apigw.get_api_keys()["items"]
+    assert 5 <= len(keys) <= 8
+    assert any(not key["enabled"] for key in keys) and any(key["enabled"] for key in keys)
+
+
+def _sums(cloudwatch, metric, dimensions, stat="Sum"):
+    end = datetime.now(UTC)
+    result = cloudwatch.get_metric_data(
+        MetricDataQueries=[{"Id": "m", "MetricStat": {"Metric": {
+            "Namespace": "AWS/ApiGateway", "MetricName": metric, "Dimensions": dimensions,
+        }, "Period": 3600, "Stat": stat}}],
+        StartTime=end - timedelta(hours=3), EndTime=end,
+    )
+    return result["MetricDataResults"][0]["Values"]
+
+
+def test_rest_metrics_for_prod_stages(client):
+    cloudwatch = client("cloudwatch")
+
+    def dims(api):
+        return [{"Name": "ApiName", "Value": api}, {"Name": "Stage", "Value": "prod"}]
+
+    requests = sum(_sums(cloudwatch, "Count", dims("orders-api")))
+    assert requests > 10_000  # ~120 a minute for three hours
+    assert 0 < sum(_sums(cloudwatch, "4XXError", dims("orders-api"))) < requests * 0.1
+    latency = _sums(cloudwatch, "Latency", dims("orders-api"), "Average")
+    assert latency and all(20 < value < 500 for value in latency)
+    error_rate = {api: max(_sums(cloudwatch, "5XXError", dims(api), "Average"))
+                  for api in ("orders-api", "payments-api")}
+    assert error_rate["payments-api"] > 3 * error_rate["orders-api"]  # the unhealthy one
+    assert sum(_sums(cloudwatch, "CacheHitCount", dims("catalog-api"))) > 0
+
+
+def test_http_api_metrics(client):
+    v2 = client("apigatewayv2")
+    api_id = next(a["ApiId"] for a in v2.get_apis()["Items"] if a["ProtocolType"] == "HTTP")
+    dims = [{"Name": "ApiId", "Value": api_id}, {"Name": "Stage", "Value": "prod"}]
+    assert sum(_sums(client("cloudwatch"), "Count", dims)) > 0
+    assert sum(_sums(client("cloudwatch"), "DataProcessed", dims)) > 0
+
+
+def test_eu_west_1_has_its_own_estate(client):
+    eu = client("apigateway", "eu-west-1")
+    apis = eu.get_rest_apis()["items"]
+    assert [api["name"] for api in apis] == ["orders-api-eu"]
+    stages = eu.get_stages(restApiId=apis[0]["id"])["item"]
+    assert [stage["stageName"] for stage in stages] == ["prod"]
+    assert re.search(r"eu-west-1", stages[0]["accessLogSettings"]["destinationArn"])
