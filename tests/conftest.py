@@ -68,14 +68,20 @@ def gateway(connection):
 
 
 @pytest.fixture
-def aws(sandbox):
-    """Plain boto3 clients on the sandbox, as `aws --endpoint-url` would be: aws("apigateway")."""
+def aws_client_for():
+    """Plain boto3 clients on any local endpoint, as `aws --endpoint-url` would be."""
     import boto3
 
     from console.sandbox import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 
-    def client(service: str, region: str = "us-east-1"):
-        return boto3.client(service, endpoint_url=sandbox.url, region_name=region,
+    def client(url: str, service: str, region: str = "us-east-1"):
+        return boto3.client(service, endpoint_url=url, region_name=region,
                             aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
 
     return client
+
+
+@pytest.fixture
+def aws(sandbox, aws_client_for):
+    """Plain boto3 clients on the shared sandbox: aws("apigateway"), aws("logs", "eu-west-1")."""
+    return lambda service, region="us-east-1": aws_client_for(sandbox.url, service, region)
