@@ -123,8 +123,11 @@ class ConsoleApp(App[None]):
     # -- navigation ------------------------------------------------------------------------------
 
     def action_help(self) -> None:
-        keys = sorted({(b.binding.key_display or self.get_key_display(b.binding), b.binding.description)
-                       for b in self.active_bindings.values() if b.binding.description})
+        """The keys of this screen, then the app's; widget navigation is summed up in one line."""
+        keys = [(self.get_key_display(b), b.description)
+                for b in [*type(self.screen).BINDINGS, *self.BINDINGS] if isinstance(b, Binding) and b.description]
+        keys.append(("ctrl+p", "Command palette: every screen and action by name"))
+        keys.append(("↑ ↓ pgup pgdn home end", "Move; tab moves between panes"))
         self.push_screen(HelpScreen(keys))
 
     def action_command_line(self, text: str = "") -> None:

@@ -37,4 +37,4 @@ class HelpScreen(ModalScreen[None]):
             yield Static(keys)
             yield Static("\n[b]Command line[/b] (press [b]:[/b])")
             yield Static(commands)
-            yield Static("\n[b]ctrl+p[/b] finds every screen and action by name.  [dim]escape closes this.[/dim]")
+            yield Static("\n[dim]escape closes this.[/dim]")

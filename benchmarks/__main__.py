@@ -1,0 +1,37 @@
+"""Run every benchmark and print one report: figure, target, verdict. Exit 1 if a target is missed."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from benchmarks import large_estate, launch, sandbox_start
+from benchmarks.common import Figure, isolate_aws
+
+BENCHMARKS = (launch, large_estate, sandbox_start)
+
+
+def _row(figure: Figure) -> str:
+    value = f"{figure.value:.3f} s" if figure.unit == "s" else f"{figure.value:g} {figure.unit}"
+    target = "—" if figure.target is None else f"≤ {figure.target:g} {figure.unit}"
+    return f"{figure.name:<42} {value:>10}  {target:<10} {figure.verdict:<5} {figure.note}"
+
+
+def main() -> int:
+    isolate_aws()
+    started = time.perf_counter()
+    figures: list[Figure] = []
+    for benchmark in BENCHMARKS:
+        print(f"running {benchmark.__name__}…", file=sys.stderr, flush=True)
+        figures += benchmark.run()
+    print(f"{'figure':<42} {'value':>10}  {'target':<10} {'verdict':<5} note")
+    for figure in figures:
+        print(_row(figure))
+    failed = [f for f in figures if f.verdict == "FAIL"]
+    print(f"\n{len(figures) - len(failed)} of {len(figures)} figures within target or reported; "
+          f"{len(failed)} missed; {time.perf_counter() - started:.0f} s in all")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
