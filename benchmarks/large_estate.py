@@ -67,7 +67,8 @@ def _listing(url: str) -> list[Figure]:
               "(on AWS, at 500 a page: 2 REST + 1 HTTP = 3)")
     return [
         Figure("Gateway.apis() HTTP calls, 900 APIs", max(counts), "calls", MAX_CALLS, paging),
-        seconds("Gateway.apis() wall time, 900 APIs", times, note="clients already built"),
+        seconds("Gateway.apis() wall time, 900 APIs", times,
+                note="same clients each run; the first also loads botocore's paginator models"),
     ]
 
 

@@ -1,4 +1,4 @@
-"""moto's server on loopback, seeded unless asked not to be."""
+"""moto's server on loopback, behind the fidelity extensions, seeded unless asked not to be."""
 
 from __future__ import annotations
 
@@ -9,27 +9,46 @@ import threading
 import urllib.request
 from dataclasses import dataclass
 
-from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from console.sandbox import ACCESS_KEY_ID, REGION
+from console.sandbox.fidelity import router
+from console.sandbox.state import STATE
 
 
 @dataclass
 class Sandbox:
     url: str
-    server: ThreadedMotoServer
+    server: BaseWSGIServer
+    thread: threading.Thread
 
     def stop(self) -> None:
-        self.server.stop()
+        self.server.shutdown()
+        self.thread.join()
+        self.server.server_close()
+
+
+def application():
+    """moto's server application behind the fidelity extensions; a moto reset clears ours too."""
+    extended = router().wrap(DomainDispatcherApplication(create_backend_app))
+
+    def app(environ, start_response):
+        if environ.get("PATH_INFO") == "/moto-api/reset":
+            STATE.reset()
+        return extended(environ, start_response)
+
+    return app
 
 
 def start(port: int = 0, *, seeded: bool = True) -> Sandbox:
-    """Start moto's server on 127.0.0.1 (port 0: any free port) and seed it."""
+    """Serve the sandbox on 127.0.0.1 (port 0: any free port) in a thread, and seed it."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    host, bound = server.get_host_and_port()
-    sandbox = Sandbox(url=f"http://{host}:{bound}", server=server)
+    server = make_server("127.0.0.1", port, application(), threaded=True, request_handler=MotoRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, name="sandbox-server", daemon=True)
+    thread.start()
+    host, bound = server.server_address[:2]
+    sandbox = Sandbox(url=f"http://{host}:{bound}", server=server, thread=thread)
     if seeded:
         reseed(sandbox.url, reset_first=False)
     return sandbox
