@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +12,7 @@ from textual.widgets import DataTable, Static, Tree
 from console.describe import DASH, throttle, when
 from console.model import Api, ApiDetail, Protocol, Stage
 from screens.base import ConsoleScreen
+from screens.widgets import cells
 
 
 class ApiScreen(ConsoleScreen):
@@ -30,8 +32,9 @@ class ApiScreen(ConsoleScreen):
 
     def body(self) -> ComposeResult:
         api = self.api
-        yield Static(f"[b]{api.name}[/b]  {api.id} · {api.protocol.value} · {api.endpoint_type} · "
-                     f"created {when(api.created)}\n[dim]{api.description or api.endpoint}[/dim]", id="title")
+        yield Static(Text.assemble((api.name, "bold"), f"  {api.id} · {api.protocol.value} · {api.endpoint_type} · "
+                                   f"created {when(api.created)}\n", (api.description or api.endpoint, "dim")),
+                     id="title")
         with Vertical(id="panes"):
             stages = DataTable(id="stages", cursor_type="row", zebra_stripes=True)
             stages.add_columns("Stage", "Deployment", "Updated", "Throttle", "Cache", "Canary", "Logs")
@@ -62,8 +65,8 @@ class ApiScreen(ConsoleScreen):
         for s in stages:
             cache = DASH if s.cache is None else ("on" if s.cache.enabled else "off")
             canary = f"{s.canary.percent:g} %" if s.canary else DASH
-            table.add_row(s.name, s.deployment_id or DASH, when(s.updated), throttle(s.throttle), cache, canary,
-                          "on" if s.access_log else "off", key=s.name)
+            table.add_row(*cells(s.name, s.deployment_id or DASH, when(s.updated), throttle(s.throttle), cache,
+                                 canary, "on" if s.access_log else "off"), key=s.name)
         self.loaded(stages[0].fetched_at if stages else self.fetched_at, f"{len(stages)} stages")
         table.focus()
 
@@ -74,7 +77,8 @@ class ApiScreen(ConsoleScreen):
             tree.clear()
             for resource in detail.resources:
                 methods = " ".join(resource.methods) if resource.methods else "(no methods)"
-                node = tree.root.add_leaf(f"[b]{resource.path}[/b]  [dim]{methods}[/dim]")
+                label = Text.assemble((resource.path, "bold"), "  ", (methods, "dim"))
+                node = tree.root.add_leaf(label)
                 node.data = resource.path
             tree.root.expand()
             tree.border_subtitle = f"{len(detail.resources)} resources"
@@ -84,9 +88,8 @@ class ApiScreen(ConsoleScreen):
             integrations = {i.id: i for i in detail.integrations}
             for route in detail.routes:
                 integration = integrations.get(route.target.removeprefix("integrations/"))
-                table.add_row(route.key, route.authorization,
-                              integration.type if integration else DASH,
-                              (integration.uri if integration else route.target) or DASH)
+                table.add_row(*cells(route.key, route.authorization, integration.type if integration else DASH,
+                                     (integration.uri if integration else route.target) or DASH))
             table.border_subtitle = f"{len(detail.routes)} routes, {len(detail.integrations)} integrations"
 
     @on(DataTable.RowSelected, "#stages")

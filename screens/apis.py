@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,11 +13,13 @@ from textual.widgets import DataTable, Input
 from console.describe import DASH, when
 from console.model import Api
 from screens.base import ConsoleScreen
+from screens.widgets import cells
 
 if TYPE_CHECKING:
     from console.gateway import Gateway
 
 COUNT_AHEAD = 5  # rows past the visible ones whose stage counts are fetched too
+FIRST_PAINT = 60  # rows added before the first paint of a long list
 
 
 class ApiListScreen(ConsoleScreen):
@@ -32,6 +35,8 @@ class ApiListScreen(ConsoleScreen):
         super().__init__()
         self.apis: list[Api] = []
         self.shown: list[Api] = []
+        self._generation = 0
+        self._restore: int | None = None  # the row to put the cursor back on once it exists
 
     def body(self) -> ComposeResult:
         yield Input(placeholder="filter: name, id, protocol, description", id="filter", classes="hidden",
@@ -56,15 +61,27 @@ class ApiListScreen(ConsoleScreen):
         self.shown = [a for a in self.apis if all(w in _haystack(a) for w in words)]
         selected = self.selected()
         table.clear()
-        for api in self.shown:
-            table.add_row(api.name, api.id, api.protocol.value, api.endpoint_type, when(api.created),
-                          self._count(api), api.description, key=api.id)
-        if selected in self.shown:
-            table.move_cursor(row=self.shown.index(selected))
+        self._generation += 1
+        first = max(FIRST_PAINT, table.size.height)
+        self._add_rows(self._generation, self.shown[:first])
+        if len(self.shown) > first:  # a screenful paints first; measuring thousands of cells waits a frame
+            self.call_after_refresh(self._add_rows, self._generation, self.shown[first:])
+        self._restore = self.shown.index(selected) if selected in self.shown else None
         total = len(self.apis)
         self.summary = f"{len(self.shown)} of {total} APIs" if words else f"{total} APIs"
         self.show_status()
         self.call_after_refresh(self.count_visible_stages)
+
+    def _add_rows(self, generation: int, apis: list[Api]) -> None:
+        if generation != self._generation:  # the filter changed meanwhile; these rows are stale
+            return
+        table = self.query_one(DataTable)
+        for api in apis:
+            table.add_row(*cells(api.name, api.id, api.protocol.value, api.endpoint_type, when(api.created),
+                                 self._count(api), api.description), key=api.id)
+        if self._restore is not None and self._restore < table.row_count:
+            table.move_cursor(row=self._restore)
+            self._restore = None
 
     def _count(self, api: Api) -> str:
         stages = self.app.gateway.peek("stages", api.id) if self.app.gateway else None
@@ -95,7 +112,7 @@ class ApiListScreen(ConsoleScreen):
         table = self.query_one(DataTable)
         for api_id, count in counts.items():
             if api_id in table.rows:
-                table.update_cell(api_id, table.ordered_columns[5].key, str(count))
+                table.update_cell(api_id, table.ordered_columns[5].key, Text(str(count)))
 
     @on(DataTable.RowHighlighted)
     def _highlighted(self) -> None:

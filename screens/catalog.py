@@ -9,6 +9,7 @@ from textual.widgets import DataTable
 from console.describe import DASH, throttle, when
 from console.model import ApiKey, UsagePlan
 from screens.base import ConsoleScreen
+from screens.widgets import cells
 
 MASK = "••••••••"
 
@@ -41,7 +42,7 @@ class UsagePlansScreen(ConsoleScreen):
             quota = (f"{p.quota_limit:,}/{p.quota_period}" + (f" +{p.quota_offset}" if p.quota_offset else "")
                      if p.quota_limit is not None else DASH)
             stages = ", ".join(f"{names.get(api, api)}/{stage}" for api, stage in p.api_stages) or DASH
-            table.add_row(p.name, p.id, throttle(p.throttle), quota, stages, p.description, key=p.id)
+            table.add_row(*cells(p.name, p.id, throttle(p.throttle), quota, stages, p.description), key=p.id)
         self.loaded(plans[0].fetched_at if plans else None, f"{len(plans)} usage plans")
 
 
@@ -66,6 +67,6 @@ class ApiKeysScreen(ConsoleScreen):
         table.loading = False
         table.clear()
         for k in keys:
-            table.add_row(k.name, k.id, MASK, "yes" if k.enabled else "no", when(k.created), when(k.updated),
-                          k.description, key=k.id)
+            table.add_row(*cells(k.name, k.id, MASK, "yes" if k.enabled else "no", when(k.created),
+                                 when(k.updated), k.description), key=k.id)
         self.loaded(keys[0].fetched_at if keys else None, f"{len(keys)} API keys (values masked)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -25,8 +26,8 @@ class StageScreen(ConsoleScreen):
         self.stage_name = stage_name
 
     def body(self) -> ComposeResult:
-        yield Static(f"[b]{self.api.name}[/b] › [b]{self.stage_name}[/b]  [dim]{self.api.id} · "
-                     f"{self.api.protocol.value}[/dim]", id="title")
+        yield Static(Text.assemble((self.api.name, "bold"), " › ", (self.stage_name, "bold"),
+                                   (f"  {self.api.id} · {self.api.protocol.value}", "dim")), id="title")
         scroll = VerticalScroll(id="sections", can_focus=True)
         scroll.loading = True
         yield scroll
@@ -51,7 +52,7 @@ class StageScreen(ConsoleScreen):
         scroll.remove_children()
         widgets = []
         for title, body in stage_sections(stage, deployment, limits):
-            widgets.append(Static(f"[b]{title}[/b]", classes="section-title"))
+            widgets.append(Static(Text(title, style="bold"), classes="section-title"))
             widgets.append(Static(body, classes="section"))
         scroll.mount_all(widgets)
         scroll.focus()

@@ -62,5 +62,10 @@ class ConnectionBar(Static):
         return bar
 
 
+def cells(*values: object) -> list[Text]:
+    """Table cells from AWS data: plain text, so a name like "[beta]" is never read as markup."""
+    return [value if isinstance(value, Text) else Text(str(value)) for value in values]
+
+
 class StatusLine(Static):
     """One line under the content: what is loaded, how old it is, what went wrong."""

@@ -139,6 +139,16 @@ async def test_r_refreshes_from_aws(sandbox, aws, unique, scratch_region):
         await until(pilot, lambda: second in {r[0] for r in rows(app, "#apis")}, "the refreshed list")
 
 
+async def test_names_that_look_like_markup_are_shown_as_written(sandbox, aws, scratch_region):
+    name = "[beta] orders [/b]"
+    aws("apigateway", scratch_region).create_rest_api(name=name, description="[red]not red[/red]")
+    app = ConsoleApp(Target(endpoint_url=sandbox.url, region=scratch_region))
+    async with app.run_test(size=SIZE) as pilot:
+        await listed(pilot)
+        assert name in {r[0] for r in rows(app, "#apis")}
+        assert "[red]not red[/red]" in {r[6] for r in rows(app, "#apis")}
+
+
 async def test_stage_counts_appear_once_known(sandbox):
     app = ConsoleApp(Target(endpoint_url=sandbox.url))
     async with app.run_test(size=SIZE) as pilot:
