@@ -8,6 +8,7 @@ control-plane budget.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
@@ -78,7 +79,9 @@ class Connection:
             raise Problem("No AWS region is set. Pass --region NAME, set AWS_REGION, or give the profile a "
                           "region with `aws configure set region NAME`.", kind="region")
         self.region: str = self._session.region_name
-        self.profile: str | None = target.profile or self._session.profile_name
+        # The profile the operator chose (option or AWS_PROFILE); None for a local endpoint or the default chain.
+        chosen = None if target.placeholder_credentials else target.profile or os.environ.get("AWS_PROFILE")
+        self.profile: str | None = chosen
         self._config = Config(
             retries={"mode": "adaptive", "max_attempts": 5},
             connect_timeout=3 if target.endpoint_url else 5,

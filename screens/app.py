@@ -21,6 +21,8 @@ from screens.help import HelpScreen
 from screens.widgets import Place
 
 if TYPE_CHECKING:
+    from actions.engine import Engine
+    from console.config import Settings
     from console.errors import Problem
     from console.gateway import Gateway
     from console.sandbox.process import ChildSandbox
@@ -41,10 +43,13 @@ class ConsoleApp(App[None]):
     place: reactive[Place | None] = reactive(None)
     held_calls: reactive[int] = reactive(0)
 
-    def __init__(self, target: "Target") -> None:
+    def __init__(self, target: "Target", settings: "Settings | None" = None, write: bool = False) -> None:
         super().__init__()
         self.target = target
+        self.settings = settings
+        self.write_flag = write
         self.gateway: Gateway | None = None
+        self.engine: Engine | None = None
         self.child: ChildSandbox | None = None
 
     def on_mount(self) -> None:
@@ -73,31 +78,45 @@ class ConsoleApp(App[None]):
 
         self.run_worker(work, thread=True, exclusive=True, group="connect", exit_on_error=False)
 
-    def _open(self, target: "Target") -> "Gateway":
+    def _open(self, target: "Target") -> "Engine":
         from dataclasses import replace
 
+        from actions.engine import Engine, write_permission
+        from console.audit import Journal
+        from console.budget import TokenBucket
+        from console.config import load
         from console.gateway import Gateway
         from console.session import Connection
 
+        if self.settings is None:
+            self.settings = load()
         if target.sandbox:
             if self.child is None:
                 from console.sandbox.process import spawn
 
                 self.child = spawn()
             target = replace(target, endpoint_url=self.child.url, region=target.region or self.child.region)
-        connection = Connection(target) if self.gateway is None else self.gateway.connection.switched(target)
+        if self.gateway is None:
+            connection = Connection(target, TokenBucket(self.settings.budget_rate, self.settings.budget_burst))
+        else:
+            connection = self.gateway.connection.switched(target)
         connection.identify()
-        return Gateway(connection)
+        permission = write_permission(target, self.settings, flag=self.write_flag)
+        return Engine(Gateway(connection), Journal(), self.settings, permission)
 
-    async def _connected(self, gateway: "Gateway") -> None:
+    async def _connected(self, engine: "Engine") -> None:
         first = self.gateway is None
-        self.gateway = gateway
-        connection = gateway.connection
+        self.engine = engine
+        self.gateway = engine.gateway
+        connection = engine.connection
         self.target = connection.target
         identity = connection.identity
         self.place = Place(label=connection.target.label, region=connection.region, sandbox=connection.target.sandbox,
-                           account=identity.account if identity else "", arn=identity.arn if identity else "")
+                           account=identity.account if identity else "", arn=identity.arn if identity else "",
+                           writable=engine.permission.writable)
         if first:
+            for problem in self.settings.problems:
+                self.notify(problem, title="Config", severity="warning", timeout=15)
             for screen in self.screen_stack:
                 if isinstance(screen, ConsoleScreen):
                     screen.on_connected()

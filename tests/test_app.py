@@ -74,7 +74,7 @@ async def test_header_says_where_and_in_which_mode(sandbox):
         await listed(pilot)
         header = plain(app.screen.query_one(ConnectionBar).render())
         assert "local 127.0.0.1" in header and "us-east-1" in header
-        assert "acct 123456789012" in header and "RO" in header
+        assert "acct 123456789012" in header and " RW " in header  # a local sandbox is writable
 
 
 async def test_drill_from_list_to_api_to_stage_and_back(sandbox):

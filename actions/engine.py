@@ -1,0 +1,173 @@
+"""Applying plans: re-read, check, call, re-read, write it down.
+
+Nothing is sent unless writes are allowed, and nothing is sent if a touched field no longer holds
+what the plan was made from: the operator then sees the new values instead. Every attempt that
+reached the check is journaled; an undo is a plan like any other, built from the journal.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from actions.plan import Change, Plan, Target
+from actions.stage_doc import StageDoc, read_field, same
+from console.audit import APPLIED, FAILED, REFUSED, Journal
+from console.config import Settings, config_path
+from console.errors import Problem, explain
+from console.gateway import Gateway
+from console.model import Api, Protocol
+from console.session import Target as Place
+
+
+@dataclass(frozen=True)
+class Permission:
+    writable: bool
+    why: str  # how this was decided, or how to allow writes
+
+
+def write_permission(place: Place, settings: Settings, *, flag: bool = False) -> Permission:
+    """Read-only unless --write, APIGW_CONSOLE_WRITE=1, the profile's config, or a local endpoint."""
+    if place.placeholder_credentials:
+        return Permission(True, "a local sandbox is writable")
+    if flag:
+        return Permission(True, "--write was given")
+    if os.environ.get("APIGW_CONSOLE_WRITE") == "1":
+        return Permission(True, "APIGW_CONSOLE_WRITE=1 is set")
+    profile = place.profile or os.environ.get("AWS_PROFILE") or "default"
+    if profile in settings.writable_profiles:
+        return Permission(True, f"profile {profile} allows writes in {settings.source}")
+    return Permission(False, f"Read-only: nothing was sent. To allow changes, start with --write, set "
+                             f"APIGW_CONSOLE_WRITE=1, or add `[profiles.{profile}]` with `write = true` to "
+                             f"{config_path()}.")
+
+
+class Conflict(Problem):
+    """The target changed since the plan was made; `changes` says how (planned before -> now)."""
+
+    def __init__(self, changes: tuple[Change, ...]):
+        lines = "; ".join(f"{c.label}: was {c.before!r} when planned, now {c.after!r}" for c in changes)
+        super().__init__(f"The stage changed since this plan was made, so nothing was sent: {lines}. "
+                         "Review the new values and plan again.", kind="conflict")
+        self.changes = changes
+
+
+@dataclass(frozen=True)
+class Applied:
+    plan: Plan
+    entry: dict[str, Any]
+    document: dict[str, Any]  # the stage as AWS reports it afterwards
+
+
+class Engine:
+    def __init__(self, gateway: Gateway, journal: Journal, settings: Settings, permission: Permission):
+        self.gateway = gateway
+        self.journal = journal
+        self.settings = settings
+        self.permission = permission
+
+    @property
+    def connection(self):
+        return self.gateway.connection
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def document(self, api: Api, stage: str) -> StageDoc:
+        """The stage as AWS has it now (never cached), with the API's structure to validate against."""
+        try:
+            raw = self._raw(api.id, api.protocol.value, stage)
+        except Exception as exc:
+            raise explain(exc, profile=self.connection.target.profile) from None
+        return StageDoc(target=self._target(api, stage), protected=self.protected(stage), api=api, raw=raw,
+                        structure=self.gateway.detail(api))
+
+    def protected(self, stage: str) -> bool:
+        return any(fnmatch.fnmatchcase(stage, pattern) for pattern in self.settings.protected_stages)
+
+    def _target(self, api: Api, stage: str) -> Target:
+        identity = self.connection.identity or self.connection.identify()
+        return Target(account=identity.account, region=self.connection.region, profile=self.connection.profile,
+                      endpoint=self.connection.target.endpoint_url, api_id=api.id, api_name=api.name,
+                      protocol=api.protocol.value, stage=stage)
+
+    def _raw(self, api_id: str, protocol: str, stage: str) -> dict[str, Any]:
+        if protocol == Protocol.REST.value:
+            answer = self.connection.apigw.get_stage(restApiId=api_id, stageName=stage)
+        else:
+            answer = self.connection.apigwv2.get_stage(ApiId=api_id, StageName=stage)
+        answer.pop("ResponseMetadata", None)
+        return answer
+
+    # -- applying ----------------------------------------------------------------------------------
+
+    def apply(self, plan: Plan, *, undoes: str | None = None) -> Applied:
+        if not self.permission.writable:
+            raise Problem(self.permission.why, kind="read-only")
+        target = plan.target
+        try:
+            before = self._raw(target.api_id, target.protocol, target.stage)
+        except Exception as exc:
+            raise explain(exc, profile=target.profile) from None
+        drift = tuple(Change(_label(plan, path), expected, read_field(before, path))
+                      for path, expected in plan.precondition if not same(read_field(before, path), expected))
+        if drift:
+            self._record(plan, REFUSED, undoes=undoes, reason="changed since planned",
+                         drift=[vars(c) for c in drift])
+            raise Conflict(drift)
+        client = self.connection.client(plan.call.service)
+        try:
+            answer = getattr(client, plan.call.method)(**plan.call.params)
+        except Exception as exc:
+            problem = explain(exc, profile=target.profile)
+            self._record(plan, FAILED, undoes=undoes, reason=str(problem))
+            raise problem from None
+        request_id = (answer.get("ResponseMetadata") or {}).get("RequestId")
+        after = self._raw(target.api_id, target.protocol, target.stage)
+        surprises = [f"{_label(plan, path)}: AWS reports {read_field(after, path)!r}, planned {value!r}"
+                     for path, value in plan.postcondition if not same(read_field(after, path), value)]
+        entry = self._record(plan, APPLIED, undoes=undoes, request_id=request_id, surprises=surprises)
+        self.gateway.forget("stage", target.api_id, target.stage)
+        self.gateway.forget("stages", target.api_id)
+        return Applied(plan=plan, entry=entry, document=after)
+
+    def _record(self, plan: Plan, outcome: str, **details: Any) -> dict[str, Any]:
+        identity = self.connection.identity
+        return self.journal.append({
+            "outcome": outcome,
+            "caller": identity.arn if identity else None,
+            "profile": plan.target.profile,
+            "region": plan.target.region,
+            "endpoint": plan.target.endpoint,
+            "target": plan.target.label,
+            "call": f"{plan.call.service} {plan.call.operation}",
+            "summary": plan.summary,
+            "changes": [vars(c) for c in plan.changes],
+            "plan": plan.to_json(),
+            **{k: v for k, v in details.items() if v not in (None, [], "")},
+        })
+
+    # -- undoing -----------------------------------------------------------------------------------
+
+    def undo_plan(self, entry_id: str | None = None) -> tuple[Plan, dict[str, Any]]:
+        """The inverse of a journaled change (the newest undoable one by default), ready to confirm."""
+        entry = self.journal.find(entry_id) if entry_id else self.journal.last_undoable()
+        if entry is None:
+            raise Problem(f"No journal entry {entry_id!r}." if entry_id else "Nothing to undo: the journal holds "
+                          "no applied change that has not been undone.", kind="not-found")
+        if entry.get("outcome") != APPLIED:
+            raise Problem(f"Entry {entry['id']} was {entry.get('outcome')}, not applied; there is nothing to undo.",
+                          kind="bad-request")
+        inverse = Plan.from_json(entry["plan"]).inverse
+        if inverse is None:
+            raise Problem(f"Entry {entry['id']} ({entry['summary']}) cannot be undone.", kind="bad-request")
+        here = (self.connection.region, self.connection.target.endpoint_url)
+        if (inverse.target.region, inverse.target.endpoint) != here:
+            raise Problem(f"Entry {entry['id']} changed {inverse.target.label}; connect to that region "
+                          f"and endpoint to undo it.", kind="bad-request")
+        return inverse, entry
+
+
+def _label(plan: Plan, path: tuple[str, ...]) -> str:
+    return " ".join(path)
