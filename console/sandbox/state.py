@@ -1,8 +1,8 @@
 """What the sandbox knows beyond moto's backends: the facts moto has no place for.
 
-Canary settings, cache flushes and per-key usage live here, keyed like AWS keys them, so that the
-fidelity handlers (which answer the API) and the traffic generator (which behaves by them) share
-one truth. Cleared with moto's own state on `POST /moto-api/reset`.
+Canary settings, stage fields moto's Stage lacks, cache flushes and per-key usage live here, keyed
+like AWS keys them, so that the fidelity handlers (which answer the API) and the traffic generator
+(which behaves by them) share one truth. Cleared with moto's own state on `POST /moto-api/reset`.
 """
 
 from __future__ import annotations
@@ -22,9 +22,16 @@ class State:
     def reset(self) -> None:
         with self.lock:
             self.canaries: dict[StageKey, dict] = {}  # canarySettings as AWS returns them
+            # Stage fields moto's Stage lacks, as AWS returns them: createdDate, lastUpdatedDate (epoch
+            # seconds), clientCertificateId
+            self.stage_fields: dict[StageKey, dict] = {}
             self.cache_flushed_at: dict[StageKey, float] = {}  # epoch seconds of the last FlushStageCache
             self.authorizers_flushed_at: dict[StageKey, float] = {}
+            # HTTP/WebSocket API deployments, oldest first: moto keeps none for apigatewayv2
+            self.v2_deployments: dict[tuple[str, str, str], dict[str, dict]] = {}  # (account, region, api id)
             self.usage: dict[UsageKey, dict[str, int]] = defaultdict(dict)  # "YYYY-MM-DD" -> requests used
+            # "YYYY-MM-DD" -> requests UpdateUsage added that day to the remaining quota of its period
+            self.usage_grants: dict[UsageKey, dict[str, int]] = {}
 
 
 STATE = State()
