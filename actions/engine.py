@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from actions.plan import Change, Plan, Target
@@ -102,7 +102,7 @@ class Engine:
 
     # -- applying ----------------------------------------------------------------------------------
 
-    def apply(self, plan: Plan, *, undoes: str | None = None) -> Applied:
+    def apply(self, plan: Plan) -> Applied:
         if not self.permission.writable:
             raise Problem(self.permission.why, kind="read-only")
         target = plan.target
@@ -113,7 +113,7 @@ class Engine:
         drift = tuple(Change(_label(plan, path), expected, read_field(before, path))
                       for path, expected in plan.precondition if not same(read_field(before, path), expected))
         if drift:
-            self._record(plan, REFUSED, undoes=undoes, reason="changed since planned",
+            self._record(plan, REFUSED, reason="changed since planned",
                          drift=[vars(c) for c in drift])
             raise Conflict(drift)
         client = self.connection.client(plan.call.service)
@@ -121,13 +121,13 @@ class Engine:
             answer = getattr(client, plan.call.method)(**plan.call.params)
         except Exception as exc:
             problem = explain(exc, profile=target.profile)
-            self._record(plan, FAILED, undoes=undoes, reason=str(problem))
+            self._record(plan, FAILED, reason=str(problem))
             raise problem from None
         request_id = (answer.get("ResponseMetadata") or {}).get("RequestId")
         after = self._raw(target.api_id, target.protocol, target.stage)
         surprises = [f"{_label(plan, path)}: AWS reports {read_field(after, path)!r}, planned {value!r}"
                      for path, value in plan.postcondition if not same(read_field(after, path), value)]
-        entry = self._record(plan, APPLIED, undoes=undoes, request_id=request_id, surprises=surprises)
+        entry = self._record(plan, APPLIED, request_id=request_id, surprises=surprises)
         self.gateway.forget("stage", target.api_id, target.stage)
         self.gateway.forget("stages", target.api_id)
         return Applied(plan=plan, entry=entry, document=after)
@@ -145,12 +145,13 @@ class Engine:
             "summary": plan.summary,
             "changes": [vars(c) for c in plan.changes],
             "plan": plan.to_json(),
+            "undoes": plan.undoes,
             **{k: v for k, v in details.items() if v not in (None, [], "")},
         })
 
     # -- undoing -----------------------------------------------------------------------------------
 
-    def undo_plan(self, entry_id: str | None = None) -> tuple[Plan, dict[str, Any]]:
+    def undo_plan(self, entry_id: str | None = None) -> Plan:
         """The inverse of a journaled change (the newest undoable one by default), ready to confirm."""
         entry = self.journal.find(entry_id) if entry_id else self.journal.last_undoable()
         if entry is None:
@@ -166,7 +167,7 @@ class Engine:
         if (inverse.target.region, inverse.target.endpoint) != here:
             raise Problem(f"Entry {entry['id']} changed {inverse.target.label}; connect to that region "
                           f"and endpoint to undo it.", kind="bad-request")
-        return inverse, entry
+        return replace(inverse, undoes=entry["id"])
 
 
 def _label(plan: Plan, path: tuple[str, ...]) -> str:

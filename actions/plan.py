@@ -78,6 +78,7 @@ class Plan:
     warnings: tuple[str, ...] = ()
     protected: bool = False
     notes: tuple[str, ...] = field(default=())  # e.g. "gate overridden by the operator"
+    undoes: str | None = None  # the journal entry this plan reverses
 
     @property
     def inverse(self) -> "Plan | None":
@@ -95,6 +96,7 @@ class Plan:
             inverse_call=self.call,
             warnings=(),
             notes=(),
+            undoes=None,
         )
 
     def aws_cli(self) -> str:
@@ -113,6 +115,7 @@ class Plan:
             "warnings": list(self.warnings),
             "protected": self.protected,
             "notes": list(self.notes),
+            "undoes": self.undoes,
             "aws_cli": self.aws_cli(),
         }
 
@@ -130,6 +133,7 @@ class Plan:
             warnings=tuple(data.get("warnings", ())),
             protected=data.get("protected", False),
             notes=tuple(data.get("notes", ())),
+            undoes=data.get("undoes"),
         )
 
 

@@ -38,7 +38,9 @@ def set_throttle(doc: StageDoc, *, selector: str | None, rate: str | None, burst
         changes.append(Change(f"{scope.label} burst", old_burst, new_burst))
     if not changes:
         raise Invalid("throttle", f"{scope.label} is already {_describe(old_rate, old_burst)}; nothing to change")
-    warnings = [w for w in (rounded, *_warnings(new_rate, new_burst, account)) if w]
+    changed_rate = new_rate if any(c.label.endswith("rate (requests/s)") for c in changes) else None
+    changed_burst = new_burst if any(c.label.endswith("burst") for c in changes) else None
+    warnings = [w for w in (rounded, *_warnings(new_rate, new_burst, changed_rate, changed_burst, account)) if w]
     return scope.plan(rate=new_rate if rate is not None else None, burst=new_burst if burst is not None else None,
                       changes=tuple(changes), warnings=tuple(warnings),
                       summary=f"Set {scope.label} " + " and ".join(
@@ -63,15 +65,17 @@ def _describe(rate: float | None, burst: int | None) -> str:
     return f"{'—' if rate is None else f'{rate:g}'} requests/s, burst {'—' if burst is None else burst}"
 
 
-def _warnings(rate: float | None, burst: int | None, account: Throttle | None) -> list[str]:
+def _warnings(rate: float | None, burst: int | None, changed_rate: float | None, changed_burst: int | None,
+              account: Throttle | None) -> list[str]:
+    """What deserves a second look; limits are checked for the values this plan changes."""
     found = []
-    if rate is not None and burst is not None and burst < rate:
+    if rate is not None and burst is not None and burst < rate and (changed_rate or changed_burst) is not None:
         found.append(f"burst {burst} is below the rate {rate:g}: a client at the steady rate will see 429s "
                      "as soon as requests bunch up")
-    if account and account.rate is not None and rate is not None and rate > account.rate:
-        found.append(f"rate {rate:g} is above the account limit ({account.rate:g}/s), which caps it")
-    if account and account.burst is not None and burst is not None and burst > account.burst:
-        found.append(f"burst {burst} is above the account limit ({account.burst}), which caps it")
+    if account and account.rate is not None and changed_rate is not None and changed_rate > account.rate:
+        found.append(f"rate {changed_rate:g} is above the account limit ({account.rate:g}/s), which caps it")
+    if account and account.burst is not None and changed_burst is not None and changed_burst > account.burst:
+        found.append(f"burst {changed_burst} is above the account limit ({account.burst}), which caps it")
     return found
 
 
@@ -128,7 +132,7 @@ class _Scope:
     def plan(self, *, rate: float | None, burst: int | None, changes: tuple[Change, ...],
              warnings: tuple[str, ...], summary: str) -> Plan:
         before = self.settings()
-        touched = {n: v for n, v in zip(self.names, (rate, burst)) if v is not None}
+        touched = {n: v for n, v in zip(self.names, (rate, burst), strict=True) if v is not None}
         if self.doc.rest:
             call = self._call("UpdateStage", patchOperations=[
                 {"op": "replace", "path": f"/{self.key}/{REST_ATTRIBUTES[n]}", "value": patch_value(v)}

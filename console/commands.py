@@ -8,11 +8,7 @@ applies through the engine, which re-reads and refuses if the stage changed sinc
 from __future__ import annotations
 
 import json
-import os
-import shlex
-import subprocess
 import sys
-import tempfile
 from typing import Any, Callable
 
 from rich.console import Console, Group
@@ -25,8 +21,7 @@ from actions.show import plan_renderable
 from console.audit import parse_since
 from console.cli import EXIT_OK, EXIT_READ_ONLY, EXIT_USAGE
 from console.describe import api_table, jsonable, stage_sections
-from console.errors import Problem
-from console.gateway import Gateway
+from console.editor import edit_in_editor
 from console.model import Protocol
 
 
@@ -170,27 +165,15 @@ def vars_rename(engine: Engine, args) -> int:
 def vars_edit(engine: Engine, args) -> int:
     """Open the variables as KEY=VALUE lines in $EDITOR; the result is shown as a plan."""
     doc = engine.document(engine.gateway.find_api(args.api), args.stage)
-    edited = edit_in_editor(stage_variables.as_lines(stage_variables.current(doc)))
+    edited = edit_in_editor(stage_variables.as_lines(stage_variables.current(doc)), suffix=".env")
     return change(engine, stage_variables.edit(doc, stage_variables.parse_lines(edited)), args)
 
 
-def edit_in_editor(text: str) -> str:
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    with tempfile.NamedTemporaryFile("w+", suffix=".env", prefix="stage-variables-") as handle:
-        handle.write(text)
-        handle.flush()
-        if subprocess.call([*shlex.split(editor), handle.name]) != 0:
-            raise Problem(f"The editor ({editor}) exited with an error; nothing was changed.", kind="bad-request")
-        handle.seek(0)
-        return handle.read()
-
-
 def undo(engine: Engine, args) -> int:
-    plan, entry = engine.undo_plan(args.entry)
-    return change(engine, plan, args, undoes=entry["id"])
+    return change(engine, engine.undo_plan(args.entry), args)
 
 
-def change(engine: Engine, plan: Plan, args, *, undoes: str | None = None) -> int:
+def change(engine: Engine, plan: Plan, args) -> int:
     """Show the plan; then dry-run, refuse, ask, or apply."""
     err = Console(stderr=True)
     if args.output == "json" and args.dry_run:
@@ -207,7 +190,7 @@ def change(engine: Engine, plan: Plan, args, *, undoes: str | None = None) -> in
         return EXIT_READ_ONLY
     if not args.yes and not _confirmed(plan, err):
         return EXIT_USAGE
-    applied = engine.apply(plan, undoes=undoes)
+    applied = engine.apply(plan)
     entry = applied.entry
     if args.output == "json":
         print(json.dumps({"plan": plan.to_json(), "applied": True, "entry": entry["id"],

@@ -14,9 +14,11 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from screens.apis import ApiListScreen
+from screens.audit import AuditScreen
 from screens.base import ConsoleScreen
 from screens.catalog import ApiKeysScreen, UsagePlansScreen
 from screens.command_line import Command, CommandLine
+from screens.confirm import propose
 from screens.help import HelpScreen
 from screens.widgets import Place
 
@@ -38,6 +40,7 @@ class ConsoleApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("colon", "command_line", "Command", id="app.command"),
+        Binding("ctrl+z", "undo", "Undo last change", id="app.undo"),
     ]
 
     place: reactive[Place | None] = reactive(None)
@@ -164,12 +167,20 @@ class ConsoleApp(App[None]):
         else:
             self.open_view(command.verb)
 
+    def action_undo(self) -> None:
+        """Undo the newest change in the journal that is not undone yet — planned and confirmed like any."""
+        propose(self.screen, lambda engine: engine.undo_plan(), on_applied=self._refresh_after_change)
+
+    def _refresh_after_change(self, _applied) -> None:
+        if isinstance(self.screen, ConsoleScreen):
+            self.screen.load(refresh=True)
+
     def open_view(self, name: str) -> None:
         if name == "apis":
             while len(self.screen_stack) > 2:
                 self.pop_screen()
             return
-        screen = {"plans": UsagePlansScreen, "keys": ApiKeysScreen}[name]
+        screen = {"plans": UsagePlansScreen, "keys": ApiKeysScreen, "audit": AuditScreen}[name]
         if not isinstance(self.screen, screen):
             self.push_screen(screen())
 
@@ -184,6 +195,10 @@ class ConsoleApp(App[None]):
         yield SystemCommand("APIs", "The API list of this region", lambda: self.open_view("apis"))
         yield SystemCommand("Usage plans", "Usage plans, their throttles and quotas", lambda: self.open_view("plans"))
         yield SystemCommand("API keys", "API keys (values masked)", lambda: self.open_view("keys"))
+        yield SystemCommand("Audit journal", "Every change made from this console, and undo",
+                            lambda: self.open_view("audit"))
+        yield SystemCommand("Undo last change", "Plan the inverse of the newest change, then confirm",
+                            self.action_undo)
         yield SystemCommand("Switch region", "Open the command line at :region",
                             lambda: self.action_command_line("region "))
         if isinstance(screen, ConsoleScreen):

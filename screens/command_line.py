@@ -15,11 +15,12 @@ ALIASES = {
     "apis": "the API list",
     "plans": "usage plans",
     "keys": "API keys (values masked)",
+    "audit": "the journal of changes; enter undoes one",
     "region NAME": "switch to another region, e.g. :region eu-west-1",
     "help": "every key",
     "q": "quit",
 }
-_VERBS = {"apis": "apis", "plans": "plans", "keys": "keys", "region": "region", "help": "help",
+_VERBS = {"apis": "apis", "plans": "plans", "keys": "keys", "audit": "audit", "region": "region", "help": "help",
           "q": "quit", "quit": "quit", "exit": "quit"}
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 
@@ -37,7 +38,7 @@ def parse(text: str) -> Command:
         raise ValueError("Type a command, e.g. :apis, :plans, :keys, :region NAME, :q")
     verb = _VERBS.get(words[0].lower())
     if verb is None:
-        raise ValueError(f"Unknown command :{words[0]} — try :apis, :plans, :keys, :region NAME, :help, :q")
+        raise ValueError(f"Unknown command :{words[0]} — try :apis, :plans, :keys, :audit, :region NAME, :help, :q")
     if verb == "region":
         if len(words) != 2 or not _REGION.match(words[1]):
             raise ValueError("Usage: :region NAME, where NAME is a region code such as eu-west-1")

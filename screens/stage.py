@@ -9,13 +9,16 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from console.describe import stage_sections
-from console.model import Api, Protocol
+from console.model import AccountLimits, Api, Protocol, Stage
 from screens.base import ConsoleScreen
+from screens.forms import ThrottleForm, VariablesForm
 
 
 class StageScreen(ConsoleScreen):
     AUTO_FOCUS = "#sections"
     BINDINGS = [
+        Binding("t", "throttle", "Throttle", id="stage.throttle"),
+        Binding("v", "variables", "Variables", id="stage.variables"),
         Binding("r", "refresh", "Refresh", id="stage.refresh"),
         Binding("escape", "back", "Back", id="stage.back"),
     ]
@@ -24,6 +27,8 @@ class StageScreen(ConsoleScreen):
         super().__init__()
         self.api = api
         self.stage_name = stage_name
+        self.stage: Stage | None = None
+        self.limits: AccountLimits | None = None
 
     def body(self) -> ComposeResult:
         yield Static(Text.assemble((self.api.name, "bold"), " › ", (self.stage_name, "bold"),
@@ -47,6 +52,7 @@ class StageScreen(ConsoleScreen):
 
     def show_stage(self, answer) -> None:
         stage, deployment, limits = answer
+        self.stage, self.limits = stage, limits
         scroll = self.query_one("#sections", VerticalScroll)
         scroll.loading = False
         scroll.remove_children()
@@ -60,3 +66,14 @@ class StageScreen(ConsoleScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_throttle(self) -> None:
+        if self.stage is not None:
+            self.app.push_screen(ThrottleForm(self.api, self.stage, self.limits, self.changed))
+
+    def action_variables(self) -> None:
+        if self.stage is not None:
+            self.app.push_screen(VariablesForm(self.api, self.stage, self.changed))
+
+    def changed(self, _applied) -> None:
+        self.load(refresh=True)

@@ -40,10 +40,13 @@ def sandbox(isolated_aws) -> Sandbox:
     running.stop()
 
 
+SCRATCH_REGION = "ap-southeast-2"  # the seed leaves it empty
+
+
 @pytest.fixture
 def scratch_region() -> str:
     """A region the seed leaves empty, where tests may create what they need."""
-    return "ap-southeast-2"
+    return SCRATCH_REGION
 
 
 @pytest.fixture
@@ -85,3 +88,57 @@ def aws_client_for():
 def aws(sandbox, aws_client_for):
     """Plain boto3 clients on the shared sandbox: aws("apigateway"), aws("logs", "eu-west-1")."""
     return lambda service, region="us-east-1": aws_client_for(sandbox.url, service, region)
+
+
+def build_rest(client, name: str) -> str:
+    api = client.create_rest_api(name=name)["id"]
+    root = client.get_resources(restApiId=api)["items"][0]["id"]
+    items = client.create_resource(restApiId=api, parentId=root, pathPart="items")["id"]
+    item = client.create_resource(restApiId=api, parentId=items, pathPart="{id}")["id"]
+    for resource, verb in ((items, "GET"), (items, "POST"), (item, "GET")):
+        client.put_method(restApiId=api, resourceId=resource, httpMethod=verb, authorizationType="NONE")
+        client.put_integration(restApiId=api, resourceId=resource, httpMethod=verb, type="MOCK")
+    deployment = client.create_deployment(restApiId=api, description="v1")["id"]
+    for stage in ("dev", "prod"):
+        client.create_stage(restApiId=api, stageName=stage, deploymentId=deployment,
+                            variables={"backendHost": "api.internal.example.com", "logLevel": "info"})
+        client.update_stage(restApiId=api, stageName=stage, patchOperations=[
+            {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "100"},
+            {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": "200"},
+            {"op": "replace", "path": "/~1items/POST/throttling/rateLimit", "value": "10"},
+            {"op": "replace", "path": "/~1items/POST/throttling/burstLimit", "value": "20"},
+        ])
+    return api
+
+
+def build_http(client, name: str) -> str:
+    api = client.create_api(Name=name, ProtocolType="HTTP")["ApiId"]
+    integration = client.create_integration(ApiId=api, IntegrationType="HTTP_PROXY", IntegrationMethod="ANY",
+                                            IntegrationUri="https://backend.example.com",
+                                            PayloadFormatVersion="1.0")["IntegrationId"]
+    for key in ("GET /items", "POST /items", "GET /items/{id}"):
+        client.create_route(ApiId=api, RouteKey=key, Target=f"integrations/{integration}")
+    for stage in ("dev", "prod"):
+        client.create_stage(ApiId=api, StageName=stage, StageVariables={"backendHost": "api.internal.example.com"},
+                            DefaultRouteSettings={"ThrottlingRateLimit": 100.0, "ThrottlingBurstLimit": 200},
+                            RouteSettings={"POST /items": {"ThrottlingRateLimit": 10.0, "ThrottlingBurstLimit": 20}})
+    return api
+
+
+@pytest.fixture(scope="module")
+def scratch_apis(sandbox) -> dict[str, str]:
+    """A REST and an HTTP API of this module's own in the scratch region: {"REST": id, "HTTP": id}.
+
+    Each has dev and prod stages with a default throttle, a POST /items override and variables.
+    """
+    import boto3
+
+    from console.sandbox import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+
+    def client(service):
+        return boto3.client(service, endpoint_url=sandbox.url, region_name=SCRATCH_REGION,
+                            aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
+
+    suffix = uuid.uuid4().hex[:6]
+    return {"REST": build_rest(client("apigateway"), f"scratch-rest-{suffix}"),
+            "HTTP": build_http(client("apigatewayv2"), f"scratch-http-{suffix}")}

@@ -25,57 +25,9 @@ from console.session import Connection, Target
 PROTECTED = "prod"
 
 
-def build_rest(client, name: str) -> str:
-    api = client.create_rest_api(name=name)["id"]
-    root = client.get_resources(restApiId=api)["items"][0]["id"]
-    items = client.create_resource(restApiId=api, parentId=root, pathPart="items")["id"]
-    item = client.create_resource(restApiId=api, parentId=items, pathPart="{id}")["id"]
-    for resource, verb in ((items, "GET"), (items, "POST"), (item, "GET")):
-        client.put_method(restApiId=api, resourceId=resource, httpMethod=verb, authorizationType="NONE")
-        client.put_integration(restApiId=api, resourceId=resource, httpMethod=verb, type="MOCK")
-    deployment = client.create_deployment(restApiId=api, description="v1")["id"]
-    for stage in ("dev", PROTECTED):
-        client.create_stage(restApiId=api, stageName=stage, deploymentId=deployment,
-                            variables={"backendHost": "api.internal.example.com", "logLevel": "info"})
-        client.update_stage(restApiId=api, stageName=stage, patchOperations=[
-            {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "100"},
-            {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": "200"},
-            {"op": "replace", "path": "/~1items/POST/throttling/rateLimit", "value": "10"},
-            {"op": "replace", "path": "/~1items/POST/throttling/burstLimit", "value": "20"},
-        ])
-    return api
-
-
-def build_http(client, name: str) -> str:
-    api = client.create_api(Name=name, ProtocolType="HTTP")["ApiId"]
-    integration = client.create_integration(ApiId=api, IntegrationType="HTTP_PROXY", IntegrationMethod="ANY",
-                                            IntegrationUri="https://backend.example.com",
-                                            PayloadFormatVersion="1.0")["IntegrationId"]
-    for key in ("GET /items", "POST /items", "GET /items/{id}"):
-        client.create_route(ApiId=api, RouteKey=key, Target=f"integrations/{integration}")
-    for stage in ("dev", PROTECTED):
-        client.create_stage(ApiId=api, StageName=stage, StageVariables={"backendHost": "api.internal.example.com"},
-                            DefaultRouteSettings={"ThrottlingRateLimit": 100.0, "ThrottlingBurstLimit": 200},
-                            RouteSettings={"POST /items": {"ThrottlingRateLimit": 10.0, "ThrottlingBurstLimit": 20}})
-    return api
-
-
 @pytest.fixture(scope="module")
-def apis(sandbox):
-    """One REST and one HTTP API in the scratch region, built once for this module."""
-    import uuid
-
-    import boto3
-
-    from console.sandbox import ACCESS_KEY_ID, SECRET_ACCESS_KEY
-
-    def client(service):
-        return boto3.client(service, endpoint_url=sandbox.url, region_name="ap-southeast-2",
-                            aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
-
-    suffix = uuid.uuid4().hex[:6]
-    return {"REST": build_rest(client("apigateway"), f"actions-rest-{suffix}"),
-            "HTTP": build_http(client("apigatewayv2"), f"actions-http-{suffix}")}
+def apis(scratch_apis):
+    return scratch_apis
 
 
 @pytest.fixture
@@ -121,9 +73,9 @@ def test_stage_default_throttle_is_applied_journaled_and_undone(engine, apis, pr
     current = engine.gateway.stage(next(a for a in engine.gateway.apis() if a.id == apis[protocol]), "dev",
                                    refresh=True)
     assert (current.throttle.rate, current.throttle.burst) == (150.0, 300)
-    inverse, entry = engine.undo_plan()
-    assert entry["id"] == applied.entry["id"]
-    engine.apply(inverse, undoes=entry["id"])
+    inverse = engine.undo_plan()
+    assert inverse.undoes == applied.entry["id"]
+    engine.apply(inverse)
     assert stage_state(engine, apis, protocol) == before
     assert engine.journal.last_undoable() is None
 
@@ -137,8 +89,8 @@ def test_an_override_is_added_then_removed_by_undo(engine, apis, protocol, selec
     overrides = {o.key: o.throttle for o in engine.gateway.stage(
         next(a for a in engine.gateway.apis() if a.id == apis[protocol]), "dev", refresh=True).overrides}
     assert (overrides[selector].rate, overrides[selector].burst) == (5.0, 10)
-    inverse, _ = engine.undo_plan(applied.entry["id"])
-    engine.apply(inverse, undoes=applied.entry["id"])
+    inverse = engine.undo_plan(applied.entry["id"])
+    engine.apply(inverse)
     assert stage_state(engine, apis, protocol) == before, f"undo of a new {kind} override must remove it"
 
 
@@ -149,8 +101,8 @@ def test_removing_an_override_and_undoing_puts_it_back_exactly(engine, apis, pro
     applied = engine.apply(plan)
     assert "POST /items" not in {o.key for o in engine.gateway.stage(
         next(a for a in engine.gateway.apis() if a.id == apis[protocol]), "dev", refresh=True).overrides}
-    inverse, _ = engine.undo_plan(applied.entry["id"])
-    engine.apply(inverse, undoes=applied.entry["id"])
+    inverse = engine.undo_plan(applied.entry["id"])
+    engine.apply(inverse)
     assert stage_state(engine, apis, protocol) == before
 
 
@@ -186,8 +138,8 @@ def test_variables_add_change_rename_remove_and_undo(engine, apis, protocol):
     variables = stage_variables.current(doc_for(engine, apis, protocol))
     assert variables["backendHost"] == "b.example" and "flags" not in variables and "featureFlags" not in variables
     for entry in reversed(entries):
-        inverse, _ = engine.undo_plan(entry["id"])
-        engine.apply(inverse, undoes=entry["id"])
+        inverse = engine.undo_plan(entry["id"])
+        engine.apply(inverse)
     assert stage_state(engine, apis, protocol) == before
 
 
@@ -258,8 +210,8 @@ def test_the_journal_is_private_and_holds_the_plan(engine, apis):
     for field in ("time", "caller", "region", "endpoint", "target", "call", "changes", "request_id", "outcome"):
         assert entry.get(field), field
     assert Plan.from_json(entry["plan"]) == applied.plan
-    inverse, _ = engine.undo_plan()
-    engine.apply(inverse, undoes=applied.entry["id"])
+    inverse = engine.undo_plan()
+    engine.apply(inverse)
 
 
 def test_plans_round_trip_through_json_and_name_the_aws_command(engine, apis):
@@ -294,8 +246,8 @@ def test_throttle_input_is_refused_with_field_and_rule_or_applied_exactly_then_u
         return
     applied = engine.apply(plan)
     assert not applied.entry.get("surprises")
-    inverse, _ = engine.undo_plan(applied.entry["id"])
-    engine.apply(inverse, undoes=applied.entry["id"])
+    inverse = engine.undo_plan(applied.entry["id"])
+    engine.apply(inverse)
     assert stage_state(engine, apis, protocol) == before
 
 
@@ -317,6 +269,6 @@ def test_variable_input_is_refused_with_field_and_rule_or_applied_exactly_then_u
         return
     applied = engine.apply(plan)
     assert stage_variables.current(doc_for(engine, apis, protocol))[name] == value
-    inverse, _ = engine.undo_plan(applied.entry["id"])
-    engine.apply(inverse, undoes=applied.entry["id"])
+    inverse = engine.undo_plan(applied.entry["id"])
+    engine.apply(inverse)
     assert stage_state(engine, apis, protocol) == before

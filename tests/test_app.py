@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from typing import Callable
-
-from rich.console import Console
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input
 
 from console.session import Target
 from screens.api import ApiScreen
@@ -17,33 +13,7 @@ from screens.command_line import CommandLine, parse
 from screens.help import HelpScreen
 from screens.stage import StageScreen
 from screens.widgets import ConnectionBar, StatusLine
-
-SIZE = (80, 24)
-
-
-async def until(pilot, condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
-
-
-def plain(renderable) -> str:
-    console = Console(width=120, color_system=None, record=True)
-    with console.capture() as captured:
-        console.print(renderable)
-    return captured.get()
-
-
-def screen_text(app: ConsoleApp) -> str:
-    """What the operator reads: every Static and every DataTable cell of the current screen."""
-    parts = [plain(w.render() if isinstance(w, ConnectionBar) else w.content) for w in app.screen.query(Static)]
-    for table in app.screen.query(DataTable):
-        for row in range(table.row_count):
-            parts.append(" ".join(str(c) for c in table.get_row_at(row)))
-    return "\n".join(parts)
-
+from screen_helpers import SIZE, plain, screen_text, type_text, until
 
 def rows(app: ConsoleApp, selector: str = "DataTable") -> list[list[str]]:
     table = app.screen.query_one(selector, DataTable)
@@ -54,10 +24,6 @@ async def listed(pilot) -> None:
     app = pilot.app
     await until(pilot, lambda: isinstance(app.screen, ApiListScreen) and app.screen.query_one("#apis").row_count,
                 "the API list")
-
-
-async def type_text(pilot, text: str) -> None:
-    await pilot.press(*[{" ": "space", ":": "colon", "/": "slash", "-": "minus"}.get(c, c) for c in text])
 
 
 async def select_api(pilot, name: str) -> None:
