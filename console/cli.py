@@ -9,6 +9,7 @@ This module never imports Textual unless the TUI is asked for.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from contextlib import contextmanager
 from typing import Iterator
@@ -34,6 +35,12 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
                        help="allow changes (else read-only, unless the config or APIGW_CONSOLE_WRITE=1 allows)")
 
 
+def handles(parser: argparse.ArgumentParser, handler: str) -> argparse.ArgumentParser:
+    """Name the function ("module:function") that runs this subcommand; imported only when it runs."""
+    parser.set_defaults(handler=handler)
+    return parser
+
+
 def _api_stage(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("api", metavar="API", help="API id or name")
     parser.add_argument("stage", metavar="STAGE", help="stage name")
@@ -55,15 +62,18 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(shared, suppress=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    commands.add_parser("apis", parents=[shared], help="list the APIs (REST, HTTP, WebSocket) of the region")
-    _api_stage(commands.add_parser("stage", parents=[shared], help="describe one stage of an API"))
+    handles(commands.add_parser("apis", parents=[shared], help="list the APIs (REST, HTTP, WebSocket) of the region"),
+            "console.commands:apis")
+    _api_stage(handles(commands.add_parser("stage", parents=[shared], help="describe one stage of an API"),
+                       "console.commands:stage"))
 
     throttle = commands.add_parser("throttle", help="show or change a stage's throttles").add_subparsers(
         dest="action", metavar="ACTION", required=True)
-    _api_stage(throttle.add_parser("show", parents=[shared], help="stage default, overrides, account limits"))
+    _api_stage(handles(throttle.add_parser("show", parents=[shared], help="stage default, overrides, account limits"),
+                       "console.commands:throttle_show"))
     for name, helptext in (("set", "set the stage default, or one method's or route's override"),
                            ("unset", "remove one method's or route's override")):
-        sub = throttle.add_parser(name, parents=[shared], help=helptext)
+        sub = handles(throttle.add_parser(name, parents=[shared], help=helptext), f"console.commands:throttle_{name}")
         _api_stage(sub)
         which = sub.add_mutually_exclusive_group()
         which.add_argument("--method", metavar="'VERB /path'", help="a REST method, e.g. 'GET /orders/{orderId}'")
@@ -75,27 +85,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     variables = commands.add_parser("vars", help="show or change a stage's variables").add_subparsers(
         dest="action", metavar="ACTION", required=True)
-    _api_stage(variables.add_parser("show", parents=[shared], help="the stage's variables"))
-    sub = variables.add_parser("set", parents=[shared], help="add or change variables")
+    _api_stage(handles(variables.add_parser("show", parents=[shared], help="the stage's variables"),
+                       "console.commands:vars_show"))
+    sub = handles(variables.add_parser("set", parents=[shared], help="add or change variables"),
+                  "console.commands:vars_set")
     _api_stage(sub)
     sub.add_argument("assignments", nargs="+", metavar="KEY=VALUE")
     _change_options(sub)
-    sub = variables.add_parser("unset", parents=[shared], help="remove variables")
+    sub = handles(variables.add_parser("unset", parents=[shared], help="remove variables"),
+                  "console.commands:vars_unset")
     _api_stage(sub)
     sub.add_argument("names", nargs="+", metavar="KEY")
     _change_options(sub)
-    sub = variables.add_parser("rename", parents=[shared], help="rename a variable, keeping its value")
+    sub = handles(variables.add_parser("rename", parents=[shared], help="rename a variable, keeping its value"),
+                  "console.commands:vars_rename")
     _api_stage(sub)
     sub.add_argument("old", metavar="OLD")
     sub.add_argument("new", metavar="NEW")
     _change_options(sub)
-    sub = variables.add_parser("edit", parents=[shared], help="edit all variables as KEY=VALUE lines in $EDITOR")
+    sub = handles(variables.add_parser("edit", parents=[shared], help="edit all variables as KEY=VALUE lines in $EDITOR"),
+                  "console.commands:vars_edit")
     _api_stage(sub)
     _change_options(sub)
 
-    audit = commands.add_parser("audit", parents=[shared], help="list the journal of changes")
+    audit = handles(commands.add_parser("audit", parents=[shared], help="list the journal of changes"),
+                    "console.commands:audit")
     audit.add_argument("--since", metavar="AGE", help="only entries newer than this: 90s, 15m, 2h, 7d")
-    undo = commands.add_parser("undo", parents=[shared], help="apply the inverse of a journaled change")
+    undo = handles(commands.add_parser("undo", parents=[shared], help="apply the inverse of a journaled change"),
+                   "console.commands:undo")
     undo.add_argument("entry", nargs="?", metavar="ENTRY", help="journal entry id (default: the last change)")
     _change_options(undo)
 
@@ -152,10 +169,9 @@ def main(argv: list[str] | None = None) -> int:
         return app.return_code or EXIT_OK
 
     from actions.plan import Invalid
-    from console import commands
 
-    handler = getattr(commands, args.command if not getattr(args, "action", None)
-                      else f"{args.command}_{args.action}")
+    module, _, function = args.handler.partition(":")
+    handler = getattr(importlib.import_module(module), function)
     try:
         with _connected(target, settings, args.write) as engine:
             return handler(engine, args)
