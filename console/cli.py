@@ -35,9 +35,12 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
                        help="allow changes (else read-only, unless the config or APIGW_CONSOLE_WRITE=1 allows)")
 
 
-def handles(parser: argparse.ArgumentParser, handler: str) -> argparse.ArgumentParser:
-    """Name the function ("module:function") that runs this subcommand; imported only when it runs."""
-    parser.set_defaults(handler=handler)
+def handles(parser: argparse.ArgumentParser, handler: str, offline: bool = False) -> argparse.ArgumentParser:
+    """Name the function ("module:function") that runs this subcommand; imported only when it runs.
+
+    An `offline` command runs without connecting: `handler(args)` rather than `handler(engine, args)`.
+    """
+    parser.set_defaults(handler=handler, offline=offline)
     return parser
 
 
@@ -116,6 +119,22 @@ def build_parser() -> argparse.ArgumentParser:
     undo.add_argument("entry", nargs="?", metavar="ENTRY", help="journal entry id (default: the last change)")
     _change_options(undo)
 
+    handles(commands.add_parser("profiles", parents=[shared], help="the AWS profiles and keyring entries"),
+            "console.local_commands:profiles", offline=True)
+    creds = commands.add_parser("creds", help="access keys held in the OS keyring").add_subparsers(
+        dest="action", metavar="ACTION", required=True)
+    sub = handles(creds.add_parser("add", parents=[shared], help="store a key pair (the secret read without echo)"),
+                  "console.local_commands:creds_add", offline=True)
+    sub.add_argument("name", metavar="NAME")
+    sub.add_argument("--mfa-serial", metavar="ARN", help="MFA device: short-lived credentials need a code")
+    sub.add_argument("--role-arn", metavar="ARN", help="assume this role instead of GetSessionToken")
+    handles(creds.add_parser("list", parents=[shared], help="the stored keys (ids shortened)"),
+            "console.local_commands:creds_list", offline=True)
+    handles(creds.add_parser("remove", parents=[shared], help="forget a stored key and its cached session"),
+            "console.local_commands:creds_remove", offline=True).add_argument("name", metavar="NAME")
+    handles(commands.add_parser("info", parents=[shared], help="every path the console reads or writes"),
+            "console.local_commands:info", offline=True)
+
     sandbox = commands.add_parser("sandbox", help="serve a local AWS endpoint seeded with an API Gateway estate")
     sandbox.add_argument("--port", type=int, default=4566, help="port on 127.0.0.1 (0: any free port; default 4566)")
     sandbox.add_argument("--empty", action="store_true", help="start with no estate")
@@ -173,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     module, _, function = args.handler.partition(":")
     handler = getattr(importlib.import_module(module), function)
     try:
+        if args.offline:
+            return handler(args)
         with _connected(target, settings, args.write) as engine:
             return handler(engine, args)
     except Invalid as invalid:
@@ -205,7 +226,8 @@ def _connected(target, settings, write: bool) -> Iterator:
         child = spawn()
         target = replace(target, endpoint_url=child.url, region=target.region or child.region)
     try:
-        connection = Connection(target, TokenBucket(settings.budget_rate, settings.budget_burst))
+        connection = Connection(target, TokenBucket(settings.budget_rate, settings.budget_burst),
+                                default_region=settings.region)
         connection.identify()
         yield Engine(Gateway(connection), Journal(), settings, write_permission(target, settings, flag=write))
     finally:

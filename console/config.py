@@ -4,6 +4,11 @@ A bad file never stops the console: each problem is reported naming the file, li
 the defaults stand in for what could not be read.
 
     protected_stages = ["prod*", "live"]   # stage names (fnmatch patterns) that need typed confirmation
+    region = "eu-west-1"                    # when neither --region, AWS_REGION nor the profile names one
+    theme = "textual-dark"                  # any Textual theme
+    refresh_seconds = 60                    # re-fetch the screen in view this often (0: only on r)
+    [keymap]
+    "stage.throttle" = "T"                  # binding id = key(s); `?` shows the keys in force
     [budget]
     rate = 10                               # control-plane requests per second, shared by all calls
     burst = 40
@@ -14,6 +19,7 @@ the defaults stand in for what could not be read.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +41,10 @@ class Settings:
     writable_profiles: frozenset[str] = frozenset()
     budget_rate: float = 10.0
     budget_burst: int = 40
+    region: str | None = None
+    theme: str | None = None
+    refresh_seconds: int = 0
+    keymap: tuple[tuple[str, str], ...] = ()
     source: Path | None = None
     problems: tuple[str, ...] = field(default=())
 
@@ -50,7 +60,7 @@ def load(path: Path | None = None) -> Settings:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        return Settings(source=path, problems=(f"{path}: {exc}; using defaults",))
+        return Settings(source=path, problems=(_syntax(path, text, exc),))
     return _settings(data, path, text)
 
 
@@ -76,6 +86,23 @@ def _settings(data: dict[str, Any], path: Path, text: str) -> Settings:
         values["budget_burst"] = burst
     else:
         wrong("burst", "must be a whole number of at least 1")
+    for key, kind, rule in (("region", str, "must be a region name such as eu-west-1"),
+                            ("theme", str, "must be the name of a Textual theme")):
+        if key in data:
+            if isinstance(data[key], kind) and data[key]:
+                values[key] = data[key]
+            else:
+                wrong(key, rule)
+    refresh = data.get("refresh_seconds", 0)
+    if isinstance(refresh, int) and not isinstance(refresh, bool) and refresh >= 0:
+        values["refresh_seconds"] = refresh
+    else:
+        wrong("refresh_seconds", "must be a whole number of seconds (0: no automatic refresh)")
+    keymap = data.get("keymap", {})
+    if isinstance(keymap, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()):
+        values["keymap"] = tuple(sorted(keymap.items()))
+    else:
+        wrong("keymap", 'must map binding ids to keys, e.g. "stage.throttle" = "T"')
     writable = set()
     for name, profile in (data.get("profiles") or {}).items():
         allowed = profile.get("write", False) if isinstance(profile, dict) else None
@@ -84,9 +111,18 @@ def _settings(data: dict[str, Any], path: Path, text: str) -> Settings:
                 writable.add(name)
         else:
             wrong("write", f"of profile '{name}' must be true or false")
-    unknown = set(data) - {"protected_stages", "budget", "profiles"}
+    unknown = set(data) - {"protected_stages", "budget", "profiles", "region", "theme", "refresh_seconds", "keymap"}
     problems += [f"{path}, line {_line_of(text, key)}: unknown key '{key}' ignored" for key in sorted(unknown)]
     return Settings(**values, writable_profiles=frozenset(writable), source=path, problems=tuple(problems))
+
+
+def _syntax(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> str:
+    """tomllib says "(at line 3, column 7)" or "(at end of document)"; both become a line number."""
+    message = str(exc)
+    found = re.search(r"\(at line (\d+), column \d+\)", message)
+    line = int(found[1]) if found else max(1, len(text.splitlines()))
+    reason = re.sub(r"\s*\(at [^)]*\)", "", message)
+    return f"{path}, line {line}: {reason} (not valid TOML); using defaults"
 
 
 def _line_of(text: str, key: str) -> int | str:

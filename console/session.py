@@ -11,18 +11,44 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, replace
+from typing import Callable
 from urllib.parse import urlsplit
 
 import boto3
+import botocore.session
 from botocore.config import Config
+from botocore.credentials import CredentialProvider, DeferredRefreshableCredentials
 
 from console import __version__
 from console.budget import TokenBucket
+from console.credentials import load as load_stored_key, session_credentials
 from console.errors import Problem, explain, no_credentials
 from console.model import Identity
+from console.profiles import is_keyring_profile
 from console.sandbox import ACCESS_KEY_ID, REGION as SANDBOX_REGION, SECRET_ACCESS_KEY
 
 CONTROL_PLANE = ("apigateway", "apigatewayv2")
+
+
+class MfaCancelled(Problem):
+    def __init__(self) -> None:
+        super().__init__("The MFA prompt was cancelled; nothing was switched.", kind="cancelled")
+
+
+def _no_mfa_prompt(prompt: str) -> str:
+    raise Problem(f"This profile needs an MFA code ({prompt}); open the console (`apigw-console`) to be asked "
+                  "for it, or use a profile without MFA for scripts.", kind="credentials")
+
+
+class _KeyringProvider(CredentialProvider):
+    METHOD = "apigw-console-keyring"
+
+    def __init__(self, refresh: Callable[[], dict]):
+        super().__init__()
+        self._refresh = refresh
+
+    def load(self):
+        return DeferredRefreshableCredentials(refresh_using=self._refresh, method=self.METHOD)
 
 
 @dataclass(frozen=True)
@@ -61,27 +87,16 @@ class Target:
 class Connection:
     """Clients for one target. Building one does not call AWS; `identify()` does."""
 
-    def __init__(self, target: Target, budget: TokenBucket | None = None):
+    def __init__(self, target: Target, budget: TokenBucket | None = None,
+                 ask_mfa: Callable[[str], str] | None = None, default_region: str | None = None):
+        """`ask_mfa(prompt)` answers MFA prompts (the TUI asks in a modal); without it, MFA is refused.
+
+        `default_region` (the config's) stands in when neither the target, the environment nor the
+        profile names a region.
+        """
         self.target = target
         self.budget = budget or TokenBucket()
-        try:
-            if target.placeholder_credentials:
-                self._session = boto3.Session(
-                    aws_access_key_id=ACCESS_KEY_ID,
-                    aws_secret_access_key=SECRET_ACCESS_KEY,
-                    region_name=target.region or SANDBOX_REGION,
-                )
-            else:
-                self._session = boto3.Session(profile_name=target.profile, region_name=target.region)
-        except Exception as exc:  # ProfileNotFound and friends
-            raise explain(exc, profile=target.profile) from None
-        if not self._session.region_name:
-            raise Problem("No AWS region is set. Pass --region NAME, set AWS_REGION, or give the profile a "
-                          "region with `aws configure set region NAME`.", kind="region")
-        self.region: str = self._session.region_name
-        # The profile the operator chose (option or AWS_PROFILE); None for a local endpoint or the default chain.
-        chosen = None if target.placeholder_credentials else target.profile or os.environ.get("AWS_PROFILE")
-        self.profile: str | None = chosen
+        self._ask_mfa = ask_mfa or _no_mfa_prompt
         self._config = Config(
             retries={"mode": "adaptive", "max_attempts": 5},
             connect_timeout=3 if target.endpoint_url else 5,
@@ -91,9 +106,57 @@ class Connection:
             # LiveTail and a few others prefix the host; a local endpoint has no such hosts.
             inject_host_prefix=not target.endpoint_url,
         )
+        try:
+            self._session = self._open_session(target)
+            if not self._session.region_name and default_region:
+                self._session = self._open_session(replace(target, region=default_region))
+        except Problem:
+            raise
+        except Exception as exc:  # ProfileNotFound and friends
+            raise explain(exc, profile=target.profile) from None
+        if not self._session.region_name:
+            raise Problem("No AWS region is set. Pass --region NAME, set AWS_REGION, give the profile a "
+                          "region with `aws configure set region NAME`, or set `region` in the console's "
+                          "config.", kind="region")
+        self.region: str = self._session.region_name
+        # The profile the operator chose (option or AWS_PROFILE); None for a local endpoint or the default chain.
+        chosen = None if target.placeholder_credentials else target.profile or os.environ.get("AWS_PROFILE")
+        self.profile: str | None = chosen
         self._clients: dict[str, object] = {}
         self._lock = threading.Lock()
         self.identity: Identity | None = None
+
+    def _open_session(self, target: Target) -> boto3.Session:
+        if target.placeholder_credentials:
+            return boto3.Session(aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY,
+                                 region_name=target.region or SANDBOX_REGION)
+        if is_keyring_profile(target.profile):
+            return self._keyring_session(target)
+        session = boto3.Session(profile_name=target.profile, region_name=target.region)
+        # botocore asks for assume-role MFA codes with getpass on the terminal, which hangs a TUI; the
+        # provider takes its prompter only at construction, so ours replaces it on this session's provider.
+        assume_role = session._session.get_component("credential_provider").get_provider("assume-role")
+        assume_role._prompter = self._ask_mfa
+        return session
+
+    def _keyring_session(self, target: Target) -> boto3.Session:
+        """A session whose credentials are minted from a keyring entry on first use, and again on expiry."""
+        entry = load_stored_key(target.profile)
+        region = target.region or entry.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        bare = botocore.session.Session()
+        bare.set_config_variable("region", region)
+
+        def sts_client(access_key_id: str, secret_access_key: str):
+            return boto3.client("sts", region_name=region, endpoint_url=target.endpoint_url, config=self._config,
+                                aws_access_key_id=access_key_id, aws_secret_access_key=secret_access_key)
+
+        def refresh() -> dict:
+            minted = session_credentials(entry.name, sts_client, self._ask_mfa)
+            return {"access_key": minted["AccessKeyId"], "secret_key": minted["SecretAccessKey"],
+                    "token": minted["SessionToken"], "expiry_time": minted["Expiration"]}
+
+        bare.get_component("credential_provider").insert_before("env", _KeyringProvider(refresh))
+        return boto3.Session(botocore_session=bare, region_name=region)
 
     def client(self, service: str):
         """The (cached) client for a service; API Gateway clients draw on the shared budget."""
@@ -124,9 +187,7 @@ class Connection:
         self.identity = Identity(account=answer["Account"], arn=answer["Arn"], user_id=answer["UserId"])
         return self.identity
 
-    def switched(self, target: Target) -> "Connection":
-        """A new connection for another place; nothing (clients, identity) carries over but the budget.
+    def regions(self) -> list[str]:
+        """Regions where API Gateway is offered (from botocore's endpoint data; no call)."""
+        return self._session.get_available_regions("apigateway")
 
-        The budget is per account and region on AWS's side, but sharing ours errs on the safe side.
-        """
-        return Connection(target, budget=self.budget)

@@ -6,6 +6,7 @@ on screen before any of that cost is paid.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Iterable
 
 from textual.app import App, SystemCommand
@@ -13,22 +14,23 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from console.config import Settings, load as load_settings
 from screens.apis import ApiListScreen
 from screens.audit import AuditScreen
 from screens.base import ConsoleScreen
 from screens.catalog import ApiKeysScreen, UsagePlansScreen
 from screens.command_line import Command, CommandLine
 from screens.confirm import propose
+from screens.connection import ConnectionScreen, MfaScreen
 from screens.help import HelpScreen
 from screens.widgets import Place
 
 if TYPE_CHECKING:
     from actions.engine import Engine
-    from console.config import Settings
     from console.errors import Problem
     from console.gateway import Gateway
     from console.sandbox.process import ChildSandbox
-    from console.session import Target
+    from console.session import Connection, Target
 
 EXIT_USAGE, EXIT_FAILED = 2, 1
 
@@ -46,14 +48,16 @@ class ConsoleApp(App[None]):
     place: reactive[Place | None] = reactive(None)
     held_calls: reactive[int] = reactive(0)
 
-    def __init__(self, target: "Target", settings: "Settings | None" = None, write: bool = False) -> None:
+    def __init__(self, target: "Target", settings: Settings | None = None, write: bool = False) -> None:
         super().__init__()
         self.target = target
-        self.settings = settings
+        self.settings = settings or load_settings()
         self.write_flag = write
         self.gateway: Gateway | None = None
         self.engine: Engine | None = None
         self.child: ChildSandbox | None = None
+        self._connections: dict[Target, Connection] = {}  # one per place: credentials live until they expire
+        self._mfa_error = ""
 
     def on_mount(self) -> None:
         self.place = Place(label=self.target.label, region=self.target.region or "", sandbox=self.target.sandbox,
@@ -87,25 +91,59 @@ class ConsoleApp(App[None]):
         from actions.engine import Engine, write_permission
         from console.audit import Journal
         from console.budget import TokenBucket
-        from console.config import load
         from console.gateway import Gateway
         from console.session import Connection
 
-        if self.settings is None:
-            self.settings = load()
         if target.sandbox:
             if self.child is None:
                 from console.sandbox.process import spawn
 
                 self.child = spawn()
             target = replace(target, endpoint_url=self.child.url, region=target.region or self.child.region)
-        if self.gateway is None:
-            connection = Connection(target, TokenBucket(self.settings.budget_rate, self.settings.budget_burst))
-        else:
-            connection = self.gateway.connection.switched(target)
-        connection.identify()
+        connection = self._connections.get(target)
+        if connection is None:
+            budget = self.gateway.connection.budget if self.gateway else TokenBucket(
+                self.settings.budget_rate, self.settings.budget_burst)
+            connection = self._identified(lambda: Connection(target, budget, ask_mfa=self._ask_mfa,
+                                                              default_region=self.settings.region))
+            self._connections[target] = connection
         permission = write_permission(target, self.settings, flag=self.write_flag)
-        return Engine(Gateway(connection), Journal(), self.settings, permission)
+        return Engine(Gateway(connection), Journal(), self.settings, permission)  # fresh caches for a new place
+
+    def _identified(self, build) -> "Connection":
+        """Build and identify a connection; a rejected MFA code is asked for again (three tries)."""
+        from console.errors import Problem
+
+        self._mfa_error = ""
+        for _ in range(3):
+            connection = build()
+            try:
+                connection.identify()
+                return connection
+            except Problem as problem:
+                if problem.kind != "denied" or "MultiFactorAuthentication" not in problem.message:
+                    raise
+                self._mfa_error = "AWS did not accept that code; wait for the next one and try again."
+        raise Problem("Three MFA codes were refused; nothing was switched.", kind="denied")
+
+    def _ask_mfa(self, prompt: str) -> str:
+        """botocore's MFA prompt, answered in a modal. Runs in the connect worker, which waits."""
+        from console.session import MfaCancelled
+
+        answer: list[str | None] = []
+        given = threading.Event()
+
+        def ask() -> None:
+            self.push_screen(MfaScreen(prompt, self._mfa_error), callback=lambda code: (answer.append(code),
+                                                                                         given.set()))
+
+        self.call_from_thread(ask)
+        while not given.wait(0.25):
+            if not self.is_running:  # the app is closing: give up rather than hold the process open
+                raise MfaCancelled()
+        if answer[0] is None:
+            raise MfaCancelled()
+        return answer[0]
 
     async def _connected(self, engine: "Engine") -> None:
         first = self.gateway is None
@@ -118,8 +156,7 @@ class ConsoleApp(App[None]):
                            account=identity.account if identity else "", arn=identity.arn if identity else "",
                            writable=engine.permission.writable)
         if first:
-            for problem in self.settings.problems:
-                self.notify(problem, title="Config", severity="warning", timeout=15)
+            self._apply_settings()
             for screen in self.screen_stack:
                 if isinstance(screen, ConsoleScreen):
                     screen.on_connected()
@@ -135,8 +172,23 @@ class ConsoleApp(App[None]):
             code = EXIT_USAGE if problem.kind in ("credentials", "region") else EXIT_FAILED
             self.exit(return_code=code, message=problem.message)
             return
-        self.notify(f"Stayed in {self.gateway.connection.region}: {problem.message}", title="Could not switch",
-                    severity="error", timeout=10)
+        where = f"{self.gateway.connection.target.label}, {self.gateway.connection.region}"
+        self.notify(f"Stayed in {where}: {problem.message}", title="Could not switch",
+                    severity="warning" if problem.kind == "cancelled" else "error", timeout=12)
+
+    def _apply_settings(self) -> None:
+        """The config's theme and keymap; a theme that does not exist is reported, not fatal."""
+        problems = list(self.settings.problems)
+        if self.settings.theme:
+            if self.settings.theme in self.available_themes:
+                self.theme = self.settings.theme
+            else:
+                problems.append(f"theme {self.settings.theme!r} does not exist; choose one of "
+                                f"{', '.join(sorted(self.available_themes))}")
+        if self.settings.keymap:
+            self.set_keymap(dict(self.settings.keymap))
+        for problem in problems:
+            self.notify(problem, title="Config", severity="warning", timeout=15)
 
     def _watch_budget(self) -> None:
         if self.gateway is not None:
@@ -180,9 +232,20 @@ class ConsoleApp(App[None]):
             while len(self.screen_stack) > 2:
                 self.pop_screen()
             return
-        screen = {"plans": UsagePlansScreen, "keys": ApiKeysScreen, "audit": AuditScreen}[name]
+        screen = {"plans": UsagePlansScreen, "keys": ApiKeysScreen, "audit": AuditScreen,
+                  "ctx": ConnectionScreen}[name]
         if not isinstance(self.screen, screen):
             self.push_screen(screen())
+
+    def switch_profile(self, profile: str) -> None:
+        """Connect as another profile (its own region), on the same endpoint."""
+        from console.session import Target
+
+        if self.gateway is None:
+            self.notify("Still connecting; try again in a moment.", severity="warning")
+            return
+        self.notify(f"Connecting as {profile}…")
+        self.connect(Target(profile=profile, endpoint_url=self.gateway.connection.target.endpoint_url))
 
     def switch_region(self, region: str) -> None:
         if self.gateway is None:
@@ -199,8 +262,9 @@ class ConsoleApp(App[None]):
                             lambda: self.open_view("audit"))
         yield SystemCommand("Undo last change", "Plan the inverse of the newest change, then confirm",
                             self.action_undo)
-        yield SystemCommand("Switch region", "Open the command line at :region",
-                            lambda: self.action_command_line("region "))
+        yield SystemCommand("Switch profile", "Profiles and keyring entries; MFA is asked here",
+                            lambda: self.open_view("ctx"))
+        yield SystemCommand("Switch region", "Regions where API Gateway is offered", lambda: self.open_view("ctx"))
         if isinstance(screen, ConsoleScreen):
             yield SystemCommand("Refresh", "Fetch this screen again from AWS", screen.action_refresh)
         yield SystemCommand("Keys", "Every key that works here", self.action_help)

@@ -42,6 +42,18 @@ class ConsoleScreen(Screen):
         self.set_interval(1.0, self.show_status)
         if self.app.gateway is not None:
             self.load()
+        self._arm_refresh()
+
+    def _arm_refresh(self) -> None:
+        """Re-fetch every `refresh_seconds` (config); each refresh re-arms the next, so none overlap."""
+        seconds = self.app.settings.refresh_seconds
+        if seconds:
+            self.set_timer(seconds, self._auto_refresh)
+
+    def _auto_refresh(self) -> None:
+        if self.is_current and self.app.gateway is not None and self.loading_what is None:
+            self.load(refresh=True)
+        self._arm_refresh()
 
     def on_connected(self) -> None:
         """The app connected (or switched place) after this screen was shown."""

@@ -16,11 +16,12 @@ ALIASES = {
     "plans": "usage plans",
     "keys": "API keys (values masked)",
     "audit": "the journal of changes; enter undoes one",
+    "ctx": "switch profile or region",
     "region NAME": "switch to another region, e.g. :region eu-west-1",
     "help": "every key",
     "q": "quit",
 }
-_VERBS = {"apis": "apis", "plans": "plans", "keys": "keys", "audit": "audit", "region": "region", "help": "help",
+_VERBS = {"apis": "apis", "plans": "plans", "keys": "keys", "audit": "audit", "ctx": "ctx", "region": "region", "help": "help",
           "q": "quit", "quit": "quit", "exit": "quit"}
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 

@@ -9,3 +9,5 @@ REGION = "us-east-1"
 ACCESS_KEY_ID = "SANDBOXACCESSKEY"
 SECRET_ACCESS_KEY = "sandbox-secret-not-a-real-key"
 ACCOUNT_ID = "123456789012"
+# The sandbox's one virtual MFA device always shows this code; STS refuses any other.
+SANDBOX_MFA_CODE = "246810"

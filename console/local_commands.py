@@ -1,0 +1,101 @@
+"""Subcommands that need no connection: profiles, stored credentials, and where things live."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from console import credentials
+from console.audit import journal_path
+from console.cli import EXIT_OK
+from console.config import config_path
+from console.errors import Problem
+from console.profiles import all_profiles
+
+
+def profiles(args) -> int:
+    found = all_profiles()
+    if args.output == "json":
+        print(json.dumps([vars(p) for p in found], indent=2))
+        return EXIT_OK
+    table = Table(box=None, pad_edge=False)
+    for column in ("Profile", "Kind", "Region", "MFA", "Detail"):
+        table.add_column(column, overflow="fold")
+    for p in found:
+        table.add_row(p.name, p.kind, p.region or "—", "yes" if p.mfa else "", p.detail)
+    Console().print(table if found else "No profiles in the AWS config files or the keyring.")
+    problem = credentials.usable()
+    if problem:
+        Console(stderr=True).print(f"keyring: {problem.message}", highlight=False)
+    return EXIT_OK
+
+
+def creds_add(args) -> int:
+    """Read the key pair from the terminal (the secret without echo), or from stdin lines in a script."""
+    problem = credentials.usable()
+    if problem:
+        raise problem
+    if sys.stdin.isatty():
+        key_id = input("AWS access key id: ").strip()
+        secret = getpass.getpass("AWS secret access key (not shown): ").strip()
+    else:
+        key_id, secret = (sys.stdin.readline().strip() for _ in range(2))
+    if not key_id.startswith(("AKIA", "ASIA")) or len(key_id) < 16 or not secret:
+        raise Problem("An access key id starts with AKIA and a secret must be given; nothing was stored.",
+                      kind="bad-request")
+    credentials.add(credentials.StoredKey(name=args.name, access_key_id=key_id, secret_access_key=secret,
+                                          mfa_serial=args.mfa_serial, role_arn=args.role_arn, region=args.region))
+    print(f"Stored {args.name} in the keyring. Connect with: apigw-console --profile {args.name}")
+    return EXIT_OK
+
+
+def creds_list(args) -> int:
+    entries = credentials.entries()
+    if args.output == "json":
+        print(json.dumps([{"name": e.name, "access_key_id": e.access_key_id[:4] + "…", "mfa_serial": e.mfa_serial,
+                           "role_arn": e.role_arn, "region": e.region} for e in entries], indent=2))
+        return EXIT_OK
+    for e in entries:
+        print(f"{e.name}\t{e.access_key_id[:4]}…\tmfa={'yes' if e.mfa_serial else 'no'}\t{e.role_arn or ''}")
+    if not entries:
+        print("No stored keys. Add one with: apigw-console creds add NAME")
+    return EXIT_OK
+
+
+def creds_remove(args) -> int:
+    credentials.remove(args.name)
+    print(f"Removed {args.name} (and its cached session) from the keyring.")
+    return EXIT_OK
+
+
+def info(args) -> int:
+    """Every path the console reads or writes, and the keyring in use."""
+    import keyring
+
+    from platformdirs import user_state_path
+
+    paths = {
+        "config (reads)": config_path(),
+        "audit journal (writes)": journal_path(),
+        "state directory (writes)": user_state_path("apigw-console"),
+        "AWS config (reads)": Path(os.environ.get("AWS_CONFIG_FILE", "~/.aws/config")).expanduser(),
+        "AWS credentials (reads)": Path(os.environ.get("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")).expanduser(),
+        "SSO token cache (reads)": Path("~/.aws/sso/cache").expanduser(),
+    }
+    backend = keyring.get_keyring()
+    answer = {name: str(path) for name, path in paths.items()} | {
+        "keyring backend": f"{type(backend).__module__}.{type(backend).__name__}",
+        "keyring usable": credentials.usable() is None,
+    }
+    if args.output == "json":
+        print(json.dumps(answer, indent=2))
+    else:
+        for name, value in answer.items():
+            print(f"{name:26} {value}")
+    return EXIT_OK
