@@ -56,9 +56,10 @@ class Conflict(Problem):
 
 @dataclass(frozen=True)
 class Applied:
-    plan: Plan
+    plan: Plan  # as applied: a creation's new id filled in
     entry: dict[str, Any]
-    document: dict[str, Any]  # the stage as AWS reports it afterwards
+    document: dict[str, Any]  # the target as AWS reports it afterwards
+    answer: dict[str, Any]  # AWS's answer; may hold a secret (a new key's value): show it, never store it
 
 
 class Engine:
@@ -87,10 +88,7 @@ class Engine:
         return any(fnmatch.fnmatchcase(stage, pattern) for pattern in self.settings.protected_stages)
 
     def _target(self, api: Api, stage: str) -> Target:
-        identity = self.connection.identity or self.connection.identify()
-        return Target(account=identity.account, region=self.connection.region, profile=self.connection.profile,
-                      endpoint=self.connection.target.endpoint_url, api_id=api.id, api_name=api.name,
-                      protocol=api.protocol.value, stage=stage)
+        return self.place(api_id=api.id, api_name=api.name, protocol=api.protocol.value, stage=stage)
 
     def _raw(self, api_id: str, protocol: str, stage: str) -> dict[str, Any]:
         if protocol == Protocol.REST.value:
@@ -100,37 +98,64 @@ class Engine:
         answer.pop("ResponseMetadata", None)
         return answer
 
+    def read(self, target: Target) -> dict[str, Any]:
+        """The document a plan's conditions are about, as AWS has it now ({} where there is none)."""
+        if target.resource == "stage":
+            return self._raw(target.api_id, target.protocol, target.stage)
+        if target.resource == "usage-plan" and target.resource_id:
+            answer = self.connection.apigw.get_usage_plan(usagePlanId=target.resource_id)
+        elif target.resource == "api-key" and target.resource_id:
+            answer = self.connection.apigw.get_api_key(apiKey=target.resource_id, includeValue=False)
+        else:
+            return {}
+        answer.pop("ResponseMetadata", None)
+        return answer
+
+    def place(self, **fields: Any) -> Target:
+        """A Target here (account, region, profile, endpoint) for anything that is not a stage."""
+        identity = self.connection.identity or self.connection.identify()
+        return Target(account=identity.account, region=self.connection.region, profile=self.connection.profile,
+                      endpoint=self.connection.target.endpoint_url, **fields)
+
     # -- applying ----------------------------------------------------------------------------------
 
     def apply(self, plan: Plan) -> Applied:
         if not self.permission.writable:
             raise Problem(self.permission.why, kind="read-only")
-        target = plan.target
         try:
-            before = self._raw(target.api_id, target.protocol, target.stage)
+            before = self.read(plan.target)
         except Exception as exc:
-            raise explain(exc, profile=target.profile) from None
-        drift = tuple(Change(_label(plan, path), expected, read_field(before, path))
+            raise explain(exc, profile=plan.target.profile) from None
+        drift = tuple(Change(_label(path), expected, read_field(before, path))
                       for path, expected in plan.precondition if not same(read_field(before, path), expected))
         if drift:
-            self._record(plan, REFUSED, reason="changed since planned",
-                         drift=[vars(c) for c in drift])
+            self._record(plan, REFUSED, reason="changed since planned", drift=[vars(c) for c in drift])
             raise Conflict(drift)
         client = self.connection.client(plan.call.service)
         try:
             answer = getattr(client, plan.call.method)(**plan.call.params)
         except Exception as exc:
-            problem = explain(exc, profile=target.profile)
+            problem = explain(exc, profile=plan.target.profile)
             self._record(plan, FAILED, reason=str(problem))
             raise problem from None
         request_id = (answer.get("ResponseMetadata") or {}).get("RequestId")
-        after = self._raw(target.api_id, target.protocol, target.stage)
-        surprises = [f"{_label(plan, path)}: AWS reports {read_field(after, path)!r}, planned {value!r}"
+        plan = plan.resolved(answer)
+        after = self.read(plan.target) if plan.postcondition else {}
+        surprises = [f"{_label(path)}: AWS reports {read_field(after, path)!r}, planned {value!r}"
                      for path, value in plan.postcondition if not same(read_field(after, path), value)]
         entry = self._record(plan, APPLIED, request_id=request_id, surprises=surprises)
-        self.gateway.forget("stage", target.api_id, target.stage)
-        self.gateway.forget("stages", target.api_id)
-        return Applied(plan=plan, entry=entry, document=after)
+        self._forget(plan.target)
+        answer.pop("ResponseMetadata", None)
+        return Applied(plan=plan, entry=entry, document=after, answer=answer)
+
+    def _forget(self, target: Target) -> None:
+        """Drop the cached reads the change made stale, so every screen shows the new state."""
+        if target.resource == "stage":
+            self.gateway.forget("stage", target.api_id, target.stage)
+            self.gateway.forget("stages", target.api_id)
+        else:
+            self.gateway.forget("plans")
+            self.gateway.forget("keys")
 
     def _record(self, plan: Plan, outcome: str, **details: Any) -> dict[str, Any]:
         identity = self.connection.identity
@@ -170,5 +195,5 @@ class Engine:
         return replace(inverse, undoes=entry["id"])
 
 
-def _label(plan: Plan, path: tuple[str, ...]) -> str:
+def _label(path: tuple[str, ...]) -> str:
     return " ".join(path)

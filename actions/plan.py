@@ -30,19 +30,31 @@ class Invalid(ValueError):
 
 @dataclass(frozen=True)
 class Target:
+    """What a plan changes, and where. `resource` says which AWS document its conditions read:
+    "stage" (GetStage), "usage-plan" (GetUsagePlan), "api-key" (GetApiKey, never its value), or
+    "none" (a flush, or a creation: nothing to read before)."""
+
     account: str
     region: str
     profile: str | None
     endpoint: str | None
-    api_id: str
-    api_name: str
-    protocol: str  # REST | HTTP | WEBSOCKET
-    stage: str
+    api_id: str = ""
+    api_name: str = ""
+    protocol: str = ""  # REST | HTTP | WEBSOCKET
+    stage: str = ""
+    resource: str = "stage"
+    resource_id: str = ""
+    resource_name: str = ""
 
     @property
     def label(self) -> str:
-        return f"{self.api_name} ({self.api_id}) › {self.stage} · {self.region} · {self.account}"
-
+        where = f"{self.region} · {self.account}"
+        if self.resource == "stage":
+            return f"{self.api_name} ({self.api_id}) › {self.stage} · {where}"
+        what = {"usage-plan": "usage plan", "api-key": "API key"}.get(self.resource, self.resource)
+        name = self.resource_name or self.resource_id or "(new)"
+        return f"{what} {name}" + (f" ({self.resource_id})" if self.resource_name and self.resource_id else "") \
+            + f" · {where}"
 
 @dataclass(frozen=True)
 class Change:
@@ -79,6 +91,7 @@ class Plan:
     protected: bool = False
     notes: tuple[str, ...] = field(default=())  # e.g. "gate overridden by the operator"
     undoes: str | None = None  # the journal entry this plan reverses
+    secret_params: tuple[str, ...] = ()  # call parameters never shown, printed or journaled (an API key value)
 
     @property
     def inverse(self) -> "Plan | None":
@@ -100,14 +113,32 @@ class Plan:
         )
 
     def aws_cli(self) -> str:
-        return aws_cli(self.call, self.target)
+        return aws_cli(self.shown_call, self.target)
+
+    @property
+    def shown_call(self) -> Call:
+        """The call as it may be shown or journaled: secret parameters masked."""
+        if not self.secret_params:
+            return self.call
+        return replace(self.call, params={k: (MASK if k in self.secret_params else v)
+                                          for k, v in self.call.params.items()})
+
+    def resolved(self, answer: dict[str, Any]) -> "Plan":
+        """After a creation: "{answer.id}" in the target and the inverse becomes the new resource's id."""
+        new_id = str(answer.get("id") or answer.get("Id") or "")
+        if not new_id:
+            return self
+        return replace(self, target=replace(self.target, resource_id=_fill(self.target.resource_id, new_id)),
+                       inverse_call=replace(self.inverse_call, params=_fill(self.inverse_call.params, new_id))
+                       if self.inverse_call else None,
+                       postcondition=_fill(self.postcondition, new_id))
 
     def to_json(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "summary": self.summary,
             "target": vars(self.target),
-            "call": vars(self.call),
+            "call": vars(self.shown_call),
             "changes": [vars(c) for c in self.changes],
             "precondition": [[list(p), v] for p, v in self.precondition],
             "postcondition": [[list(p), v] for p, v in self.postcondition],
@@ -116,6 +147,7 @@ class Plan:
             "protected": self.protected,
             "notes": list(self.notes),
             "undoes": self.undoes,
+            "secret_params": list(self.secret_params),
             "aws_cli": self.aws_cli(),
         }
 
@@ -134,16 +166,22 @@ class Plan:
             protected=data.get("protected", False),
             notes=tuple(data.get("notes", ())),
             undoes=data.get("undoes"),
+            secret_params=tuple(data.get("secret_params", ())),
         )
 
 
-def read(document: dict[str, Any], path: Path) -> Any:
-    """The value at `path` in an AWS document, or None where any step is missing."""
-    value: Any = document
-    for step in path:
-        if not isinstance(value, dict) or step not in value:
-            return None
-        value = value[step]
+MASK = "********"
+ANSWER_ID = "{answer.id}"
+
+
+def _fill(value: Any, new_id: str) -> Any:
+    """Replace the ANSWER_ID placeholder wherever it stands in a (nested) value."""
+    if isinstance(value, str):
+        return value.replace(ANSWER_ID, new_id)
+    if isinstance(value, dict):
+        return {k: _fill(v, new_id) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_fill(v, new_id) for v in value)
     return value
 
 

@@ -39,8 +39,8 @@ def diff(plan: Plan) -> Table:
 
 def call_text(plan: Plan) -> Text:
     """The exact call: operation and its parameters (patch operations one per line)."""
-    params = dict(plan.call.params)
-    lines = [f"{plan.call.service} {plan.call.operation}"]
+    params = dict(plan.shown_call.params)
+    lines = [f"{plan.shown_call.service} {plan.shown_call.operation}"]
     ops = params.pop("patchOperations", None)
     lines += [f"  {k}: {json.dumps(v) if not isinstance(v, str) else v}" for k, v in params.items()]
     if ops is not None:
