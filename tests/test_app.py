@@ -43,6 +43,19 @@ async def test_header_says_where_and_in_which_mode(sandbox):
         assert "acct 123456789012" in header and " RW " in header  # a local sandbox is writable
 
 
+async def test_header_says_when_calls_are_held_back_by_the_budget(sandbox):
+    app = ConsoleApp(Target(endpoint_url=sandbox.url))
+    async with app.run_test(size=SIZE) as pilot:
+        await listed(pilot)
+        budget = app.gateway.connection.budget
+        budget._waiting = 3  # as if three calls were queued behind the 10 rps budget
+        try:
+            await until(pilot, lambda: "holding 3 calls" in plain(app.screen.query_one(ConnectionBar).render()),
+                        "the header to say so")
+        finally:
+            budget._waiting = 0
+
+
 async def test_drill_from_list_to_api_to_stage_and_back(sandbox):
     app = ConsoleApp(Target(endpoint_url=sandbox.url))
     async with app.run_test(size=SIZE) as pilot:
