@@ -233,22 +233,31 @@ amounts = st.one_of(
 )
 
 
-@FUZZ
-@given(protocol=st.sampled_from(["REST", "HTTP"]), rate=amounts, burst=amounts)
-def test_throttle_input_is_refused_with_field_and_rule_or_applied_exactly_then_undone(
-        engine, apis, protocol, rate, burst):
+def refused_or_applied_then_undone(engine, apis, protocol, build, fields, applied_check=None):
+    """The validator contract: a refusal names a field and a rule and changes nothing; an accepted
+    input is applied exactly, and its undo restores the stage exactly."""
     before = stage_state(engine, apis, protocol)
     try:
-        plan = throttle.set_throttle(doc_for(engine, apis, protocol), selector=None, rate=rate, burst=burst)
+        plan = build(doc_for(engine, apis, protocol))
     except Invalid as refused:
-        assert refused.field in ("rate", "burst", "throttle") and refused.rule
+        assert refused.field.startswith(fields) and refused.rule
         assert stage_state(engine, apis, protocol) == before
         return
     applied = engine.apply(plan)
     assert not applied.entry.get("surprises")
-    inverse = engine.undo_plan(applied.entry["id"])
-    engine.apply(inverse)
+    if applied_check:
+        applied_check()
+    engine.apply(engine.undo_plan(applied.entry["id"]))
     assert stage_state(engine, apis, protocol) == before
+
+
+@FUZZ
+@given(protocol=st.sampled_from(["REST", "HTTP"]), rate=amounts, burst=amounts)
+def test_throttle_input_is_refused_with_field_and_rule_or_applied_exactly_then_undone(
+        engine, apis, protocol, rate, burst):
+    refused_or_applied_then_undone(
+        engine, apis, protocol, lambda doc: throttle.set_throttle(doc, selector=None, rate=rate, burst=burst),
+        ("rate", "burst", "throttle"))
 
 
 names = st.one_of(st.from_regex(r"[A-Za-z0-9_]{1,12}", fullmatch=True), st.text(max_size=8))
@@ -260,15 +269,9 @@ values = st.one_of(st.from_regex(r"[A-Za-z0-9\-._~:/?#&=,]{1,20}", fullmatch=Tru
 @given(protocol=st.sampled_from(["REST", "HTTP"]), name=names, value=values)
 def test_variable_input_is_refused_with_field_and_rule_or_applied_exactly_then_undone(
         engine, apis, protocol, name, value):
-    before = stage_state(engine, apis, protocol)
-    try:
-        plan = stage_variables.set_variables(doc_for(engine, apis, protocol), {name: value})
-    except Invalid as refused:
-        assert refused.field.startswith(("variable", "variables")) and refused.rule
-        assert stage_state(engine, apis, protocol) == before
-        return
-    applied = engine.apply(plan)
-    assert stage_variables.current(doc_for(engine, apis, protocol))[name] == value
-    inverse = engine.undo_plan(applied.entry["id"])
-    engine.apply(inverse)
-    assert stage_state(engine, apis, protocol) == before
+    def holds_the_value():
+        assert stage_variables.current(doc_for(engine, apis, protocol))[name] == value
+
+    refused_or_applied_then_undone(
+        engine, apis, protocol, lambda doc: stage_variables.set_variables(doc, {name: value}),
+        ("variable", "variables"), holds_the_value)
