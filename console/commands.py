@@ -22,7 +22,6 @@ from console.audit import parse_since
 from console.cli import EXIT_OK, EXIT_READ_ONLY, EXIT_USAGE
 from console.describe import api_table, jsonable, stage_sections
 from console.editor import edit_in_editor
-from console.model import Protocol
 
 
 
@@ -46,9 +45,7 @@ def stage(engine: Engine, args) -> int:
     gateway = engine.gateway
     api = gateway.find_api(args.api)
     found = gateway.stage(api, args.stage)
-    deployment = None
-    if api.protocol is Protocol.REST:
-        deployment = next((d for d in gateway.detail(api).deployments if d.id == found.deployment_id), None)
+    deployment = next((d for d in gateway.detail(api).deployments if d.id == found.deployment_id), None)
     limits = gateway.account_limits()
     out(args, {"api": api, "stage": found, "deployment": deployment, "account_limits": limits},
         _sections(stage_sections(found, deployment, limits)))

@@ -135,10 +135,12 @@ class Gateway:
             client = self.connection.apigwv2
             routes = self._pages(client, "get_routes", "Items", ApiId=api.id)
             integrations = self._pages(client, "get_integrations", "Items", ApiId=api.id)
+            deployments = self._pages(client, "get_deployments", "Items", ApiId=api.id)
             return ApiDetail(
                 api=api,
                 routes=tuple(sorted((normalise.route(r) for r in routes), key=lambda r: r.key)),
                 integrations=tuple(normalise.integration(i) for i in integrations),
+                deployments=_newest_first(normalise.v2_deployment(d) for d in deployments),
                 fetched_at=now,
             )
 

@@ -172,6 +172,10 @@ def rest_deployment(raw: dict) -> Deployment:
     return Deployment(id=raw["id"], description=raw.get("description") or "", created=raw.get("createdDate"))
 
 
+def v2_deployment(raw: dict) -> Deployment:
+    return Deployment(id=raw["DeploymentId"], description=raw.get("Description") or "", created=raw.get("CreatedDate"))
+
+
 def usage_plan(raw: dict, now: datetime) -> UsagePlan:
     throttle = raw.get("throttle") or {}
     quota = raw.get("quota") or {}

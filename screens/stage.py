@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from console.describe import stage_sections
-from console.model import AccountLimits, Api, Protocol, Stage
+from console.model import AccountLimits, Api, Stage
 from screens.base import ConsoleScreen
 from screens.forms import ThrottleForm, VariablesForm
 
@@ -42,10 +42,8 @@ class StageScreen(ConsoleScreen):
 
         def everything(gateway):
             stage = gateway.stage(api, name, refresh)
-            deployment = None
-            if api.protocol is Protocol.REST:
-                deployments = gateway.detail(api, refresh).deployments
-                deployment = next((d for d in deployments if d.id == stage.deployment_id), None)
+            deployments = gateway.detail(api, refresh).deployments
+            deployment = next((d for d in deployments if d.id == stage.deployment_id), None)
             return stage, deployment, gateway.account_limits(refresh)
 
         self.fetch(everything, self.show_stage, group="stage", label="fetching stage")

@@ -153,3 +153,17 @@ def test_regions_are_separate_estates(sandbox):
     east = Gateway(Connection(Target(endpoint_url=sandbox.url, region="us-east-1"))).apis()
     west = Gateway(Connection(Target(endpoint_url=sandbox.url, region="eu-west-1"))).apis()
     assert west and not {a.id for a in west} & {a.id for a in east}
+
+
+def test_http_api_deployments_are_listed_newest_first_and_named_on_the_stage(sandbox, aws, scratch_apis):
+    api_id = scratch_apis["HTTP"]
+    client = aws("apigatewayv2", "ap-southeast-2")
+    first = client.create_deployment(ApiId=api_id, Description="v1")["DeploymentId"]
+    second = client.create_deployment(ApiId=api_id, StageName="dev", Description="v2 — checkout")["DeploymentId"]
+    gateway = Gateway(Connection(Target(endpoint_url=sandbox.url, region="ap-southeast-2")))
+    api = gateway.find_api(api_id)
+    deployments = gateway.detail(api).deployments
+    assert {first, second} <= {d.id for d in deployments}
+    created = [d.created for d in deployments]
+    assert created == sorted(created, reverse=True)
+    assert gateway.stage(api, "dev").deployment_id == second
