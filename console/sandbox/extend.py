@@ -29,9 +29,13 @@ DEFAULT_ACCOUNT = "123456789012"
 
 @dataclass
 class Reply:
+    """An answer. With `stream`, its chunks are sent as they are yielded (chunked transfer encoding:
+    an event stream such as StartLiveTail's); when the client goes away, the iterator is closed."""
+
     status: int
     body: bytes = b""
     headers: list[tuple[str, str]] = field(default_factory=list)
+    stream: Iterable[bytes] | None = None
 
     @classmethod
     def json(cls, payload: Any, status: int = 200, headers: Iterable[tuple[str, str]] = ()) -> "Reply":
@@ -161,9 +165,10 @@ class Router:
             headers = [(k, v) for k, v in reply.headers if k.lower() != "content-length"]
             if not any(k.lower() == "x-amzn-requestid" for k, _ in headers):
                 headers.append(("x-amzn-RequestId", str(uuid.uuid4())))
-            headers.append(("Content-Length", str(len(reply.body))))
+            if reply.stream is None:
+                headers.append(("Content-Length", str(len(reply.body))))
             start_response(f"{reply.status} {_REASONS.get(reply.status, 'Status')}", headers)
-            return [reply.body]
+            return [reply.body] if reply.stream is None else reply.stream
 
         return application
 

@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -526,7 +526,7 @@ LATENCY_SPREAD = 0.55  # sigma of the log-normal integration latency
 RESPONSE_BYTES = 1400  # median response size
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
-# AWS/ApiGateway metric name -> the per-minute statistic set it carries (see `_per_minute`).
+# AWS/ApiGateway metric name -> the per-minute data it carries (see `_per_minute`).
 REST_METRICS = {"Count": "requests", "4XXError": "4xx", "5XXError": "5xx", "Latency": "latency",
                 "IntegrationLatency": "integration_latency"}
 REST_CACHE_METRICS = {"CacheHitCount": "cache_hits", "CacheMissCount": "cache_misses"}
@@ -1066,30 +1066,48 @@ def _put_log_events(
 
 # --- Traffic: CloudWatch metrics --------------------------------------------------------------
 
+# A minute's latencies as a histogram, the way CloudWatch stores percentile-ready data (Values and
+# Counts): buckets of the log-normal integration latency, in standard deviations (z) from the
+# median, each published at its middle; finer where p50 .. p99.9 fall. Shares are fixed, so each
+# minute costs a few binomials, and ten buckets keep the PutMetricData bodies small to serialise.
+_LATENCY_EDGES = (-1.5, -0.75, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
+_LATENCY_POINTS = (-2.0, -1.1, -0.4, 0.25, 0.75, 1.25, 1.75, 2.25, 2.75, 3.25)
+_LATENCY_SHARES = tuple(
+    high - low for low, high in zip(
+        (0.0, *(0.5 * (1 + math.erf(z / math.sqrt(2))) for z in _LATENCY_EDGES)),
+        (*(0.5 * (1 + math.erf(z / math.sqrt(2))) for z in _LATENCY_EDGES), 1.0),
+    )
+)
+# Naive UTC: botocore takes it as UTC without the time-zone conversion it gives aware datetimes.
+_UTC_EPOCH = datetime(1970, 1, 1)
+GATEWAY_OVERHEAD_MS = 7  # Latency = IntegrationLatency + the gateway's own milliseconds
+TIMEOUT_MS = 29_000  # a 504 waits out the integration timeout
+_TIMEOUT_SHARE = sum(w for status, w, _ in SERVER_ERRORS if status == 504) / sum(
+    w for _, w, _ in SERVER_ERRORS
+)
+
 
 def _metric_datums(
     rng: random.Random, traffic: Traffic, metrics: dict[str, str], dimensions: dict[str, str],
     now_ms: int,
 ) -> list[dict[str, Any]]:
-    """PutMetricData datums of one stage: each metric of `metrics` for each minute with traffic.
-
-    Dimensions are listed in name order: moto matches a query's dimensions by list order.
-    """
-    dims = [{"Name": name, "Value": dimensions[name]} for name in sorted(dimensions)]
+    """PutMetricData datums of one stage: each metric of `metrics` for each minute with traffic."""
+    dims = [{"Name": name, "Value": value} for name, value in dimensions.items()]
     return [
         {"MetricName": name, "Dimensions": dims, "Timestamp": stamp,
-         "StatisticValues": statistics[key], "Unit": METRIC_UNITS.get(name, "Count")}
-        for stamp, statistics in _per_minute(rng, traffic, now_ms)
+         "Unit": METRIC_UNITS.get(name, "Count"), **data[key]}
+        for stamp, data in _per_minute(rng, traffic, now_ms)
         for name, key in metrics.items()
     ]
 
 
 def _per_minute(
     rng: random.Random, traffic: Traffic, now_ms: int
-) -> Iterator[tuple[datetime, dict[str, dict[str, float]]]]:
-    """For each whole minute of the window that saw requests, its StatisticValues by kind.
+) -> Iterator[tuple[datetime, dict[str, dict[str, Any]]]]:
+    """For each whole minute of the window that saw requests (naive UTC), its data by kind.
 
-    Counters are 0/1 per request, as API Gateway emits them: Sum is the count, Average the rate.
+    Counters are 0/1 per request, as API Gateway emits them (Sum is the count, Average the rate),
+    sent as Values/Counts; latencies as histograms, so percentiles exist; bytes as a statistic set.
     """
     first = now_ms // 60_000 - WINDOW_MINUTES
     for minute in range(WINDOW_MINUTES):
@@ -1099,25 +1117,46 @@ def _per_minute(
         server = _binomial(rng, requests, traffic.server_errors)
         client = _binomial(rng, requests - server, traffic.client_errors)
         hits = _binomial(rng, requests, traffic.cache_hit_ratio)
-        samples = [_integration_latency(rng, traffic) for _ in range(min(requests, 5))]
-        mean = traffic.latency_ms * math.exp(LATENCY_SPREAD**2 / 2) * rng.uniform(0.9, 1.15)
-        overhead = 7  # the gateway's own milliseconds
-        yield datetime.fromtimestamp((first + minute) * 60, UTC), {
-            "requests": _counter(requests, requests),
-            "4xx": _counter(client, requests),
-            "5xx": _counter(server, requests),
-            "cache_hits": _counter(hits, requests),
-            "cache_misses": _counter(requests - hits, requests),
-            "integration_latency": _spread(requests, mean, samples),
-            "latency": _spread(requests, mean + overhead, [s + overhead for s in samples]),
-            "bytes": _spread(requests, RESPONSE_BYTES * rng.uniform(0.9, 1.2),
-                             [RESPONSE_BYTES * rng.lognormvariate(0, 0.9)]),
+        timeouts = _binomial(rng, server, _TIMEOUT_SHARE)
+        median = traffic.latency_ms * rng.uniform(0.9, 1.15)
+        integration = _latency_histogram(rng, requests - timeouts, median, timeouts)
+        yield _UTC_EPOCH + timedelta(minutes=first + minute), {
+            "requests": _ones(requests, requests),
+            "4xx": _ones(client, requests),
+            "5xx": _ones(server, requests),
+            "cache_hits": _ones(hits, requests),
+            "cache_misses": _ones(requests - hits, requests),
+            "integration_latency": integration,
+            "latency": {"Values": [v + GATEWAY_OVERHEAD_MS for v in integration["Values"]],
+                        "Counts": integration["Counts"]},
+            "bytes": {"StatisticValues": _spread(
+                requests, RESPONSE_BYTES * rng.uniform(0.9, 1.2),
+                [RESPONSE_BYTES * rng.lognormvariate(0, 0.9)])},
         }
 
 
-def _counter(hits: int, requests: int) -> dict[str, float]:
-    return {"SampleCount": requests, "Sum": hits, "Minimum": 0 if hits < requests else 1,
-            "Maximum": 1 if hits else 0}
+def _ones(hits: int, requests: int) -> dict[str, list[float]]:
+    """A counter's minute: `hits` ones and `requests - hits` zeros, as Values and Counts."""
+    pairs = [(value, count) for value, count in ((0.0, requests - hits), (1.0, hits)) if count]
+    return {"Values": [v for v, _ in pairs], "Counts": [float(c) for _, c in pairs]}
+
+
+def _latency_histogram(
+    rng: random.Random, requests: int, median: float, timeouts: int
+) -> dict[str, list[float]]:
+    """`requests` log-normal latencies around `median` bucketed, plus `timeouts` at the timeout."""
+    values, counts = [], []
+    remaining, share_left = requests, 1.0
+    for z, share in zip(_LATENCY_POINTS, _LATENCY_SHARES):
+        count = _binomial(rng, remaining, min(1.0, share / share_left)) if share_left > 0 else 0
+        remaining, share_left = remaining - count, share_left - share
+        if count:
+            values.append(round(median * math.exp(LATENCY_SPREAD * z), 1))
+            counts.append(float(count))
+    if timeouts:
+        values.append(float(TIMEOUT_MS))
+        counts.append(float(timeouts))
+    return {"Values": values, "Counts": counts}
 
 
 def _spread(requests: int, mean: float, samples: list[float]) -> dict[str, float]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Callable
 
-from console.sandbox.extend import Call, Reply, Router, bad_request, not_found
+from console.sandbox.extend import Call, Reply, Router, bad_request, conflict, not_found
 from console.sandbox.state import STATE, StageKey, UsageKey
 
 SERVICE = "apigateway"
@@ -687,6 +687,9 @@ def update_usage_plan(call: Call, plan_id: str) -> Reply:
 
 def _patch_plan(plan: Any, operation: dict) -> None:
     op, path = operation.get("op"), operation.get("path")
+    if path == "/apiStages" or (path or "").startswith("/apiStages/"):
+        _patch_api_stages(plan, op, path, operation.get("value"))
+        return
     if path in _PLAN_NUMBERS and op in ("add", "replace"):
         section, field, parse = _PLAN_NUMBERS[path]
         getattr(plan, section)[field] = _parsed(path, operation.get("value"), parse)
@@ -697,6 +700,55 @@ def _patch_plan(plan: Any, operation: dict) -> None:
         plan.apply_patch_operations([operation])
     except (KeyError, ValueError, IndexError) as problem:
         raise bad_request(f"Invalid patch operation {op} {path}: {problem}") from None
+
+
+_STAGE_THROTTLE = re.compile(r"/apiStages/(?P<stage>[^/:]+:[^/]+)/throttle"
+                             r"(?:/(?P<resource>[^/]+)/(?P<verb>[A-Z]+)(?:/(?P<limit>rateLimit|burstLimit))?)?")
+_STAGE_LIMITS = {"rateLimit": _number(0.0), "burstLimit": _number(0, integer=True)}
+
+
+def _patch_api_stages(plan: Any, op: Any, path: str, value: Any) -> None:
+    """`add`/`remove /apiStages` with "{apiId}:{stage}", and the per-method throttles of an attached
+    stage: `add`/`replace /apiStages/{apiId}:{stage}/throttle/{resourcePath}/{httpMethod}/rateLimit`
+    (or burstLimit), `remove` of one method's throttle or of the whole `/throttle`. The resource
+    path arrives "~1"-escaped; the throttle map keys it as CreateUsagePlan does ("/orders/POST").
+    moto ignores the throttle paths and cannot remove a stage that has throttles; AWS's answer to
+    adding a stage twice is undocumented (the sandbox answers ConflictException)."""
+    if path == "/apiStages":
+        api_id, _, stage = str(value or "").partition(":")
+        entry = _api_stage(plan, f"{api_id}:{stage}", missing_ok=True)
+        if op == "add" and entry is None and api_id and stage:
+            plan.api_stages.append({"apiId": api_id, "stage": stage})
+        elif op == "add":
+            raise conflict(f"API stage {value} is already in usage plan {plan.id}") if entry else \
+                bad_request(f"Invalid API stage '{value}': use apiId:stageName")
+        elif op == "remove" and entry is not None:
+            plan.api_stages.remove(entry)
+        else:
+            raise bad_request(f"Invalid patch operation {op} /apiStages with value {value}")
+        return
+    found = _STAGE_THROTTLE.fullmatch(path)
+    if found is None or (found["resource"] is None and op != "remove") or \
+            (found["resource"] and found["limit"] is None and op != "remove") or \
+            (found["limit"] and op not in ("add", "replace")):
+        raise bad_request(f"Invalid patch operation {op} {path}")
+    throttle = _api_stage(plan, found["stage"]).setdefault("throttle", {})
+    if found["resource"] is None:
+        throttle.clear()
+        return
+    method = f"{found['resource'].replace('~1', '/')}/{found['verb']}"
+    if found["limit"] is None:
+        if throttle.pop(method, None) is None:
+            raise not_found(f"Usage plan {plan.id} has no throttle for {method} on {found['stage']}")
+        return
+    throttle.setdefault(method, {})[found["limit"]] = _parsed(path, value, _STAGE_LIMITS[found["limit"]])
+
+
+def _api_stage(plan: Any, stage: str, missing_ok: bool = False) -> dict | None:
+    entry = next((s for s in plan.api_stages if f"{s.get('apiId')}:{s.get('stage')}" == stage), None)
+    if entry is None and not missing_ok:
+        raise not_found(f"API stage {stage} is not in usage plan {plan.id}")
+    return entry
 
 
 def _plan_keys(call: Call, plan_id: str, key_id: str | None) -> list[str]:
@@ -854,7 +906,7 @@ def _csv_rows(body: bytes) -> list[dict[str, str]]:
         if fields is None:
             raise bad_request(f"Invalid API key file: line {number} does not have the header's {len(header)} "
                               f"fields")
-        rows.append(dict(zip(header, fields)))
+        rows.append(dict(zip(header, fields, strict=True)))
     return rows
 
 
