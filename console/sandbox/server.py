@@ -8,6 +8,7 @@ import sys
 import threading
 import urllib.request
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -16,14 +17,20 @@ from console.sandbox import ACCESS_KEY_ID, REGION
 from console.sandbox.fidelity import router
 from console.sandbox.state import STATE
 
+if TYPE_CHECKING:
+    from console.sandbox.traffic import Runner
+
 
 @dataclass
 class Sandbox:
     url: str
     server: BaseWSGIServer
     thread: threading.Thread
+    traffic: Runner | None = None  # simulated clients, when started with traffic
 
     def stop(self) -> None:
+        if self.traffic:
+            self.traffic.stop()
         self.server.shutdown()
         self.thread.join()
         self.server.server_close()
@@ -41,8 +48,14 @@ def application():
     return app
 
 
-def start(port: int = 0, *, seeded: bool = True) -> Sandbox:
-    """Serve the sandbox on 127.0.0.1 (port 0: any free port) in a thread, and seed it."""
+def start(port: int = 0, *, seeded: bool = True, traffic: bool = False, scenario: str | None = None) -> Sandbox:
+    """Serve the sandbox on 127.0.0.1 (port 0: any free port) in a thread, and seed it.
+
+    `traffic` adds simulated clients (off by default: tests step a `Traffic` engine themselves);
+    `scenario` starts the seeded estate in a rehearsal incident (console.sandbox.scenarios).
+    """
+    if scenario and not seeded:
+        raise ValueError("a scenario starts from the seeded estate")
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = make_server("127.0.0.1", port, application(), threaded=True, request_handler=MotoRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="sandbox-server", daemon=True)
@@ -51,6 +64,17 @@ def start(port: int = 0, *, seeded: bool = True) -> Sandbox:
     sandbox = Sandbox(url=f"http://{host}:{bound}", server=server, thread=thread)
     if seeded:
         reseed(sandbox.url, reset_first=False)
+    incident = None
+    if scenario:
+        from console.sandbox.scenarios import begin
+
+        incident = begin(scenario, sandbox.url)
+    if traffic:
+        from console.sandbox.traffic import Runner, Traffic, seeded_profiles
+
+        engine = Traffic(sandbox.url, profiles=seeded_profiles() | (incident.profiles if incident else {}),
+                         stale=incident.stale if incident else None)
+        sandbox.traffic = Runner(engine).start()
     return sandbox
 
 
@@ -70,24 +94,29 @@ def reset(url: str) -> None:
         response.read()
 
 
-def serve(port: int, *, seeded: bool, announce: bool) -> int:
+def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scenario: str | None = None) -> int:
     """Run a sandbox in the foreground until interrupted (or, with announce, until stdin closes).
 
     `announce` is how a parent console embeds a sandbox: the first stdout line is JSON with the URL,
     and the child exits as soon as its parent's end of stdin closes, so it never outlives the console.
+    `scenario` "list" prints the rehearsal scenarios instead of serving.
     """
-    sandbox = start(port, seeded=seeded)
+    if scenario == "list":
+        from console.sandbox.scenarios import describe
+
+        print("\n".join(describe()))
+        return 0
+    problem = _scenario_problem(scenario, seeded, traffic) if scenario else None
+    if problem:
+        print(f"apigw-console sandbox: {problem}", file=sys.stderr)
+        return 2
+    sandbox = start(port, seeded=seeded, traffic=traffic, scenario=scenario)
     if announce:
         print(json.dumps({"url": sandbox.url, "region": REGION}), flush=True)
         sys.stdin.read()  # returns at EOF: the parent is gone
         sandbox.stop()
         return 0
-    print(f"apigw-console SANDBOX — a local AWS endpoint, not an AWS account.\n"
-          f"  endpoint: {sandbox.url}   region: {REGION}   estate: {'seeded' if seeded else 'empty'}\n"
-          f"  try:      AWS_ACCESS_KEY_ID={ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY=sandbox \\\n"
-          f"            aws --endpoint-url {sandbox.url} --region {REGION} apigateway get-rest-apis\n"
-          f"  console:  apigw-console --endpoint-url {sandbox.url} --region {REGION}\n"
-          f"Ctrl+C stops it.", flush=True)
+    print(_banner(sandbox, seeded, traffic, scenario), flush=True)
     stop = threading.Event()
     try:
         stop.wait()
@@ -96,3 +125,32 @@ def serve(port: int, *, seeded: bool, announce: bool) -> int:
     finally:
         sandbox.stop()
     return 0
+
+
+def _scenario_problem(scenario: str, seeded: bool, traffic: bool) -> str | None:
+    from console.sandbox.scenarios import SCENARIOS
+
+    if scenario not in SCENARIOS:
+        return f"unknown scenario {scenario!r}; `apigw-console sandbox --scenario list` names them"
+    if not seeded:
+        return "a scenario starts from the seeded estate; drop --empty"
+    if not traffic:
+        return "a scenario's symptoms come from the traffic; drop --no-traffic"
+    return None
+
+
+def _banner(sandbox: Sandbox, seeded: bool, traffic: bool, scenario: str | None) -> str:
+    rehearsal = f" Rehearsal: {scenario}." if scenario else ""
+    lines = [
+        f"apigw-console SANDBOX — a local AWS endpoint, not an AWS account.{rehearsal}",
+        f"  endpoint: {sandbox.url}   region: {REGION}   estate: {'seeded' if seeded else 'empty'}"
+        f"   traffic: {'live' if traffic else 'off'}",
+        f"  try:      AWS_ACCESS_KEY_ID={ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY=sandbox \\",
+        f"            aws --endpoint-url {sandbox.url} --region {REGION} apigateway get-rest-apis",
+        f"  console:  apigw-console --endpoint-url {sandbox.url} --region {REGION}",
+    ]
+    if scenario:
+        from console.sandbox.scenarios import SCENARIOS
+
+        lines.append(f"  scenario: {scenario} — {SCENARIOS[scenario].summary}")
+    return "\n".join(lines + ["Ctrl+C stops it."])
