@@ -10,6 +10,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from moto import backends as moto_backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -18,6 +19,7 @@ from console.sandbox.fidelity import router
 from console.sandbox.state import STATE
 
 if TYPE_CHECKING:
+    from console.sandbox.scenarios import Incident
     from console.sandbox.traffic import Runner
 
 
@@ -27,6 +29,16 @@ class Sandbox:
     server: BaseWSGIServer
     thread: threading.Thread
     traffic: Runner | None = None  # simulated clients, when started with traffic
+    incident: Incident | None = None  # the rehearsal scenario it was started in
+
+    def start_traffic(self) -> None:
+        """Simulated clients for the seeded estate (and the incident's, if any), stepping once a second."""
+        from console.sandbox.traffic import Runner, Traffic, seeded_profiles
+
+        incident = self.incident
+        engine = Traffic(self.url, profiles=seeded_profiles() | (incident.profiles if incident else {}),
+                         stale=incident.stale if incident else None)
+        self.traffic = Runner(engine).start()
 
     def stop(self) -> None:
         if self.traffic:
@@ -34,6 +46,16 @@ class Sandbox:
         self.server.shutdown()
         self.thread.join()
         self.server.server_close()
+
+
+def _list_moto_modules_once() -> None:
+    """moto's dispatcher lists (and stats) its package directory on every request to route it; the
+    list never changes while we run, so it is read once. A quarter of the per-request cost here."""
+    modules = tuple(moto_backends.list_of_moto_modules())
+    moto_backends.list_of_moto_modules = lambda: modules
+
+
+_list_moto_modules_once()
 
 
 def application():
@@ -64,17 +86,12 @@ def start(port: int = 0, *, seeded: bool = True, traffic: bool = False, scenario
     sandbox = Sandbox(url=f"http://{host}:{bound}", server=server, thread=thread)
     if seeded:
         reseed(sandbox.url, reset_first=False)
-    incident = None
     if scenario:
         from console.sandbox.scenarios import begin
 
-        incident = begin(scenario, sandbox.url)
+        sandbox.incident = begin(scenario, sandbox.url)
     if traffic:
-        from console.sandbox.traffic import Runner, Traffic, seeded_profiles
-
-        engine = Traffic(sandbox.url, profiles=seeded_profiles() | (incident.profiles if incident else {}),
-                         stale=incident.stale if incident else None)
-        sandbox.traffic = Runner(engine).start()
+        sandbox.start_traffic()
     return sandbox
 
 
@@ -110,13 +127,18 @@ def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scen
     if problem:
         print(f"apigw-console sandbox: {problem}", file=sys.stderr)
         return 2
-    sandbox = start(port, seeded=seeded, traffic=traffic, scenario=scenario)
+    sandbox = start(port, seeded=seeded, scenario=scenario)
+    # The endpoint answers with the seeded estate from here; the clients start a moment later.
     if announce:
         print(json.dumps({"url": sandbox.url, "region": REGION}), flush=True)
+    else:
+        print(_banner(sandbox, seeded, traffic, scenario), flush=True)
+    if traffic:
+        sandbox.start_traffic()
+    if announce:
         sys.stdin.read()  # returns at EOF: the parent is gone
         sandbox.stop()
         return 0
-    print(_banner(sandbox, seeded, traffic, scenario), flush=True)
     stop = threading.Event()
     try:
         stop.wait()
