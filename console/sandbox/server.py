@@ -133,15 +133,13 @@ def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scen
         print(json.dumps({"url": sandbox.url, "region": REGION}), flush=True)
     else:
         print(_banner(sandbox, seeded, traffic, scenario), flush=True)
-    if traffic:
-        sandbox.start_traffic()
-    if announce:
-        sys.stdin.read()  # returns at EOF: the parent is gone
-        sandbox.stop()
-        return 0
-    stop = threading.Event()
     try:
-        stop.wait()
+        if traffic:
+            sandbox.start_traffic()
+        if announce:
+            sys.stdin.read()  # returns at EOF: the parent is gone
+        else:
+            threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
