@@ -142,7 +142,9 @@ def test_the_sandbox_command_starts_a_scenario_and_says_so(aws_client_for):
     try:
         banner = []
         while not banner or not banner[-1].startswith("Ctrl+C"):
-            banner.append(process.stdout.readline())
+            line = process.stdout.readline()
+            assert line, f"the sandbox exited before its banner ended: {process.stderr.read()}"
+            banner.append(line)
         assert "SANDBOX" in banner[0] and "throttle-storm" in banner[0]
         assert any(line.strip().startswith("scenario: throttle-storm") for line in banner)
         url = banner[1].split("endpoint:")[1].split()[0]
