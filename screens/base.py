@@ -94,6 +94,9 @@ class ConsoleScreen(Screen):
         self.loading_what = None
         self.problem = None
         then(value)
+        if self.focused is None and self.AUTO_FOCUS:
+            # A widget still loading when the screen mounted could not take focus then.
+            self.query(self.AUTO_FOCUS).first().focus()
         self.show_status()
 
     def _failed(self, problem: "Problem") -> None:

@@ -92,6 +92,14 @@ async def test_http_api_shows_routes_and_integrations(sandbox):
         assert {"$default", "prod"} <= {r[0] for r in rows(app, "#stages")}
 
 
+async def test_arrow_keys_work_as_soon_as_the_list_arrives(sandbox):
+    app = ConsoleApp(Target(endpoint_url=sandbox.url))
+    async with app.run_test(size=SIZE) as pilot:
+        await listed(pilot)
+        await pilot.press("down", "down")
+        assert app.screen.query_one("#apis", DataTable).cursor_row == 2
+
+
 async def test_slash_filters_as_you_type_and_escape_clears(sandbox):
     app = ConsoleApp(Target(endpoint_url=sandbox.url))
     async with app.run_test(size=SIZE) as pilot:
