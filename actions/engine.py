@@ -12,7 +12,9 @@ import os
 from dataclasses import dataclass, replace
 from typing import Any
 
-from actions.plan import Change, Plan, Target
+from actions import pacing
+from actions.plan import ANSWER_ID, Change, Plan, Target
+from actions.resource_doc import ResourceDoc, api_key_document, usage_plan_document
 from actions.stage_doc import StageDoc, read_field, same
 from console.audit import APPLIED, FAILED, REFUSED, Journal
 from console.config import Settings, config_path
@@ -47,9 +49,9 @@ def write_permission(place: Place, settings: Settings, *, flag: bool = False) ->
 class Conflict(Problem):
     """The target changed since the plan was made; `changes` says how (planned before -> now)."""
 
-    def __init__(self, changes: tuple[Change, ...]):
+    def __init__(self, changes: tuple[Change, ...], what: str = "stage"):
         lines = "; ".join(f"{c.label}: was {c.before!r} when planned, now {c.after!r}" for c in changes)
-        super().__init__(f"The stage changed since this plan was made, so nothing was sent: {lines}. "
+        super().__init__(f"The {what} changed since this plan was made, so nothing was sent: {lines}. "
                          "Review the new values and plan again.", kind="conflict")
         self.changes = changes
 
@@ -84,6 +86,24 @@ class Engine:
         return StageDoc(target=self._target(api, stage), protected=self.protected(stage), api=api, raw=raw,
                         structure=self.gateway.detail(api))
 
+    def usage_plan(self, ref: str) -> ResourceDoc:
+        """A usage plan (id or name) as AWS has it now, and how long an UpdateUsagePlan would wait."""
+        plan = self.gateway.find_plan(ref)
+        target = self.place(resource="usage-plan", resource_id=plan.id, resource_name=plan.name)
+        return ResourceDoc(target, self._document(target), pacing.wait_for(self.journal, target, "UpdateUsagePlan"))
+
+    def api_key(self, ref: str) -> ResourceDoc:
+        """An API key (id or name) as AWS has it now, with the plans it belongs to; never its value."""
+        key = self.gateway.find_key(ref)
+        target = self.place(resource="api-key", resource_id=key.id, resource_name=key.name)
+        return ResourceDoc(target, self._document(target))
+
+    def _document(self, target: Target) -> dict[str, Any]:
+        try:
+            return self.read(target)
+        except Exception as exc:
+            raise explain(exc, profile=self.connection.target.profile) from None
+
     def protected(self, stage: str) -> bool:
         return any(fnmatch.fnmatchcase(stage, pattern) for pattern in self.settings.protected_stages)
 
@@ -102,14 +122,13 @@ class Engine:
         """The document a plan's conditions are about, as AWS has it now ({} where there is none)."""
         if target.resource == "stage":
             return self._raw(target.api_id, target.protocol, target.stage)
-        if target.resource == "usage-plan" and target.resource_id:
-            answer = self.connection.apigw.get_usage_plan(usagePlanId=target.resource_id)
-        elif target.resource == "api-key" and target.resource_id:
-            answer = self.connection.apigw.get_api_key(apiKey=target.resource_id, includeValue=False)
-        else:
+        if not target.resource_id or ANSWER_ID in target.resource_id:  # a creation: there is nothing yet
             return {}
-        answer.pop("ResponseMetadata", None)
-        return answer
+        if target.resource == "usage-plan":
+            return usage_plan_document(self.connection.apigw, target.resource_id)
+        if target.resource == "api-key":
+            return api_key_document(self.connection.apigw, target.resource_id)
+        return {}
 
     def place(self, **fields: Any) -> Target:
         """A Target here (account, region, profile, endpoint) for anything that is not a stage."""
@@ -122,6 +141,10 @@ class Engine:
     def apply(self, plan: Plan) -> Applied:
         if not self.permission.writable:
             raise Problem(self.permission.why, kind="read-only")
+        if plan.needs_override and not plan.override_given:
+            raise Problem("A safety gate failed for this plan and no override was given, so nothing was sent: "
+                          + "; ".join(plan.warnings), kind="bad-request")
+        pacing.hold(self.journal, plan.target, plan.call.operation)  # before the read: it may wait a while
         try:
             before = self.read(plan.target)
         except Exception as exc:
@@ -130,7 +153,7 @@ class Engine:
                       for path, expected in plan.precondition if not same(read_field(before, path), expected))
         if drift:
             self._record(plan, REFUSED, reason="changed since planned", drift=[vars(c) for c in drift])
-            raise Conflict(drift)
+            raise Conflict(drift, "stage" if plan.target.resource == "stage" else plan.target.label)
         client = self.connection.client(plan.call.service)
         try:
             answer = getattr(client, plan.call.method)(**plan.call.params)

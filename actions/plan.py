@@ -31,8 +31,9 @@ class Invalid(ValueError):
 @dataclass(frozen=True)
 class Target:
     """What a plan changes, and where. `resource` says which AWS document its conditions read:
-    "stage" (GetStage), "usage-plan" (GetUsagePlan), "api-key" (GetApiKey, never its value), or
-    "none" (a flush, or a creation: nothing to read before)."""
+    "stage" (GetStage), "usage-plan" (GetUsagePlan), "api-key" (GetApiKey with its usage plans, never
+    its value: see actions.resource_doc), or "none". A creation's resource_id is "{answer.id}" until
+    AWS answers: there is nothing to read before it."""
 
     account: str
     region: str
@@ -52,9 +53,9 @@ class Target:
         if self.resource == "stage":
             return f"{self.api_name} ({self.api_id}) › {self.stage} · {where}"
         what = {"usage-plan": "usage plan", "api-key": "API key"}.get(self.resource, self.resource)
-        name = self.resource_name or self.resource_id or "(new)"
-        return f"{what} {name}" + (f" ({self.resource_id})" if self.resource_name and self.resource_id else "") \
-            + f" · {where}"
+        known = "" if ANSWER_ID in self.resource_id else self.resource_id  # a creation's id comes with the answer
+        name = self.resource_name or known or "(new)"
+        return f"{what} {name}" + (f" ({known})" if self.resource_name and known else "") + f" · {where}"
 
 @dataclass(frozen=True)
 class Change:
@@ -92,6 +93,12 @@ class Plan:
     notes: tuple[str, ...] = field(default=())  # e.g. "gate overridden by the operator"
     undoes: str | None = None  # the journal entry this plan reverses
     secret_params: tuple[str, ...] = ()  # call parameters never shown, printed or journaled (an API key value)
+    # A safety gate failed (its warnings say which): the operator must type OVERRIDE to apply it, and
+    # `overridden()` writes that choice into the notes the journal keeps.
+    needs_override: bool = False
+    # One step of a change made of several plans applied in order (a key rotation): names the whole
+    # and the step, so that the journal tells which steps ran and an interrupted one can be finished.
+    part_of: str | None = None
 
     @property
     def inverse(self) -> "Plan | None":
@@ -110,7 +117,17 @@ class Plan:
             warnings=(),
             notes=(),
             undoes=None,
+            needs_override=False,
+            part_of=None,
         )
+
+    def overridden(self) -> "Plan":
+        """The plan as applied over its failed gate, the operator's override recorded for the journal."""
+        return replace(self, notes=(*self.notes, f"{OVERRIDE_NOTE}: " + "; ".join(self.warnings)))
+
+    @property
+    def override_given(self) -> bool:
+        return any(note.startswith(OVERRIDE_NOTE) for note in self.notes)
 
     def aws_cli(self) -> str:
         return aws_cli(self.shown_call, self.target)
@@ -118,10 +135,7 @@ class Plan:
     @property
     def shown_call(self) -> Call:
         """The call as it may be shown or journaled: secret parameters masked."""
-        if not self.secret_params:
-            return self.call
-        return replace(self.call, params={k: (MASK if k in self.secret_params else v)
-                                          for k, v in self.call.params.items()})
+        return _masked(self.call, self.secret_params)
 
     def resolved(self, answer: dict[str, Any]) -> "Plan":
         """After a creation: "{answer.id}" in the target and the inverse becomes the new resource's id."""
@@ -142,12 +156,14 @@ class Plan:
             "changes": [vars(c) for c in self.changes],
             "precondition": [[list(p), v] for p, v in self.precondition],
             "postcondition": [[list(p), v] for p, v in self.postcondition],
-            "inverse_call": vars(self.inverse_call) if self.inverse_call else None,
+            "inverse_call": vars(_masked(self.inverse_call, self.secret_params)) if self.inverse_call else None,
             "warnings": list(self.warnings),
             "protected": self.protected,
             "notes": list(self.notes),
             "undoes": self.undoes,
             "secret_params": list(self.secret_params),
+            "needs_override": self.needs_override,
+            "part_of": self.part_of,
             "aws_cli": self.aws_cli(),
         }
 
@@ -167,11 +183,21 @@ class Plan:
             notes=tuple(data.get("notes", ())),
             undoes=data.get("undoes"),
             secret_params=tuple(data.get("secret_params", ())),
+            needs_override=data.get("needs_override", False),
+            part_of=data.get("part_of"),
         )
 
 
 MASK = "********"
+OVERRIDE = "override"  # what the operator types to apply a plan whose gate failed
+OVERRIDE_NOTE = "gate overridden by the operator"
 ANSWER_ID = "{answer.id}"
+
+
+def _masked(call: Call, secret: tuple[str, ...]) -> Call:
+    if not secret:
+        return call
+    return replace(call, params={k: (MASK if k in secret else v) for k, v in call.params.items()})
 
 
 def _fill(value: Any, new_id: str) -> Any:

@@ -44,18 +44,7 @@ class StageDoc:
 
     def method(self, selector: str) -> str:
         """A REST method "GET /orders/{id}" as its patch-path prefix "~1orders~1{id}/GET"; it must exist."""
-        verb, _, path = selector.strip().partition(" ")
-        verb, path = verb.upper(), "/" + path.strip().strip("/")
-        if verb not in HTTP_VERBS or not path:
-            raise Invalid("method", "is a verb and a resource path, e.g. 'GET /orders/{orderId}'", selector)
-        resource = next((r for r in self.structure.resources if r.path == path), None)
-        if resource is None:
-            raise Invalid("method", f"names a resource this API does not have ({len(self.structure.resources)} "
-                                    "resources; see the API view)", path)
-        if verb not in resource.methods:
-            have = ", ".join(resource.methods) or "none"
-            raise Invalid("method", f"names a method {path} does not have (it has: {have})", verb)
-        return f"{path.replace('/', '~1')}/{verb}"
+        return method_path(self.structure, selector)
 
     def route(self, selector: str) -> str:
         """A v2 route key; it must be a route of the API."""
@@ -64,6 +53,30 @@ class StageDoc:
         if key not in keys:
             raise Invalid("route", f"must be a route of this API ({', '.join(sorted(keys)) or 'none'})", key)
         return key
+
+
+def method_path(structure: ApiDetail, selector: str) -> str:
+    """A REST method "GET /orders/{id}" of `structure` as a patch path spells it: "~1orders~1{id}/GET"."""
+    verb, _, path = selector.strip().partition(" ")
+    verb, path = verb.upper(), "/" + path.strip().strip("/")
+    if verb not in HTTP_VERBS or not path:
+        raise Invalid("method", "is a verb and a resource path, e.g. 'GET /orders/{orderId}'", selector)
+    resource = next((r for r in structure.resources if r.path == path), None)
+    if resource is None:
+        raise Invalid("method", f"names a resource this API does not have ({len(structure.resources)} "
+                                "resources; see the API view)", path)
+    if verb not in resource.methods:
+        have = ", ".join(resource.methods) or "none"
+        raise Invalid("method", f"names a method {path} does not have (it has: {have})", verb)
+    return f"{path.replace('/', '~1')}/{verb}"
+
+
+def restore_operations(key: str, before: dict[str, Any] | None, *, present: bool) -> list[dict[str, str]]:
+    """Patch operations that put a REST method override back exactly as `before`: remove it if it is
+    `present` now, then replace every attribute it had."""
+    ops = [{"op": "remove", "path": f"/{key}"}] if present else []
+    return ops + [{"op": "replace", "path": f"/{key}/{REST_ATTRIBUTES[name]}", "value": patch_value(value)}
+                  for name, value in (before or {}).items() if name in REST_ATTRIBUTES and value is not None]
 
 
 def read_field(raw: dict[str, Any], path: Path) -> Any:

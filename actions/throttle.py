@@ -11,7 +11,7 @@ from typing import Any
 
 from actions import validate
 from actions.plan import Call, Change, Invalid, Path, Plan
-from actions.stage_doc import REST_ATTRIBUTES, StageDoc, patch_value, read_field
+from actions.stage_doc import REST_ATTRIBUTES, StageDoc, patch_value, read_field, restore_operations
 from console.model import Throttle
 from console.normalise import REST_DEFAULT_KEY
 
@@ -124,10 +124,7 @@ class _Scope:
 
     def _rest_restore(self, before: dict[str, Any] | None, *, present: bool) -> Call:
         """Put an override back exactly: remove it if `present`, then replace every attribute it had."""
-        ops = [{"op": "remove", "path": f"/{self.key}"}] if present else []
-        ops += [{"op": "replace", "path": f"/{self.key}/{REST_ATTRIBUTES[name]}", "value": patch_value(value)}
-                for name, value in (before or {}).items() if name in REST_ATTRIBUTES and value is not None]
-        return self._call("UpdateStage", patchOperations=ops)
+        return self._call("UpdateStage", patchOperations=restore_operations(self.key, before, present=present))
 
     def plan(self, *, rate: float | None, burst: int | None, changes: tuple[Change, ...],
              warnings: tuple[str, ...], summary: str) -> Plan:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 import time
 
-from benchmarks import large_estate, launch, sandbox_start
+from benchmarks import large_estate, launch, log_fetch, log_lines, log_view, sandbox_start
 from benchmarks.common import Figure, isolate_aws
 
-BENCHMARKS = (launch, large_estate, sandbox_start)
+BENCHMARKS = (launch, large_estate, sandbox_start, log_lines, log_view, log_fetch)
 
 
 def _row(figure: Figure) -> str:

@@ -119,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     undo.add_argument("entry", nargs="?", metavar="ENTRY", help="journal entry id (default: the last change)")
     _change_options(undo)
 
+    importlib.import_module("console.canary_cli").add_canary_parsers(commands, shared, _change_options)
+    importlib.import_module("console.logs_cli").add_logs_parsers(commands, shared)
     handles(commands.add_parser("profiles", parents=[shared], help="the AWS profiles and keyring entries"),
             "console.local_commands:profiles", offline=True)
     creds = commands.add_parser("creds", help="access keys held in the OS keyring").add_subparsers(
@@ -135,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     handles(commands.add_parser("info", parents=[shared], help="every path the console reads or writes"),
             "console.local_commands:info", offline=True)
 
+    importlib.import_module("console.catalog_cli").add_catalog_parsers(commands, shared, _change_options)
     sandbox = commands.add_parser("sandbox", help="serve a local AWS endpoint seeded with an API Gateway estate")
     sandbox.add_argument("--port", type=int, default=4566, help="port on 127.0.0.1 (0: any free port; default 4566)")
     sandbox.add_argument("--empty", action="store_true", help="start with no estate")

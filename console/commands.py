@@ -194,8 +194,9 @@ def change(engine: Engine, plan: Plan, args) -> int:
                           "request_id": entry.get("request_id"), "surprises": entry.get("surprises", [])},
                          indent=2, default=str))
     else:
+        undo = f"Undo with: apigw-console undo {entry['id']}" if plan.inverse_call else "It cannot be undone."
         Console().print(f"Applied (journal entry {entry['id']}, AWS request {entry.get('request_id') or '—'}). "
-                        f"Undo with: apigw-console undo {entry['id']}", highlight=False)
+                        + undo, highlight=False)
         for surprise in entry.get("surprises", []):
             err.print(f"warning: {surprise}", highlight=False)
     return EXIT_OK

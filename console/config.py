@@ -12,6 +12,11 @@ the defaults stand in for what could not be read.
     [budget]
     rate = 10                               # control-plane requests per second, shared by all calls
     burst = 40
+    [canary]                                # the promotion gate: what a canary must show before promote
+    min_requests = 200                      # requests the canary served over the window
+    max_5xx_margin = 1.0                    # its 5xx rate at most this many percentage points above the base's
+    max_p99_ratio = 1.25                    # its p99 latency at most this multiple of the base's
+    window_minutes = 15                     # the window the gate looks at
     [profiles.prod-admin]
     write = true                            # this profile may change things without --write
 """
@@ -23,7 +28,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from platformdirs import user_config_path
 
@@ -36,6 +41,16 @@ def config_path() -> Path:
 
 
 @dataclass(frozen=True)
+class CanaryGate:
+    """What a canary must show over `window_minutes` before promotion goes through unoverridden."""
+
+    min_requests: int = 200
+    max_5xx_margin: float = 1.0  # percentage points above the base's 5xx rate
+    max_p99_ratio: float = 1.25  # multiple of the base's p99 latency
+    window_minutes: int = 15
+
+
+@dataclass(frozen=True)
 class Settings:
     protected_stages: tuple[str, ...] = ("prod*",)
     writable_profiles: frozenset[str] = frozenset()
@@ -45,6 +60,7 @@ class Settings:
     theme: str | None = None
     refresh_seconds: int = 0
     keymap: tuple[tuple[str, str], ...] = ()
+    canary: CanaryGate = CanaryGate()
     source: Path | None = None
     problems: tuple[str, ...] = field(default=())
 
@@ -72,7 +88,7 @@ def _settings(data: dict[str, Any], path: Path, text: str) -> Settings:
 
     values: dict[str, Any] = {}
     stages = data.get("protected_stages", Settings.protected_stages)
-    if isinstance(stages, list) and all(isinstance(s, str) for s in stages):
+    if isinstance(stages, (list, tuple)) and all(isinstance(s, str) for s in stages):
         values["protected_stages"] = tuple(stages)
     else:
         wrong("protected_stages", "must be a list of strings (stage name patterns)")
@@ -103,6 +119,8 @@ def _settings(data: dict[str, Any], path: Path, text: str) -> Settings:
         values["keymap"] = tuple(sorted(keymap.items()))
     else:
         wrong("keymap", 'must map binding ids to keys, e.g. "stage.throttle" = "T"')
+    values["canary"], strays = _canary(data.get("canary", {}), wrong)
+    problems += [f"{path}, line {_line_of(text, key)}: unknown key '{key}' in [canary] ignored" for key in strays]
     writable = set()
     for name, profile in (data.get("profiles") or {}).items():
         allowed = profile.get("write", False) if isinstance(profile, dict) else None
@@ -111,9 +129,36 @@ def _settings(data: dict[str, Any], path: Path, text: str) -> Settings:
                 writable.add(name)
         else:
             wrong("write", f"of profile '{name}' must be true or false")
-    unknown = set(data) - {"protected_stages", "budget", "profiles", "region", "theme", "refresh_seconds", "keymap"}
+    unknown = set(data) - {"protected_stages", "budget", "profiles", "region", "theme", "refresh_seconds", "keymap",
+                         "canary"}
     problems += [f"{path}, line {_line_of(text, key)}: unknown key '{key}' ignored" for key in sorted(unknown)]
     return Settings(**values, writable_profiles=frozenset(writable), source=path, problems=tuple(problems))
+
+
+def _canary(table: Any, wrong: Callable[[str, str], None]) -> tuple[CanaryGate, list[str]]:
+    """The [canary] table, each key checked on its own so one bad value keeps the others; and the
+    keys it does not know."""
+    if not isinstance(table, dict):
+        wrong("canary", "must be a table of gate settings ([canary])")
+        return CanaryGate(), []
+    rules = {
+        "min_requests": (lambda v: isinstance(v, int) and v >= 1, "must be a whole number of at least 1"),
+        "max_5xx_margin": (lambda v: isinstance(v, (int, float)) and 0 <= v <= 100,
+                           "must be a number of percentage points from 0 to 100"),
+        "max_p99_ratio": (lambda v: isinstance(v, (int, float)) and v >= 1,
+                          "must be a number of at least 1 (a multiple of the base's p99)"),
+        "window_minutes": (lambda v: isinstance(v, int) and 1 <= v <= 1440,
+                           "must be a whole number of minutes from 1 to 1440"),
+    }
+    kept: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in rules:
+            continue
+        if isinstance(value, bool) or not rules[key][0](value):
+            wrong(key, rules[key][1])
+        else:
+            kept[key] = float(value) if key in ("max_5xx_margin", "max_p99_ratio") else value
+    return CanaryGate(**kept), [key for key in table if key not in rules]
 
 
 def _syntax(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> str:

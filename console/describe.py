@@ -7,15 +7,18 @@ on screen. Rich only: no Textual here.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from enum import Enum
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from console.model import AccountLimits, Api, Deployment, MethodSetting, Protocol, Stage, Throttle
+from console.model import (
+    AccountLimits, Api, ApiKey, Deployment, KeyUsage, MethodSetting, PlanKey, Protocol, Stage, Throttle, Usage,
+    UsagePlan,
+)
 
 DASH = "—"
 
@@ -86,10 +89,15 @@ def _overrides(stage: Stage) -> Table | Text:
     return table
 
 
-def _cache_ttls(stage: Stage) -> str:
+def _cache_methods(stage: Stage) -> Table | Text:
+    """Every method setting's caching flag and TTL: the stage default (* *) and each override."""
     entries: list[MethodSetting] = [stage.default, *stage.overrides]
-    cached = [f"{s.key}: {s.cache_ttl} s" for s in entries if s.caching]
-    return ", ".join(cached) if cached else "no method caches responses"
+    if not any(s.caching for s in entries):
+        return Text("no method caches responses", style="dim")
+    table = _table("Method", "Caching", "TTL (s)")
+    for s in entries:
+        table.add_row(s.key, flag(s.caching), DASH if s.cache_ttl is None else str(s.cache_ttl))
+    return table
 
 
 def stage_sections(stage: Stage, deployment: Deployment | None = None,
@@ -121,7 +129,7 @@ def stage_sections(stage: Stage, deployment: Deployment | None = None,
         if stage.cache.enabled:
             c.add_row("Size", f"{stage.cache.size} GB" if stage.cache.size else DASH)
             c.add_row("Status", stage.cache.status or DASH)
-        c.add_row("TTLs", _cache_ttls(stage))
+        c.add_row("Methods", _cache_methods(stage))
         sections.append(("Cache", c))
 
     lg = _grid()
@@ -174,3 +182,109 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
     return value
+
+
+# -- usage plans, API keys and usage ----------------------------------------------------------------
+
+MASKED = "••••••••"  # an API key value not asked for
+BAR_WIDTH = 36
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def quota(plan: UsagePlan) -> str:
+    return plan.quota or DASH
+
+
+def plan_table(plans: Iterable[UsagePlan], api_names: Mapping[str, str], key_counts: Mapping[str, int]) -> Table:
+    table = _table("Name", "Id", "Throttle", "Quota", "API stages", "Keys", "Description")
+    for p in plans:
+        table.add_row(p.name, p.id, throttle(p.throttle), quota(p), api_stages(p, api_names),
+                      str(key_counts[p.id]) if p.id in key_counts else DASH, p.description)
+    return table
+
+
+def api_stages(plan: UsagePlan, api_names: Mapping[str, str]) -> str:
+    """ "orders-api/prod (POST /orders 100 rps, burst 200), catalog-api/prod" """
+    parts = []
+    for api, stage in plan.api_stages:
+        methods = [f"{m} {throttle(t)}" for a, s, m, t in plan.method_throttles if (a, s) == (api, stage)]
+        parts.append(f"{api_names.get(api, api)}/{stage}" + (f" ({'; '.join(methods)})" if methods else ""))
+    return ", ".join(parts) or DASH
+
+
+def plan_sections(plan: UsagePlan, api_names: Mapping[str, str], keys: Sequence[PlanKey]) -> list[tuple[str, Any]]:
+    g = _grid()
+    g.add_row("Usage plan", f"{plan.name}  ({plan.id})")
+    g.add_row("Description", plan.description or DASH)
+    g.add_row("Throttle (per key)", throttle(plan.throttle))
+    g.add_row("Quota (per key)", quota(plan))
+    stages = _table("API", "Stage", "Method", "Rate", "Burst")
+    for api, stage in plan.api_stages:
+        methods = [(m, t) for a, s, m, t in plan.method_throttles if (a, s) == (api, stage)] or [(DASH, Throttle())]
+        for method, t in methods:
+            stages.add_row(api_names.get(api, api), stage, method, rate(t.rate),
+                           DASH if t.burst is None else str(t.burst))
+    listed = _table("Key", "Id")
+    for key in keys:
+        listed.add_row(key.name, key.id)
+    return [("Usage plan", g), ("API stages and method throttles", stages if plan.api_stages else
+                                Text("none: the plan covers no API stage yet", style="dim")),
+            (f"Keys ({len(keys)})", listed if keys else Text("none", style="dim"))]
+
+
+def key_table(keys: Iterable[ApiKey], plans_of: Mapping[str, Sequence[str]], plan_names: Mapping[str, str],
+              values: Mapping[str, str] | None = None) -> Table:
+    """API keys, their values masked except those in `values` (the ones the operator asked to see)."""
+    table = _table("Name", "Id", "Value", "Enabled", "Created", "Updated", "Usage plans")
+    for k in keys:
+        value = (values or {}).get(k.id)
+        table.add_row(k.name, k.id, Text(value) if value else Text(MASKED, style="dim"), "yes" if k.enabled else "no",
+                      when(k.created), when(k.updated),
+                      ", ".join(plan_names.get(p, p) for p in plans_of.get(k.id, ())) or DASH)
+    return table
+
+
+def nearest_quota_first(usage: Usage, limit: int | None) -> list[KeyUsage]:
+    """Keys by the share of their quota left, least first; without a quota, by requests, most first."""
+    if not limit:
+        return sorted(usage.keys, key=lambda k: -k.total)
+    return sorted(usage.keys, key=lambda k: (k.left if k.left is not None else limit) / limit)
+
+
+def usage_table(usage: Usage, plan: UsagePlan, key_names: Mapping[str, str]) -> Table:
+    period = (plan.quota_period or "").lower()
+    table = _table("Key", f"Used {usage.start:%m-%d}…{usage.end:%m-%d}", f"Left this {period or 'period'}",
+                   "Quota", "Left")
+    for k in nearest_quota_first(usage, plan.quota_limit):
+        share = f"{k.left / plan.quota_limit:.0%}" if plan.quota_limit and k.left is not None else DASH
+        table.add_row(key_names.get(k.key_id, k.key_id), f"{k.total:,}",
+                      DASH if k.left is None else f"{k.left:,}", quota(plan), share)
+    return table
+
+
+def daily_bars(days: Sequence[date], counts: Sequence[int], limit: int | None = None,
+               width: int = BAR_WIDTH) -> Table:
+    """One bar a day, scaled to the busiest day (or to a daily quota, when there is one)."""
+    top = max([*counts, limit or 0, 1])
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True, style="dim")
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    for day, count in zip(days, counts, strict=True):
+        eighths = round(count / top * width * 8)
+        bar = "█" * (eighths // 8) + (_EIGHTHS[eighths % 8] if eighths % 8 else "")
+        over = limit is not None and count > limit
+        table.add_row(f"{day:%m-%d %a}", Text(bar.ljust(width), style="bold red" if over else "cyan"), f"{count:,}")
+    if limit:
+        table.add_row("", Text(f"scale: the daily quota, {limit:,}", style="dim"), "")
+    return table
+
+
+def usage_json(usage: Usage, plan: UsagePlan, key_names: Mapping[str, str]) -> dict[str, Any]:
+    return {"plan": {"id": plan.id, "name": plan.name, "quota": plan.quota_limit,
+                     "period": plan.quota_period},
+            "start": usage.start.isoformat(), "end": usage.end.isoformat(),
+            "days": [d.isoformat() for d in usage.days], "daily": list(usage.daily()),
+            "keys": [{"id": k.key_id, "name": key_names.get(k.key_id, ""), "used": k.total, "daily": list(k.used),
+                      "remaining": k.left} for k in nearest_quota_first(usage, plan.quota_limit)]}
+

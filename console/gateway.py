@@ -8,12 +8,14 @@ the time they were fetched; `refresh=True` fetches again. Safe to call from seve
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
-from typing import Callable, TypeVar
+from datetime import date, datetime, timezone
+from typing import Callable, Collection, Sequence, TypeVar
 
 from console import normalise
 from console.errors import Problem, explain
-from console.model import AccountLimits, Api, ApiDetail, ApiKey, Protocol, Stage, Throttle, UsagePlan
+from console.model import (
+    AccountLimits, Api, ApiDetail, ApiKey, PlanKey, Protocol, Stage, Throttle, Usage, UsagePlan,
+)
 from console.session import Connection
 
 PAGE = 500
@@ -173,6 +175,73 @@ class Gateway:
             return sorted((normalise.api_key(k, now) for k in keys), key=lambda k: k.name.lower())
 
         return self._cached(("keys",), fetch, refresh)
+
+    def find_plan(self, ref: str) -> UsagePlan:
+        """A usage plan by id or by name (as `find_api` finds an API)."""
+        return _named(self.usage_plans(), ref, "usage plan", self.connection.region)
+
+    def find_key(self, ref: str) -> ApiKey:
+        """An API key by id or by name (as `find_api` finds an API)."""
+        return _named(self.api_keys(), ref, "API key", self.connection.region)
+
+    def plan_keys(self, plan_id: str, refresh: bool = False) -> list[PlanKey]:
+        """The keys of one usage plan (cached under "plans", so any plan or key change drops it)."""
+        def fetch() -> list[PlanKey]:
+            keys = self._pages(self.connection.apigw, "get_usage_plan_keys", "items", usagePlanId=plan_id)
+            return sorted((normalise.plan_key(k) for k in keys), key=lambda k: k.name.lower())
+
+        return self._cached(("plans", "keys", plan_id), fetch, refresh)
+
+    def key_plans(self, refresh: bool = False) -> dict[str, tuple[str, ...]]:
+        """Each API key's usage plans (ids), from every plan's keys: one call per plan."""
+        found: dict[str, list[str]] = {}
+        for plan in self.usage_plans(refresh):
+            for key in self.plan_keys(plan.id, refresh):
+                found.setdefault(key.id, []).append(plan.id)
+        return {key: tuple(plans) for key, plans in found.items()}
+
+    def usage(self, plan_id: str, start: date, end: date, key_id: str | None = None) -> Usage:
+        """GetUsage over [start, end] (inclusive), all keys or one; never cached: it moves with traffic."""
+        def fetch() -> Usage:
+            params = {"usagePlanId": plan_id, "startDate": start.isoformat(), "endDate": end.isoformat()}
+            pages = self.connection.apigw.get_paginator("get_usage").paginate(
+                **params, **({"keyId": key_id} if key_id else {}), PaginationConfig={"PageSize": PAGE})
+            items: dict = {}
+            for page in pages:
+                items.update(page.get("items") or {})
+            return normalise.usage({**params, "items": items}, _now())
+
+        return self._cached(("usage", plan_id, start, end, key_id), fetch, refresh=True)
+
+    def key_value(self, key_id: str) -> str:
+        """An API key's value, for the operator who asked to see it: fetched each time, never cached."""
+        try:
+            return self.connection.apigw.get_api_key(apiKey=key_id, includeValue=True).get("value") or ""
+        except Exception as exc:
+            raise explain(exc, profile=self.connection.target.profile) from None
+
+    def keys_with_values(self, values: Collection[str]) -> dict[str, str]:
+        """{value: key id} for those of `values` some key already has; values are compared and dropped."""
+        try:
+            keys = self._pages(self.connection.apigw, "get_api_keys", "items", includeValues=True)
+        except Exception as exc:
+            raise explain(exc, profile=self.connection.target.profile) from None
+        wanted = set(values)
+        return {k["value"]: k["id"] for k in keys if k.get("value") in wanted}
+
+
+def _named(items: Sequence[T], ref: str, what: str, region: str) -> T:
+    """The item whose id is `ref`, else the one so named; an unknown or ambiguous name is a Problem."""
+    by_id = [i for i in items if i.id == ref]
+    if by_id:
+        return by_id[0]
+    named = [i for i in items if i.name == ref] or [i for i in items if i.name.lower() == ref.lower()]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        raise Problem(f"{len(named)} {what}s are named '{ref}': {', '.join(i.id for i in named)}. Name one by "
+                      "its id.", kind="bad-request")
+    raise Problem(f"No {what} with id or name '{ref}' in {region}.", kind="not-found")
 
 
 def _newest_first(deployments) -> tuple:

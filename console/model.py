@@ -7,7 +7,7 @@ carries `fetched_at` so its age can be shown.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Mapping
 
@@ -192,6 +192,14 @@ class UsagePlan:
     quota_offset: int | None
     api_stages: tuple[tuple[str, str], ...]  # (api id, stage name)
     fetched_at: datetime
+    method_throttles: tuple[tuple[str, str, str, Throttle], ...] = ()  # (api id, stage, "VERB /path", limits)
+
+    @property
+    def quota(self) -> str:
+        """ "5,000/DAY", with "+2" for an offset; "" without a quota."""
+        if self.quota_limit is None:
+            return ""
+        return f"{self.quota_limit:,}/{self.quota_period}" + (f" +{self.quota_offset}" if self.quota_offset else "")
 
 
 @dataclass(frozen=True)
@@ -205,3 +213,52 @@ class ApiKey:
     updated: datetime | None
     description: str
     fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class PlanKey:
+    """An API key as a usage plan lists it (GetUsagePlanKeys), its value left out."""
+
+    id: str
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class KeyUsage:
+    """One key's requests per day of a GetUsage range, with what its quota period had left each day."""
+
+    key_id: str
+    used: tuple[int, ...]
+    remaining: tuple[int | None, ...]  # None: the plan has no quota
+
+    @property
+    def total(self) -> int:
+        return sum(self.used)
+
+    @property
+    def left(self) -> int | None:
+        """Remaining on the last day of the range (the current period, when the range ends today)."""
+        return self.remaining[-1] if self.remaining else None
+
+
+@dataclass(frozen=True)
+class Usage:
+    """GetUsage of one plan over [start, end] (inclusive), per key."""
+
+    plan_id: str
+    start: date
+    end: date
+    keys: tuple[KeyUsage, ...]
+    fetched_at: datetime
+
+    @property
+    def days(self) -> tuple[date, ...]:
+        return tuple(self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1))
+
+    def daily(self) -> tuple[int, ...]:
+        """Requests per day, all keys together."""
+        if not self.keys:
+            return (0,) * len(self.days)
+        return tuple(sum(day) for day in zip(*(k.used for k in self.keys), strict=True))
+

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from console.model import (
-    AccessLog, Api, ApiKey, Cache, Canary, Deployment, Integration, MethodSetting, Protocol, Resource, Route,
-    Stage, Throttle, UsagePlan,
+    AccessLog, Api, ApiKey, Cache, Canary, Deployment, Integration, KeyUsage, MethodSetting, PlanKey, Protocol,
+    Resource, Route, Stage, Throttle, Usage, UsagePlan,
 )
 
 REST_DEFAULT_KEY = "*/*"
@@ -188,6 +188,29 @@ def usage_plan(raw: dict, now: datetime) -> UsagePlan:
         quota_period=quota.get("period"),
         quota_offset=quota.get("offset"),
         api_stages=tuple((s.get("apiId", ""), s.get("stage", "")) for s in raw.get("apiStages") or []),
+        fetched_at=now,
+        method_throttles=tuple(sorted(
+            (s.get("apiId", ""), s.get("stage", ""), method_key(key)[0],
+             _throttle(limits.get("rateLimit"), limits.get("burstLimit")))
+            for s in raw.get("apiStages") or [] for key, limits in (s.get("throttle") or {}).items())),
+    )
+
+
+def plan_key(raw: dict) -> PlanKey:
+    """A key of a usage plan; AWS sends its value too, which is dropped here."""
+    return PlanKey(id=raw["id"], name=raw.get("name", ""), type=raw.get("type", "API_KEY"))
+
+
+def usage(raw: dict, now: datetime) -> Usage:
+    """GetUsage (boto3 calls AWS's `values` `items`): {key id: [[used, remaining], ...]}; a remaining
+    below zero means the plan has no quota."""
+    return Usage(
+        plan_id=raw["usagePlanId"],
+        start=date.fromisoformat(raw["startDate"]),
+        end=date.fromisoformat(raw["endDate"]),
+        keys=tuple(KeyUsage(key_id=key, used=tuple(int(day[0]) for day in days),
+                            remaining=tuple(int(day[1]) if int(day[1]) >= 0 else None for day in days))
+                   for key, days in sorted((raw.get("items") or {}).items())),
         fetched_at=now,
     )
 

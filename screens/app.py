@@ -216,6 +216,8 @@ class ConsoleApp(App[None]):
             self.action_help()
         elif command.verb == "region":
             self.switch_region(command.argument)
+        elif command.verb in ("logs", "metrics"):
+            self.open_stage_view(command.verb, *command.argument.split())
         else:
             self.open_view(command.verb)
 
@@ -232,10 +234,42 @@ class ConsoleApp(App[None]):
             while len(self.screen_stack) > 2:
                 self.pop_screen()
             return
-        screen = {"plans": UsagePlansScreen, "keys": ApiKeysScreen, "audit": AuditScreen,
-                  "ctx": ConnectionScreen}[name]
+        if name == "pulse":
+            from screens.pulse import PulseScreen
+
+            screen = PulseScreen
+        else:
+            screen = {"plans": UsagePlansScreen, "keys": ApiKeysScreen, "audit": AuditScreen,
+                      "ctx": ConnectionScreen}[name]
         if not isinstance(self.screen, screen):
             self.push_screen(screen())
+
+    def open_stage_view(self, view: str, api_ref: str, stage: str, canary: str = "") -> None:
+        """`:logs API STAGE [canary]` / `:metrics API STAGE`: find the API (by id or name), then open the view."""
+        if self.gateway is None:
+            self.notify("Still connecting; try again in a moment.", severity="warning")
+            return
+        gateway = self.gateway
+
+        def work() -> None:
+            from console.errors import explain
+
+            try:
+                api = gateway.find_api(api_ref)
+                gateway.stage(api, stage)
+            except Exception as exc:
+                problem = explain(exc)
+                self.call_from_thread(self.notify, problem.message, title=f":{view}", severity="error", timeout=10)
+                return
+            self.call_from_thread(self._push_stage_view, view, api, stage, bool(canary))
+
+        self.run_worker(work, thread=True, group="open-view", exit_on_error=False)
+
+    def _push_stage_view(self, view: str, api, stage: str, canary: bool) -> None:
+        from screens.logs import LogScreen
+        from screens.metrics import MetricsScreen
+
+        self.push_screen(LogScreen(api, stage, canary=canary) if view == "logs" else MetricsScreen(api, stage))
 
     def switch_profile(self, profile: str) -> None:
         """Connect as another profile (its own region), on the same endpoint."""
@@ -260,6 +294,8 @@ class ConsoleApp(App[None]):
         yield SystemCommand("API keys", "API keys (values masked)", lambda: self.open_view("keys"))
         yield SystemCommand("Audit journal", "Every change made from this console, and undo",
                             lambda: self.open_view("audit"))
+        yield SystemCommand("Pulse", "Every stage of the region, worst first, from CloudWatch",
+                            lambda: self.open_view("pulse"))
         yield SystemCommand("Undo last change", "Plan the inverse of the newest change, then confirm",
                             self.action_undo)
         yield SystemCommand("Switch profile", "Profiles and keyring entries; MFA is asked here",

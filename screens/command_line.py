@@ -18,10 +18,14 @@ ALIASES = {
     "audit": "the journal of changes; enter undoes one",
     "ctx": "switch profile or region",
     "region NAME": "switch to another region, e.g. :region eu-west-1",
+    "pulse": "every stage of the region, worst first (CloudWatch)",
+    "logs API STAGE": "tail a stage's access log, e.g. :logs orders-api prod (add canary for its canary)",
+    "metrics API STAGE": "a stage's CloudWatch metrics",
     "help": "every key",
     "q": "quit",
 }
 _VERBS = {"apis": "apis", "plans": "plans", "keys": "keys", "audit": "audit", "ctx": "ctx", "region": "region", "help": "help",
+          "pulse": "pulse", "logs": "logs", "metrics": "metrics",
           "q": "quit", "quit": "quit", "exit": "quit"}
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 
@@ -44,6 +48,11 @@ def parse(text: str) -> Command:
         if len(words) != 2 or not _REGION.match(words[1]):
             raise ValueError("Usage: :region NAME, where NAME is a region code such as eu-west-1")
         return Command(verb, words[1])
+    if verb in ("logs", "metrics"):
+        canary = verb == "logs" and len(words) == 4 and words[3].lower() == "canary"
+        if len(words) != 3 and not canary:
+            raise ValueError(f"Usage: :{verb} API STAGE, e.g. :{verb} orders-api prod")
+        return Command(verb, " ".join(words[1:]))
     if len(words) > 1:
         raise ValueError(f":{words[0]} takes no argument")
     return Command(verb)
@@ -59,7 +68,7 @@ class CommandLine(ModalScreen[Command | None]):
         self.text = text
 
     def compose(self) -> ComposeResult:
-        yield Input(value=self.text, placeholder="apis · plans · keys · region NAME · help · q", id="command")
+        yield Input(value=self.text, placeholder="apis · plans · keys · pulse · logs API STAGE · region NAME · help · q", id="command")
 
     @on(Input.Submitted)
     def _run(self, event: Input.Submitted) -> None:

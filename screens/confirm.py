@@ -18,6 +18,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 
+from actions.plan import OVERRIDE
 from actions.show import plan_renderable
 
 if TYPE_CHECKING:
@@ -26,7 +27,10 @@ if TYPE_CHECKING:
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """y/enter applies, n/escape cancels; c copies the aws command (OSC 52, so it works over SSH)."""
+    """y/enter applies, n/escape cancels; c copies the aws command (OSC 52, so it works over SSH).
+
+    A protected stage's name, and "override" for a plan whose safety gate failed, must be typed first.
+    """
 
     BINDINGS = [
         Binding("y", "yes", "Apply", id="confirm.yes"),
@@ -46,17 +50,34 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Static(plan_renderable(self.plan))
             if not self.permission.writable:
                 yield Static(Text(self.permission.why, style="bold"), id="read-only")
-            elif self.plan.protected:
-                yield Input(placeholder=f"type {self.plan.target.stage} to apply", id="typed")
+            else:
+                if self.plan.protected:
+                    yield Input(placeholder=f"type {self.plan.target.stage} to apply", id="typed")
+                if self.plan.needs_override:
+                    yield Static(Text("\n".join(self.plan.warnings), style="bold"), id="gate")
+                    yield Input(placeholder=f'a gate failed (see the warnings): type "{OVERRIDE}" to apply anyway',
+                                id="override")
             yield Static("[b]y[/b] apply · [b]n[/b]/[b]esc[/b] cancel · [b]c[/b] copy the aws command", id="keys")
 
     def on_mount(self) -> None:
-        if self.plan.protected and self.permission.writable:
-            self.query_one("#typed", Input).focus()
+        if self.plan.needs_override:
+            self.call_after_refresh(self._fit)
+        fields = self.query(Input)
+        if self.permission.writable and fields:
+            fields.first().focus()
 
-    @on(Input.Submitted, "#typed")
-    def _typed(self) -> None:
-        self.action_yes()
+    def _fit(self) -> None:
+        """Keep the failed rules and the typed override in view at 80x24: the plan scrolls instead."""
+        box, plan = self.query_one("#confirm"), self.query_one("#plan")
+        others = sum(w.outer_size.height for w in box.children if w is not plan)
+        plan.styles.max_height = max(3, self.size.height - box.styles.gutter.height - others)
+
+    @on(Input.Submitted)
+    def _typed(self, event: Input.Submitted) -> None:
+        if event.input.id == "typed" and self.plan.needs_override:
+            self.query_one("#override", Input).focus()
+        else:
+            self.action_yes()
 
     def action_yes(self) -> None:
         if not self.permission.writable:
@@ -64,6 +85,10 @@ class ConfirmScreen(ModalScreen[bool]):
             return
         if self.plan.protected and self.query_one("#typed", Input).value.strip() != self.plan.target.stage:
             self.notify(f"Stage {self.plan.target.stage} is protected: type its name to apply.", severity="warning")
+            return
+        if self.plan.needs_override and self.query_one("#override", Input).value.strip() != OVERRIDE:
+            self.notify(f'A safety gate failed for this plan: type "{OVERRIDE}" to apply it anyway.',
+                        severity="warning")
             return
         self.dismiss(True)
 
@@ -77,8 +102,10 @@ class ConfirmScreen(ModalScreen[bool]):
 
 def propose(screen: Screen, build: Callable[["Engine"], "Plan"], *,
             on_invalid: Callable[["Invalid"], None] | None = None,
-            on_applied: Callable[["Applied"], None] | None = None) -> None:
-    """Plan (worker) -> confirm (modal) -> apply (worker) -> report."""
+            on_applied: Callable[["Applied"], None] | None = None,
+            on_not_applied: Callable[[], None] | None = None) -> None:
+    """Plan (worker) -> confirm (modal) -> apply (worker) -> report. `on_not_applied` runs (on the UI
+    thread) when it ends otherwise: invalid, declined, refused or failed."""
     app = screen.app
     engine = app.engine
     if engine is None:
@@ -96,16 +123,23 @@ def propose(screen: Screen, build: Callable[["Engine"], "Plan"], *,
                 app.call_from_thread(on_invalid, invalid)
             else:
                 app.call_from_thread(app.notify, str(invalid), title="Not valid", severity="warning", timeout=10)
+            app.call_from_thread(dropped)
             return
         except Exception as exc:
             problem = explain(exc)
             app.call_from_thread(app.notify, problem.message, title=f"AWS: {problem.code or problem.kind}",
                                  severity="error", timeout=10)
+            app.call_from_thread(dropped)
             return
         app.call_from_thread(confirm, plan)
 
+    def dropped() -> None:
+        if on_not_applied:
+            on_not_applied()
+
     def confirm(plan: "Plan") -> None:
-        app.push_screen(ConfirmScreen(plan, engine.permission), callback=lambda yes: yes and apply(plan))
+        app.push_screen(ConfirmScreen(plan, engine.permission), callback=lambda yes: apply(
+            plan.overridden() if plan.needs_override else plan) if yes else dropped())
 
     def apply(plan: "Plan") -> None:
         def work() -> None:
@@ -117,6 +151,7 @@ def propose(screen: Screen, build: Callable[["Engine"], "Plan"], *,
                 problem = explain(exc)
                 app.call_from_thread(app.notify, problem.message, title="Not applied",
                                      severity="error", timeout=15)
+                app.call_from_thread(dropped)
                 return
             app.call_from_thread(report, applied)
 
@@ -124,7 +159,7 @@ def propose(screen: Screen, build: Callable[["Engine"], "Plan"], *,
 
     def report(applied: "Applied") -> None:
         surprises = applied.entry.get("surprises")
-        hint = "" if applied.plan.undoes else "; ctrl+z undoes it"
+        hint = "" if applied.plan.undoes or applied.plan.inverse_call is None else "; ctrl+z undoes it"
         app.notify(f"{applied.plan.summary}. Journal {applied.entry['id']}{hint}.", title="Applied", timeout=8)
         for surprise in surprises or ():
             app.notify(surprise, title="AWS reports otherwise", severity="warning", timeout=15)

@@ -11,6 +11,7 @@ from textual.widgets import Static
 from console.describe import stage_sections
 from console.model import AccountLimits, Api, Stage
 from screens.base import ConsoleScreen
+from screens.canary import CanaryScreen
 from screens.forms import ThrottleForm, VariablesForm
 
 
@@ -19,6 +20,12 @@ class StageScreen(ConsoleScreen):
     BINDINGS = [
         Binding("t", "throttle", "Throttle", id="stage.throttle"),
         Binding("v", "variables", "Variables", id="stage.variables"),
+        Binding("l", "logs", "Logs", id="stage.logs"),
+        Binding("m", "metrics", "Metrics", id="stage.metrics"),
+        Binding("c", "canary", "Canary", id="stage.canary"),
+        Binding("k", "cache", "Cache", id="stage.cache"),
+        Binding("f", "flush", "Flush cache", id="stage.flush"),
+        Binding("F", "flush_authorizers", "Flush authorizer cache", show=False, id="stage.flush_authorizers"),
         Binding("r", "refresh", "Refresh", id="stage.refresh"),
         Binding("escape", "back", "Back", id="stage.back"),
     ]
@@ -72,6 +79,35 @@ class StageScreen(ConsoleScreen):
     def action_variables(self) -> None:
         if self.stage is not None:
             self.app.push_screen(VariablesForm(self.api, self.stage, self.changed))
+
+    def action_canary(self) -> None:
+        self.app.push_screen(CanaryScreen(self.api, self.stage_name))
+
+    def action_logs(self) -> None:
+        from screens.logs import LogScreen
+
+        self.app.push_screen(LogScreen(self.api, self.stage_name))
+
+    def action_metrics(self) -> None:
+        from screens.metrics import MetricsScreen
+
+        self.app.push_screen(MetricsScreen(self.api, self.stage_name))
+
+    def action_cache(self) -> None:
+        from screens.cache import CacheForm
+
+        if self.stage is not None and self.stage.cache is None:
+            self.notify(f"{self.api.protocol.value} APIs have no stage cache.", severity="warning")
+        elif self.stage is not None:
+            self.app.push_screen(CacheForm(self.api, self.stage, self.changed))
+
+    def action_flush(self, authorizers: bool = False) -> None:
+        from screens.cache import flush
+
+        flush(self, self.api, self.stage_name, authorizers=authorizers, on_applied=self.changed)
+
+    def action_flush_authorizers(self) -> None:
+        self.action_flush(authorizers=True)
 
     def changed(self, _applied) -> None:
         self.load(refresh=True)

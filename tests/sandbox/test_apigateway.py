@@ -596,6 +596,28 @@ def test_usage_plan_rate_limit_is_a_double(apigw, plan):
     assert apigw.get_usage_plan(usagePlanId=plan.id)["throttle"]["burstLimit"] == 60
 
 
+def test_usage_plan_api_stages_and_their_method_throttles_are_patched(apigw, plan):
+    """add/remove /apiStages take "apiId:stage" (remove works on a stage with method throttles);
+    /apiStages/{apiId}:{stage}/throttle/{resourcePath}/{httpMethod}/rateLimit (and burstLimit) set a
+    method's throttle, keyed as CreateUsagePlan keys it ("/orders/POST"); remove of the method path
+    drops it. A stage not in the plan, or a throttle not set, is NotFound; an update is all or nothing."""
+    stage = "/apiStages/a1:prod"
+    got = apigw.update_usage_plan(usagePlanId=plan.id, patchOperations=[
+        {"op": "add", "path": "/apiStages", "value": "a1:prod"},
+        replace(f"{stage}/throttle/~1orders/POST/rateLimit", "2.5"),
+        replace(f"{stage}/throttle/~1orders/POST/burstLimit", "5")])
+    assert got["apiStages"] == [{"apiId": "a1", "stage": "prod",
+                                 "throttle": {"/orders/POST": {"rateLimit": 2.5, "burstLimit": 5}}}]
+    bad = [{"op": "remove", "path": f"{stage}/throttle/~1orders/POST"}, replace(f"{stage}/throttle/~1x/GET/burstLimit",
+                                                                                "1.5")]
+    assert error_of(lambda: apigw.update_usage_plan(usagePlanId=plan.id, patchOperations=bad)) == BAD_REQUEST
+    assert error_of(lambda: apigw.update_usage_plan(usagePlanId=plan.id, patchOperations=[
+        replace("/apiStages/a1:dev/throttle/~1x/GET/rateLimit", "1")])) == NOT_FOUND
+    apigw.update_usage_plan(usagePlanId=plan.id, patchOperations=[{"op": "remove", "path": "/apiStages",
+                                                                   "value": "a1:prod"}])
+    assert apigw.get_usage_plan(usagePlanId=plan.id)["apiStages"] == []
+
+
 def test_tag_resource_merges_tags_and_untag_removes_only_the_named(apigw, api, plan, scratch_region):
     """TagResource "adds or updates" tags, keeping the others, on REST APIs, stages, keys and plans;
     UntagResource removes only the keys it names."""

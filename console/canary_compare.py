@@ -1,0 +1,300 @@
+"""Base vs canary, side by side, from the stage's own access logs — and CloudWatch where it has figures.
+
+API Gateway logs every canary request twice, to the stage's access-log group and to `<group>/Canary`,
+with the same request id. So the canary's requests are the Canary group's lines, and the base's are
+the stage group's lines minus those ids. Each figure says how many requests it rests on, and below
+`MIN_SAMPLE` (`MIN_P99_SAMPLE` for a p99) it is "too few" rather than a percentage that means nothing.
+
+CloudWatch is asked what it publishes for the API (ListMetrics) instead of assuming dimensions: a
+canary series is used only if one is there; otherwise its stage figures are shown as what they
+are, not split by release. No Textual here: the CLI prints `render`, the canary screen mounts it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from console.access_log import parser_for
+from console.errors import Problem, explain
+from console.log_sources import sources
+from console.logs import filter_budget, history, metered
+from console.metrics import NAMESPACE, MetricQuery, fetch
+from console.model import Api, Stage
+
+WINDOWS = (5, 15, 60)  # minutes the screen cycles through
+MIN_SAMPLE = 30  # fewer requests: a count, no percentage or median
+MIN_P99_SAMPLE = 100  # fewer: no p99 (it would be the slowest request or two)
+MAX_LINES = 50_000  # read per log group per comparison; past this the figures say they are partial
+DASH = "—"
+STATS = (("Count", "Sum"), ("4XXError", "Sum"), ("5XXError", "Sum"), ("Latency", "p50"), ("Latency", "p99"))
+
+
+@dataclass(frozen=True)
+class Side:
+    """One release's requests in the window, from the access log."""
+
+    requests: int = 0
+    errors_4xx: int = 0
+    errors_5xx: int = 0
+    latencies: tuple[float, ...] = ()  # sorted, ms, of the requests whose line has one
+
+    @classmethod
+    def of(cls, entries: list) -> "Side":
+        statuses = [e.status for e in entries if e.status is not None]
+        return cls(requests=len(entries), errors_4xx=sum(400 <= s < 500 for s in statuses),
+                   errors_5xx=sum(s >= 500 for s in statuses),
+                   latencies=tuple(sorted(e.latency_ms for e in entries if e.latency_ms is not None)))
+
+    @property
+    def share_4xx(self) -> float | None:
+        return 100.0 * self.errors_4xx / self.requests if self.requests >= MIN_SAMPLE else None
+
+    @property
+    def share_5xx(self) -> float | None:
+        return 100.0 * self.errors_5xx / self.requests if self.requests >= MIN_SAMPLE else None
+
+    @property
+    def p50(self) -> float | None:
+        return _percentile(self.latencies, 50) if len(self.latencies) >= MIN_SAMPLE else None
+
+    @property
+    def p99(self) -> float | None:
+        return _percentile(self.latencies, 99) if len(self.latencies) >= MIN_P99_SAMPLE else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"requests": self.requests, "errors_4xx": self.errors_4xx, "errors_5xx": self.errors_5xx,
+                "percent_4xx": self.share_4xx, "percent_5xx": self.share_5xx, "p50_ms": self.p50,
+                "p99_ms": self.p99, "latency_samples": len(self.latencies)}
+
+
+@dataclass(frozen=True)
+class CloudWatchFigures:
+    """What CloudWatch published for one set of dimensions over the window."""
+
+    label: str  # which series: "stage" or "canary", and its dimensions
+    dimensions: tuple[tuple[str, str], ...]
+    requests: float
+    errors_4xx: float
+    errors_5xx: float
+    p50: float | None
+    p99: float | None
+
+    def share(self, errors: float) -> float | None:
+        return 100.0 * errors / self.requests if self.requests >= MIN_SAMPLE else None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    api: str
+    stage: str
+    minutes: int
+    start: datetime
+    end: datetime
+    base: Side | None  # None: it could not be measured (`notes` say why)
+    canary: Side | None
+    cloudwatch: tuple[CloudWatchFigures, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"api": self.api, "stage": self.stage, "minutes": self.minutes, "start": self.start.isoformat(),
+                "end": self.end.isoformat(), "base": self.base.as_dict() if self.base else None,
+                "canary": self.canary.as_dict() if self.canary else None,
+                "cloudwatch": [{"label": c.label, "dimensions": dict(c.dimensions), "requests": c.requests,
+                                "errors_4xx": c.errors_4xx, "errors_5xx": c.errors_5xx, "p50_ms": c.p50,
+                                "p99_ms": c.p99} for c in self.cloudwatch],
+                "notes": list(self.notes), "min_sample": MIN_SAMPLE, "min_p99_sample": MIN_P99_SAMPLE}
+
+
+def compare(connection: Any, api: Api, stage: Stage, minutes: int, *, since: datetime | None = None,
+            now: datetime | None = None, cloudwatch: bool = True) -> Comparison:
+    """Base vs canary over the last `minutes` (from `since`, if later): access logs, then (unless
+    `cloudwatch` is False, as the gate needs only the logs) CloudWatch."""
+    end = now or datetime.now(UTC)
+    start = max(end - timedelta(minutes=minutes), since) if since else end - timedelta(minutes=minutes)
+    notes: list[str] = []
+    base, canary = _from_logs(connection, stage, start, end, notes)
+    figures = _from_cloudwatch(connection, api, stage, minutes, end, notes) if cloudwatch else ()
+    return Comparison(api.name, stage.name, minutes, start, end, base, canary, figures, tuple(notes))
+
+
+def _from_logs(connection: Any, stage: Stage, start: datetime, end: datetime,
+               notes: list[str]) -> tuple[Side | None, Side | None]:
+    identity = connection.identity or connection.identify()
+    found = sources(stage, connection.region, identity.account)
+    if found.problem:
+        notes.append(found.problem)
+        return None, None
+    parser = parser_for(found.format)
+    client = metered(connection.client("logs"), filter_budget(connection))
+    window = (int(start.timestamp() * 1000), int(end.timestamp() * 1000))
+    # Read even with no canary attached: lines from before it was removed are still not the base's.
+    canary_group = found.canary.name if found.canary else f"{found.access.name}/Canary"
+    canary_entries = _entries(client, canary_group, window, parser, notes)
+    canary = Side.of(canary_entries) if found.canary or canary_entries else None
+    if found.canary is None:
+        notes.append("No canary is attached now" + (": the canary's figures are its requests earlier in the "
+                                                    "window." if canary else "."))
+    if canary is not None and "requestId" not in parser.variables and "extendedRequestId" not in parser.variables:
+        notes.append("The stage's access-log format has no $context.requestId, so the base's lines cannot be "
+                     "told from the canary's; add it to the format to compare them.")
+        return None, canary
+    routed = {e.request_id for e in canary_entries if e.request_id}
+    stage_entries = _entries(client, found.access.name, window, parser, notes)
+    return Side.of([e for e in stage_entries if e.request_id not in routed]), canary
+
+
+def _entries(client: Any, group: str, window: tuple[int, int], parser: Any, notes: list[str]) -> list:
+    """The parsed lines of one group in the window, at most MAX_LINES; what was skipped is noted.
+    A group that does not exist (yet) has no lines: API Gateway creates it with its first line."""
+    try:
+        lines = list(itertools.islice(history(client, [group], window[0], window[1], parser), MAX_LINES + 1))
+    except Problem as problem:
+        if problem.kind == "not-found":
+            return []
+        raise
+    if len(lines) > MAX_LINES:
+        lines = lines[:MAX_LINES]
+        notes.append(f"{group}: only the first {MAX_LINES:,} lines of the window were read; the figures are partial.")
+    entries = [line.entry for line in lines if line.entry is not None]
+    if len(entries) < len(lines):
+        notes.append(f"{group}: {len(lines) - len(entries)} lines not in the stage's format were skipped.")
+    return entries
+
+
+def _from_cloudwatch(connection: Any, api: Api, stage: Stage, minutes: int, end: datetime,
+                     notes: list[str]) -> tuple[CloudWatchFigures, ...]:
+    """The stage's and (if published) the canary's CloudWatch figures, found with ListMetrics."""
+    cloudwatch = connection.client("cloudwatch")
+    try:
+        published = _published(cloudwatch, api.name)
+    except Problem as problem:
+        notes.append(f"CloudWatch figures unavailable: {problem.message}")
+        return ()
+    series = [("stage", dims) for dims in published if _stage_of(dims) == stage.name and len(dims) == 2]
+    series += [("canary", dims) for dims in published if _is_canary(dims, stage.name)]
+    if not any(kind == "canary" for kind, _ in series) and stage.canary is not None:
+        notes.append("CloudWatch publishes no separate canary metrics for this stage (ListMetrics), so its "
+                     "figures are the whole stage's, not split by release.")
+    if not series:
+        return ()
+    period = minutes * 60
+    stop = (int(end.timestamp()) // 60 + 1) * 60
+    begin = datetime.fromtimestamp(stop - period, UTC)
+    queries = [MetricQuery((index, name, stat), name, dims, stat, period)
+               for index, (_, dims) in enumerate(series)
+               for name, stat in STATS]
+    try:
+        answers = fetch(cloudwatch, queries, begin, datetime.fromtimestamp(stop, UTC))
+    except Problem as problem:
+        notes.append(f"CloudWatch figures unavailable: {problem.message}")
+        return ()
+    figures = []
+    for index, (kind, dims) in enumerate(series):
+        count, err4, err5, p50, p99 = (answers[(index, name, stat)] for name, stat in STATS)
+        label = f"{kind} ({', '.join(f'{k}={v}' for k, v in dims if k != 'ApiName')})"
+        figures.append(CloudWatchFigures(label, dims, count.total, err4.total, err5.total, p50.last, p99.last))
+    return tuple(figures)
+
+
+def _published(cloudwatch: Any, api_name: str) -> list[tuple[tuple[str, str], ...]]:
+    """Every dimension set AWS/ApiGateway publishes Count under for this REST API. Asked by API name
+    alone: a canary published under a Stage value of its own would escape a filter on the stage."""
+    found: set[tuple[tuple[str, str], ...]] = set()
+    try:
+        for page in cloudwatch.get_paginator("list_metrics").paginate(
+                Namespace=NAMESPACE, MetricName="Count", Dimensions=[{"Name": "ApiName", "Value": api_name}]):
+            for metric in page.get("Metrics", ()):
+                found.add(tuple(sorted((d["Name"], d["Value"]) for d in metric.get("Dimensions", ()))))
+    except Exception as exc:
+        raise explain(exc) from None
+    return sorted(found)
+
+
+def _stage_of(dims: tuple[tuple[str, str], ...]) -> str | None:
+    return next((value for name, value in dims if name == "Stage"), None)
+
+
+def _is_canary(dims: tuple[tuple[str, str], ...], stage: str) -> bool:
+    """A stage-level series that names a canary, in a dimension's name or in its Stage value."""
+    if any(name in ("Method", "Resource") for name, _ in dims):
+        return False
+    named = any("canary" in name.lower() for name, _ in dims)
+    stage_value = _stage_of(dims) or ""
+    return (named and stage_value == stage) or (stage_value.startswith(stage) and stage_value != stage
+                                                and "canary" in stage_value.lower())
+
+
+def _percentile(ordered: tuple[float, ...], p: float) -> float:
+    """Nearest rank: the smallest value with at least p% of the values at or below it."""
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+# -- how it reads -----------------------------------------------------------------------------------
+
+
+def render(comparison: Comparison) -> Table:
+    """Base and canary (access logs) beside CloudWatch's figures, one column each, one figure a row."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
+                  title=f"Last {comparison.minutes} min", title_justify="left", title_style="bold")
+    table.add_column("", no_wrap=True, style="bold")
+    columns: list[tuple[str, Any]] = [("Base (log)", comparison.base), ("Canary (log)", comparison.canary)]
+    columns += [(f"CW {c.label.split(' ', 1)[0]}", c) for c in comparison.cloudwatch]
+    for title, _ in columns:
+        table.add_column(title, justify="right", overflow="fold")
+    rows = (("Requests", _requests), ("4xx", lambda s: _share(s, "4xx")), ("5xx", lambda s: _share(s, "5xx")),
+            ("p50", lambda s: _latency(s, "p50")), ("p99", lambda s: _latency(s, "p99")))
+    for label, cell in rows:
+        table.add_row(label, *(cell(side) for _, side in columns))
+    return table
+
+
+def notes_text(comparison: Comparison) -> Text:
+    lines = [f"CloudWatch {c.label}" for c in comparison.cloudwatch]
+    text = Text("\n".join(f"CW = {line}" for line in lines), style="dim")
+    for note in comparison.notes:
+        text.append(("\n" if text.plain else "") + note, style="dim")
+    return text
+
+
+def _requests(side: Side | CloudWatchFigures | None) -> Text:
+    if side is None:
+        return Text(DASH, style="dim")
+    return Text(f"{int(side.requests):,}")
+
+
+def _share(side: Side | CloudWatchFigures | None, kind: str) -> Text:
+    if side is None:
+        return Text(DASH, style="dim")
+    if isinstance(side, CloudWatchFigures):
+        value = side.share(side.errors_4xx if kind == "4xx" else side.errors_5xx)
+        count = side.errors_4xx if kind == "4xx" else side.errors_5xx
+    else:
+        value = side.share_4xx if kind == "4xx" else side.share_5xx
+        count = side.errors_4xx if kind == "4xx" else side.errors_5xx
+    if value is None:
+        return _too_few(int(side.requests), MIN_SAMPLE)
+    return Text(f"{value:.1f}% ({int(count):,})")
+
+
+def _latency(side: Side | CloudWatchFigures | None, which: str) -> Text:
+    if side is None:
+        return Text(DASH, style="dim")
+    if isinstance(side, CloudWatchFigures):
+        value = side.p50 if which == "p50" else side.p99
+        return Text(DASH, style="dim") if value is None else Text(f"{value:,.0f} ms")
+    value = side.p50 if which == "p50" else side.p99
+    if value is None:
+        return _too_few(len(side.latencies), MIN_SAMPLE if which == "p50" else MIN_P99_SAMPLE)
+    return Text(f"{value:,.0f} ms")
+
+
+def _too_few(n: int, needed: int) -> Text:
+    return Text(f"too few ({n}<{needed})" if n else DASH, style="dim")

@@ -1,0 +1,69 @@
+"""A stage's canary as a person reads it: the two releases, the traffic split, and each stage
+variable beside the canary's override — the same in `canary status` and on the canary screen."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from rich import box
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from console.describe import DASH, flag, when
+from console.model import Deployment, Stage
+
+NOT_REST = ("Canary releases are a REST API feature: HTTP and WebSocket stages have none. To shift traffic "
+            "gradually on an HTTP API, split it between stages or APIs behind a custom domain.")
+
+
+def release(stage: Stage, deployments: Iterable[Deployment]) -> Table:
+    """Weight, the canary's deployment and the base's (id, description, created), stage cache use."""
+    known = {d.id: d for d in deployments}
+    canary = stage.canary
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    if canary is None:
+        table.add_row("Canary", Text("none — every request goes to the base deployment", style="dim"))
+    else:
+        table.add_row("Weight", Text.assemble((f"{canary.percent:g}%", "bold"), " of requests to the canary, "
+                                              f"{100 - canary.percent:g}% to the base"))
+        table.add_row("Canary", _deployment(canary.deployment_id, known))
+    table.add_row("Base", _deployment(stage.deployment_id, known))
+    if canary is not None:
+        table.add_row("Stage cache", "the canary uses it" if canary.use_stage_cache else
+                      f"{flag(False)}: the canary's requests skip the stage cache")
+    return table
+
+
+def variables(stage: Stage) -> Table | Text:
+    """Each stage variable beside the canary's override of it (overrides may add new names too)."""
+    overrides = stage.canary.variable_overrides if stage.canary else {}
+    names = sorted(set(stage.variables) | set(overrides), key=str.lower)
+    if not names:
+        return Text("no stage variables and no overrides", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for column in ("Variable", "Base", "Canary"):
+        table.add_column(column, overflow="fold")
+    for name in names:
+        base = stage.variables.get(name)
+        override = overrides.get(name)
+        table.add_row(name, Text(base) if base is not None else Text(DASH, style="dim"),
+                      Text(override, style="bold") if override is not None else Text("(base)", style="dim"))
+    return table
+
+
+def verdict_text(passed: Iterable[str], failed: Iterable[str]) -> Group:
+    lines = [Text.assemble(("✗ ", "bold red"), rule) for rule in failed]
+    lines += [Text.assemble(("✓ ", "bold green"), rule) for rule in passed]
+    return Group(*lines)
+
+
+def _deployment(deployment_id: str | None, known: dict[str, Deployment]) -> Text:
+    if not deployment_id:
+        return Text(DASH, style="dim")
+    found = known.get(deployment_id)
+    if found is None:
+        return Text(deployment_id)
+    return Text.assemble((deployment_id, "bold"), f"  {found.description or DASH}", (f"  {when(found.created)}", "dim"))

@@ -1,0 +1,77 @@
+"""The log and metric subcommands' arguments: `logs`, `metrics`, `pulse`, `access-logging`.
+
+Declarations only (no boto3, no Textual): `apigw-console --help` stays fast. The handlers are in
+console.logs_commands and are imported only when one of these commands runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+WINDOW_NAMES = ("15m", "1h", "3h", "24h")
+
+
+def _without_output(shared: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The shared connection options less --output, which these commands define with a "text" choice.
+
+    (argparse's conflict_handler="resolve" would remove the shared --output from the shared parser
+    itself, breaking every other command.) The actions are shared, as `parents=` shares them."""
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("connection")
+    for action in shared._actions:
+        if action.option_strings and "--output" not in action.option_strings:
+            group._add_action(action)
+    return parent
+
+
+def _output(parser: argparse.ArgumentParser, choices: tuple[str, ...]) -> None:
+    """This command's own --output."""
+    parser.add_argument("--output", choices=choices, default=argparse.SUPPRESS,
+                        help=f"how to print ({' or '.join(choices)}; default: text)")
+
+
+def add_logs_parsers(commands, shared: argparse.ArgumentParser) -> None:
+    from console.cli import _api_stage, _change_options, handles
+
+    connection = _without_output(shared)
+
+    logs = handles(commands.add_parser(
+        "logs", parents=[connection],
+        help="print a stage's access-log lines, parsed by its format (--follow to tail)",
+        description="Print the stage's access-log lines from --since until now, parsed by the stage's own format, "
+                    "then exit; with --follow keep tailing (StartLiveTail, or polling where it is not available) "
+                    "until Ctrl+C. Filters are also sent to CloudWatch Logs as a filter pattern where the format "
+                    "allows one."), "console.logs_commands:logs")
+    _api_stage(logs)
+    logs.add_argument("--since", default="10m", metavar="AGE", help="how far back to start: 90s, 10m, 2h, 1d "
+                                                                   "(default 10m)")
+    logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines until interrupted")
+    logs.add_argument("--status", action="append", metavar="CLASS", default=[],
+                      help="only this status class: 2xx, 3xx, 4xx, 5xx (repeat or comma-separate for several)")
+    logs.add_argument("--filter", metavar="TEXT", help="only lines containing TEXT (case-sensitive, as CloudWatch)")
+    logs.add_argument("--canary", action="store_true", help="the canary's log group (<group>/Canary)")
+    _output(logs, ("text", "json", "table"))
+
+    metrics = handles(commands.add_parser(
+        "metrics", parents=[connection],
+        help="a stage's CloudWatch metrics: requests, 4xx, 5xx, latency percentiles, cache"),
+        "console.logs_commands:metrics")
+    _api_stage(metrics)
+    metrics.add_argument("--window", choices=WINDOW_NAMES, default="1h", help="how far back (default 1h)")
+    _output(metrics, ("text", "json", "table"))
+
+    pulse = handles(commands.add_parser(
+        "pulse", parents=[connection],
+        help="every stage of the region, worst first: requests, 4xx %%, 5xx %%, p99 over 5 and 15 minutes"),
+        "console.logs_commands:pulse")
+    _output(pulse, ("text", "json", "table"))
+
+    enable = handles(commands.add_parser(
+        "access-logging", parents=[shared],
+        help="turn on a stage's access logging (a log group and the recommended JSON format)"),
+        "console.logs_commands:access_logging")
+    _api_stage(enable)
+    enable.add_argument("--group", metavar="NAME", help="the log group (default /aws/apigateway/API/STAGE/access)")
+    enable.add_argument("--format", dest="log_format", metavar="FORMAT",
+                        help="the access-log format (default: the recommended JSON with every field the console uses)")
+    _change_options(enable)

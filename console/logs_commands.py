@@ -1,0 +1,219 @@
+"""What `logs`, `metrics`, `pulse` and `access-logging` do, on a connected Engine.
+
+`logs` prints parsed lines (text, or one JSON object a line with every parsed field) and exits at
+the end of the range, or with --follow tails until interrupted; gaps, sampling and polling are
+reported on stderr so stdout stays lines only.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from actions.engine import Engine
+from actions.plan import Invalid
+from console.cli import EXIT_FAILED, EXIT_OK
+from console.errors import Problem
+
+
+def _text_output(args) -> bool:
+    return getattr(args, "output", "text") != "json"
+
+
+def _iso(timestamp_ms: int) -> str:
+    return datetime.fromtimestamp(timestamp_ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + \
+        f"{timestamp_ms % 1000:03d}Z"
+
+
+def line_json(line) -> dict[str, Any]:
+    """A tailed line as JSON: when and where, the named fields, every $context variable, the line itself."""
+    entry = line.entry
+    value: dict[str, Any] = {"timestamp": _iso(line.timestamp), "group": line.group, "stream": line.stream}
+    if entry is not None:
+        value |= {"request_id": entry.request_id, "time": entry.time.isoformat() if entry.time else None,
+                  "status": entry.status, "latency_ms": entry.latency_ms,
+                  "integration_latency_ms": entry.integration_latency_ms, "method": entry.method,
+                  "route": entry.route, "ip": entry.ip, "api_key_id": entry.api_key_id,
+                  "error_message": entry.error_message, "fields": dict(entry.fields)}
+    value["message"] = line.message
+    if line.late:
+        value["late"] = True
+    return value
+
+
+def line_text(line) -> str:
+    entry = line.entry
+    if entry is None:
+        return f"{_iso(line.timestamp)} {line.message}"
+    parts = [_iso(line.timestamp), str(entry.status if entry.status is not None else "-"), entry.method or "-",
+             entry.route or "-", f"{entry.latency_ms:.0f}ms" if entry.latency_ms is not None else "-ms",
+             entry.ip or "-", entry.request_id or "-"]
+    if entry.error_message:
+        parts.append(entry.error_message)
+    return " ".join(parts)
+
+
+def _statuses(values: list[str]) -> frozenset[str]:
+    from console.log_filter import CLASS
+
+    found = {part.strip().lower() for value in values for part in value.split(",") if part.strip()}
+    bad = [s for s in found if not CLASS.match(s)]
+    if bad:
+        raise Invalid("--status", "is a status class: 2xx, 3xx, 4xx or 5xx", bad[0])
+    return frozenset(found)
+
+
+def logs(engine: Engine, args) -> int:
+    from console.access_log import parser_for
+    from console.audit import parse_since
+    from console.log_filter import LineFilter
+    from console.log_sources import sources
+    from console.logs import Tail, filter_budget, history, metered
+
+    try:
+        since = parse_since(args.since)
+    except ValueError as problem:
+        raise Invalid("--since", str(problem).split(": ", 1)[-1], args.since) from None
+    line_filter = LineFilter(statuses=_statuses(args.status), text=args.filter or None)
+    gateway = engine.gateway
+    connection = gateway.connection
+    api = gateway.find_api(args.api)
+    stage = gateway.stage(api, args.stage, refresh=True)
+    identity = connection.identity or connection.identify()
+    found = sources(stage, connection.region, identity.account)
+    if found.problem:
+        hint = "" if found.firehose else f" To turn it on: apigw-console access-logging {api.name} {stage.name}"
+        print(f"apigw-console: {found.problem}{hint}", file=sys.stderr)
+        return EXIT_FAILED
+    group = found.canary if args.canary else found.access
+    if group is None:
+        print(f"apigw-console: stage {stage.name} has no canary, so there is no canary log.", file=sys.stderr)
+        return EXIT_FAILED
+    parser = parser_for(found.format)
+    pattern = line_filter.pattern(parser) if line_filter.active else None
+    budget = filter_budget(connection)
+    show = line_text if _text_output(args) else (lambda line: json.dumps(line_json(line)))
+    out = sys.stdout
+    since_ms = int(since.timestamp() * 1000)
+    if not args.follow:
+        client = metered(connection.client("logs"), budget)
+        for line in history(client, [group.name], since_ms, int(time.time() * 1000), parser, pattern):
+            if line_filter.matches(line):
+                out.write(show(line) + "\n")
+        out.flush()
+        return EXIT_OK
+    tail = Tail(connection.client("logs"), [group], parser, budget=budget, since_ms=since_ms, pattern=pattern).start()
+    try:
+        while True:
+            _emit(tail.drain(), line_filter, show, out)
+            time.sleep(0.25)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        tail.stop()
+        _emit(tail.drain(), line_filter, show, out)
+    return EXIT_OK
+
+
+def _emit(batch, line_filter, show, out: TextIO) -> None:
+    for line in batch.lines:
+        if line_filter.matches(line):
+            out.write(show(line) + "\n")
+    out.flush()
+    for notice in batch.notices:
+        print(f"apigw-console: {notice.text}", file=sys.stderr, flush=True)
+
+
+def metrics(engine: Engine, args) -> int:
+    from console.metrics import ref_for, stage_metrics
+
+    gateway = engine.gateway
+    api = gateway.find_api(args.api)
+    gateway.stage(api, args.stage)  # a wrong stage name is a plain "not found", not an empty chart
+    found = stage_metrics(gateway.connection.client("cloudwatch"), ref_for(api, args.stage), args.window)
+    if not _text_output(args):
+        print(json.dumps({
+            "api": api.name, "api_id": api.id, "stage": args.stage, "window": found.window.name,
+            "period_seconds": found.window.period, "start": found.start.isoformat(), "end": found.end.isoformat(),
+            "series": [{"metric": metric, "stat": stat, "timestamps": [t.isoformat() for t in series.timestamps],
+                        "values": list(series.values)} for (metric, stat), series in found.series.items()],
+        }, indent=2))
+        return EXIT_OK
+    from rich.console import Console
+    from rich.table import Table
+
+    from console.metrics import sparkline
+
+    table = Table(title=f"{api.name} › {args.stage} · CloudWatch, last {found.window.name} "
+                        f"({found.window.period // 60}-min periods)", box=None, pad_edge=False)
+    for column in ("Metric", "Stat", "Latest", "Min", "Max", "Total/avg", "Trend"):
+        table.add_column(column, justify="left" if column in ("Metric", "Stat", "Trend") else "right")
+    for (metric, stat), series in found.series.items():
+        values = series.values
+        if not values:
+            table.add_row(metric, stat, "—", "—", "—", "—", "no data")
+            continue
+        whole = sum(values) if stat == "Sum" else sum(values) / len(values)
+        table.add_row(metric, stat, f"{values[-1]:,.1f}", f"{min(values):,.1f}", f"{max(values):,.1f}",
+                      f"{whole:,.1f}", sparkline(series.dense(found.start, found.end, found.window.period)))
+    Console().print(table)
+    return EXIT_OK
+
+
+def pulse(engine: Engine, args) -> int:
+    from console.metrics import pulse as region_pulse, region_refs
+
+    gateway = engine.gateway
+    refs = region_refs(gateway)
+    rows = region_pulse(gateway.connection.client("cloudwatch"), refs) if refs else []
+    if not _text_output(args):
+        print(json.dumps([{
+            "api": r.ref.api_name, "api_id": r.ref.api_id, "stage": r.ref.stage,
+            "protocol": "HTTP" if r.ref.http else "REST",
+            "requests_5m": r.requests_5m, "requests_15m": r.requests_15m,
+            "errors4_pct_5m": round(r.errors4_5m, 3), "errors4_pct_15m": round(r.errors4_15m, 3),
+            "errors5_pct_5m": round(r.errors5_5m, 3), "errors5_pct_15m": round(r.errors5_15m, 3),
+            "p99_ms_5m": r.p99_5m, "p99_ms_15m": r.p99_15m, "requests_per_minute": list(r.per_minute),
+        } for r in rows], indent=2))
+        return EXIT_OK
+    from rich.console import Console
+    from rich.table import Table
+
+    from console.metrics import sparkline
+
+    table = Table(title=f"Pulse of {gateway.connection.region}: worst first (5 min / 15 min)", box=None,
+                  pad_edge=False)
+    for column in ("API › stage", "Requests/min", "Requests", "4xx %", "5xx %", "p99 ms"):
+        table.add_column(column, justify="left" if column in ("API › stage", "Requests/min") else "right")
+    for r in rows:
+        table.add_row(f"{r.ref.api_name} › {r.ref.stage}", sparkline(r.per_minute),
+                      f"{r.requests_5m:,.0f} / {r.requests_15m:,.0f}", f"{r.errors4_5m:.1f} / {r.errors4_15m:.1f}",
+                      f"{r.errors5_5m:.1f} / {r.errors5_15m:.1f}",
+                      f"{_ms(r.p99_5m)} / {_ms(r.p99_15m)}")
+    Console().print(table if rows else "No REST or HTTP API stages in this region.")
+    return EXIT_OK
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
+
+
+def access_logging(engine: Engine, args) -> int:
+    from actions import access_logging as plans
+    from console.commands import change
+
+    api = engine.gateway.find_api(args.api)
+    doc = engine.document(api, args.stage)
+    group = args.group or plans.default_group(doc)
+    try:
+        existing = engine.connection.client("logs").describe_log_groups(logGroupNamePrefix=group).get("logGroups", [])
+    except Exception as exc:
+        from console.errors import explain
+
+        raise Problem(f"Could not check the log group: {explain(exc).message}", kind="error") from None
+    plan = plans.enable(doc, group=group, log_format=args.log_format,
+                        group_exists=any(g["logGroupName"] == group for g in existing))
+    return change(engine, plan, args)

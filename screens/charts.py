@@ -1,0 +1,182 @@
+"""Charts: line charts (textual-plot) for the live log view and the CloudWatch view, and sparklines.
+
+Colours are hex on purpose: in a 16-colour terminal Textual maps a hex colour to the nearest of
+the 16, while named colours are remapped by the theme (red came out magenta). Each chart has a
+one-line title with its own legend and latest values instead of textual-plot's boxed legend, which
+would cover the data at 80x24. Charts redraw on resize with a step that fits their width.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Grid, Horizontal, Vertical
+from textual.strip import Strip
+from textual.widgets import Static
+from textual_hires_canvas import Canvas
+from textual_plot import HiResMode, PlotWidget
+from textual_plot.plot_widget import Legend
+
+from console.log_stats import Rollup
+
+GREEN, YELLOW, RED, BLUE, CYAN, MAGENTA = "#00c000", "#e0c000", "#ff3030", "#3a7bff", "#00d0d0", "#e040e0"
+STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900)
+
+
+def fitting_step(span: int, width: int) -> int:
+    """The smallest round step that gives at most two points per column (braille is two dots wide)."""
+    wanted = span / max(1, 2 * width)
+    return next((s for s in STEPS if s >= wanted), STEPS[-1])
+
+
+class _Canvas(Canvas):
+    """textual-hires-canvas 0.14 answers rows past its end with an unstyled strip, which Textual's
+    monochrome filter (NO_COLOR) cannot take: every row gets the widget's style under its own."""
+
+    def render_line(self, y: int) -> Strip:
+        return super().render_line(y).apply_style(self.rich_style)
+
+
+class _Plot(PlotWidget):
+    """textual-plot's PlotWidget on canvases that work with NO_COLOR (the same children, ids and grid)."""
+
+    def compose(self) -> ComposeResult:
+        with Grid():
+            for part in ("margin-top", "margin-left", "plot", "margin-bottom"):
+                yield _Canvas(1, 1, id=part)
+        yield Legend(id="legend")
+
+
+class Chart(Vertical):
+    """A title line (legend and latest values) over a braille line chart; x in minutes before now."""
+
+    DEFAULT_CSS = """
+    Chart { height: 1fr; }
+    Chart > .chart-title { height: 1; }
+    Chart > PlotWidget { height: 1fr; }
+    """
+
+    def __init__(self, title: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.title = title
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.title, classes="chart-title")
+        plot = _Plot(allow_pan_and_zoom=False)
+        # Small margins (ticks only, no axis labels); set without watchers: the plot lays them out on mount.
+        plot.set_reactive(PlotWidget.margin_top, 0)
+        plot.set_reactive(PlotWidget.margin_bottom, 1)
+        plot.set_reactive(PlotWidget.margin_left, 6)
+        yield plot
+
+    def draw(self, series: Sequence[tuple[str, str, Sequence[float], Sequence[float | None]]],
+             legend: Text | None = None, x_range: tuple[float, float] | None = None) -> None:
+        """`series`: (label, hex colour, xs, ys); a None y is a gap (no point drawn)."""
+        plot = self.query_one(PlotWidget)
+        plot.clear()
+        top = 0.0
+        for label, colour, xs, ys in series:
+            points = [(x, y) for x, y in zip(xs, ys, strict=True) if y is not None]
+            if points:
+                plot.plot([x for x, _ in points], [y for _, y in points], line_style=colour,
+                          hires_mode=HiResMode.BRAILLE, label=label)
+                top = max(top, max(y for _, y in points))
+        plot.set_ylimits(0, top * 1.1 if top > 0 else 1)
+        if x_range:
+            plot.set_xlimits(*x_range)
+        title = Text(self.title, style="bold")
+        if legend is not None:
+            title.append("  ").append_text(legend)
+        self.query_one(".chart-title", Static).update(title)
+
+
+def legend(items: Sequence[tuple[str, str, str]], note: str = "") -> Text:
+    """ "■ 2xx 120  ■ 5xx 3  /10 s" — (label, colour, latest value), then a note."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for label, colour, value in items:
+        text.append("■ ", style=colour).append(f"{label} {value}  ")
+    return text.append(note, style="dim")
+
+
+def _number(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.0f}{unit}"
+
+
+class LiveCharts(Horizontal):
+    """Requests by status class and latency percentiles from tailed lines; the worst routes beside."""
+
+    DEFAULT_CSS = """
+    LiveCharts { height: 1fr; }
+    LiveCharts > #live-plots { width: 1fr; }
+    LiveCharts > #live-routes { width: 30; padding: 0 1; border-left: vkey $primary; }
+    """
+
+    def __init__(self, rollup: Rollup, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rollup = rollup
+        self.span = 300
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="live-plots"):
+            yield Chart("requests", id="live-counts")
+            yield Chart("latency ms", id="live-latency")
+        yield Static(id="live-routes")
+
+    def on_resize(self) -> None:
+        self.redraw()
+
+    def redraw(self, now: float | None = None) -> None:
+        """Draw the last `span` seconds up to now (wall clock: a quiet stage shows as quiet)."""
+        if not self.is_mounted or not self.size.width:
+            return
+        end = int(now if now is not None else time.time())
+        width = max(10, self.query_one("#live-plots").size.width - 8)
+        step = fitting_step(self.span, width)
+        points = self.rollup.points(end, self.span, step)
+        xs = [(p.start - end) / 60 for p in points]
+        per = f"/{step} s" if step > 1 else "/s"
+        counts = [("2xx", GREEN, 0), ("4xx", YELLOW, 2), ("5xx", RED, 3)]
+        # The latest step with lines (the newest seconds are often still on their way).
+        last = next((p for p in reversed(points[-4:]) if any(p.counts)), points[-1] if points else None)
+
+        def count(point, i: int) -> int:  # redirects count with 2xx: both are answers, not errors
+            return point.counts[i] + (point.counts[1] if i == 0 else 0)
+
+        self.query_one("#live-counts", Chart).draw(
+            [(label, colour, xs, [count(p, i) for p in points]) for label, colour, i in counts],
+            legend([(label, colour, _number(count(last, i) if last else None)) for label, colour, i in counts],
+                   per),
+            x_range=(-self.span / 60, 0))
+        latency = [("p50", CYAN, "p50"), ("p90", BLUE, "p90"), ("p99", MAGENTA, "p99")]
+        self.query_one("#live-latency", Chart).draw(
+            [(label, colour, xs, [getattr(p, name) for p in points]) for label, colour, name in latency],
+            legend([(label, colour, _number(getattr(last, name) if last else None)) for label, colour, name in latency]),
+            x_range=(-self.span / 60, 0))
+        self.query_one("#live-routes", Static).update(self._routes(end))
+
+    def _routes(self, end: int) -> Text:
+        room = max(8, self.query_one("#live-routes").size.width - 14)
+
+        def name(route: str) -> str:
+            return route if len(route) <= room else route[: room - 1] + "…"
+
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"Top routes, last {self.span // 60} min\n", style="bold")
+        text.append("by 5xx\n", style="bold " + RED)
+        worst = self.rollup.top_routes(end, self.span, "5xx")
+        for stat in worst:
+            text.append(f"{stat.errors5:>5} {stat.error_rate:>4.0f}% ", style=RED).append(f"{name(stat.route)}\n")
+        if not worst:
+            text.append("  none\n", style="dim")
+        text.append("by p99\n", style="bold " + MAGENTA)
+        slow = self.rollup.top_routes(end, self.span, "p99")
+        for stat in slow:
+            text.append(f"{stat.p99:>7,.0f}ms ", style=MAGENTA).append(f"{name(stat.route)}\n")
+        if not slow:
+            text.append("  none\n", style="dim")
+        return text

@@ -1,0 +1,140 @@
+"""A stage's CloudWatch view: requests, errors, latency and cache over 15 min to 24 h, one call a refresh.
+
+CloudWatch lags the access log by a minute or more; this view is for "since when" and "how does
+today compare", the log view for "now".
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+
+from console.metrics import WINDOWS, StageMetrics, ref_for, stage_metrics
+from console.model import Api
+from screens.base import ConsoleScreen
+from screens.charts import BLUE, CYAN, GREEN, MAGENTA, RED, YELLOW, Chart, legend
+
+VIEW_WINDOWS = ("15m", "1h", "3h", "24h")
+
+
+def _value(value: float | None, unit: str = "") -> str:
+    return "—" if value is None else f"{value:,.0f}{unit}"
+
+
+def summary(found: StageMetrics) -> Text:
+    """Totals over the window: requests, error shares, latency, cache."""
+    count = found.get("count", "Sum").total
+    err4, err5 = found.get("4xx", "Sum").total, found.get("5xx", "Sum").total
+    text = Text()
+    text.append(f"{count:,.0f} requests", style="bold")
+    if count:
+        text.append(f" · 4xx {100 * err4 / count:.1f}%", style=YELLOW)
+        text.append(f" · 5xx {100 * err5 / count:.1f}%", style=RED)
+    text.append(f" · latency now avg {_value(found.get('latency', 'Average').last, ' ms')}"
+                f" p99 {_value(found.get('latency', 'p99').last, ' ms')}")
+    text.append(f" · integration p99 {_value(found.get('integration_latency', 'p99').last, ' ms')}")
+    if not found.ref.http:
+        hits, misses = found.get("cache_hits", "Sum").total, found.get("cache_misses", "Sum").total
+        text.append(f" · cache {hits:,.0f} hits / {misses:,.0f} misses"
+                    + (f" ({100 * hits / (hits + misses):.0f}%)" if hits + misses else " (no cache traffic)"))
+    else:
+        text.append(f" · {found.get('data_processed', 'Sum').total / 1e6:,.1f} MB processed")
+    return text
+
+
+class MetricsScreen(ConsoleScreen):
+    AUTO_FOCUS = ""
+    BINDINGS = [
+        Binding("1", "window('15m')", "15 min", id="metrics.15m"),
+        Binding("2", "window('1h')", "1 h", id="metrics.1h"),
+        Binding("3", "window('3h')", "3 h", id="metrics.3h"),
+        Binding("4", "window('24h')", "24 h", id="metrics.24h"),
+        Binding("l", "logs", "Logs", id="metrics.logs"),
+        Binding("r", "refresh", "Refresh", id="metrics.refresh"),
+        Binding("escape", "back", "Back", id="metrics.back"),
+    ]
+    DEFAULT_CSS = """
+    MetricsScreen #metrics-summary { height: auto; padding: 0 1; }
+    MetricsScreen Chart { padding: 0 1; }
+    """
+
+    def __init__(self, api: Api, stage_name: str, window: str = "1h") -> None:
+        super().__init__()
+        self.api = api
+        self.stage_name = stage_name
+        self.window = window
+        self.found: StageMetrics | None = None
+
+    def body(self) -> ComposeResult:
+        yield Static(id="title")
+        yield Static(Text("Fetching CloudWatch metrics…", style="dim"), id="metrics-summary")
+        yield Chart("requests", id="metrics-counts")
+        yield Chart("latency ms", id="metrics-latency")
+
+    def on_mount(self) -> None:  # ConsoleScreen's on_mount runs too (Textual calls every class's handler)
+        self._title()
+
+    def _title(self) -> None:
+        windows = Text()
+        for name in VIEW_WINDOWS:
+            windows.append(f" {name} ", style="bold reverse" if name == self.window else "dim")
+        self.query_one("#title", Static).update(Text.assemble(
+            (self.api.name, "bold"), " › ", (self.stage_name, "bold"), " · CloudWatch ", windows))
+
+    def load(self, refresh: bool = False) -> None:
+        ref, window = ref_for(self.api, self.stage_name), self.window
+        self.fetch(lambda gateway: stage_metrics(gateway.connection.client("cloudwatch"), ref, window),
+                   self.show, group="metrics", label="fetching metrics")
+
+    def show(self, found: StageMetrics) -> None:
+        self.found = found
+        self.query_one("#metrics-summary", Static).update(summary(found))
+        self.redraw()
+        self.loaded(found.fetched_at, f"{found.window.name} in {found.window.period // 60}-min periods · "
+                                      "one GetMetricData call")
+
+    def on_resize(self) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        found = self.found
+        if found is None:
+            return
+        hours = found.window.seconds > 3 * 3600
+        scale, unit = (3600, "h") if hours else (60, "min")
+        end = found.end.timestamp()
+
+        def xy(metric: str, stat: str) -> tuple[list[float], list[float | None]]:
+            series = found.get(metric, stat)
+            return [(t.timestamp() - end) / scale for t in series.timestamps], list(series.values)
+
+        counts = [("requests", GREEN, "count"), ("4xx", YELLOW, "4xx"), ("5xx", RED, "5xx")]
+        x_range = (-found.window.seconds / scale, 0)
+        per = f"/{found.window.period // 60} min, x in {unit}"
+        self.query_one("#metrics-counts", Chart).draw(
+            [(label, colour, *xy(metric, "Sum")) for label, colour, metric in counts],
+            legend([(label, colour, _value(found.get(metric, "Sum").last)) for label, colour, metric in counts], per),
+            x_range)
+        latency = [("avg", GREEN, "latency", "Average"), ("p50", CYAN, "latency", "p50"),
+                   ("p90", BLUE, "latency", "p90"), ("p99", MAGENTA, "latency", "p99"),
+                   ("integ p99", YELLOW, "integration_latency", "p99")]
+        self.query_one("#metrics-latency", Chart).draw(
+            [(label, colour, *xy(metric, stat)) for label, colour, metric, stat in latency],
+            legend([(label, colour, _value(found.get(metric, stat).last)) for label, colour, metric, stat in latency]),
+            x_range)
+
+    def action_window(self, name: str) -> None:
+        if name in WINDOWS and name != self.window:
+            self.window = name
+            self._title()
+            self.load(refresh=True)
+
+    def action_logs(self) -> None:
+        from screens.logs import LogScreen
+
+        self.app.push_screen(LogScreen(self.api, self.stage_name))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

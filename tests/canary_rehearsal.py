@@ -1,0 +1,48 @@
+"""The bad-canary rehearsal in a region of a test module's own, with traffic stepped over simulated time.
+
+The shared sandbox's seeded regions are read-only for tests, and a second sandbox in the same process
+would share moto's backends (and so seed them twice), so payments-api — with its partner plan and
+keys, whose clients call it — is seeded again into the module's region and the scenario begins there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import time
+
+import boto3
+
+from console.sandbox import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+from console.sandbox.scenarios import begin
+from console.sandbox.seed import API_KEYS, PAYMENTS_API, SEED, USAGE_PLANS, RegionEstate, _Clients, _seed_region
+from console.sandbox.traffic import Traffic, seeded_profiles
+
+GOLD = next(plan for plan in USAGE_PLANS if PAYMENTS_API.name in plan.apis)
+
+
+def rehearse(url: str, region: str) -> str:
+    """Seed payments-api into `region`, begin bad-canary on its prod stage; the API's id."""
+    session = boto3.session.Session(aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
+    plan = dataclasses.replace(GOLD, apis=(PAYMENTS_API.name,), method_throttles={})
+    estate = RegionEstate(region, rest_apis=(PAYMENTS_API,), usage_plans=(plan,),
+                          api_keys=tuple(k for k in API_KEYS if k.plan == GOLD.name))
+    _seed_region(_Clients(session, url, region), estate, random.Random(SEED), int(time.time() * 1000))
+    begin("bad-canary", url, region)
+    apigw = session.client("apigateway", region_name=region, endpoint_url=url)
+    return next(a["id"] for a in apigw.get_rest_apis()["items"] if a["name"] == PAYMENTS_API.name)
+
+
+def traffic(url: str, region: str, scale: float = 1.0) -> Traffic:
+    """Simulated clients of payments-api prod only (`scale` times as many), reading the estate before
+    every step."""
+    profiles = {(region, name, stage): dataclasses.replace(profile, per_minute=profile.per_minute * scale)
+                for (_, name, stage), profile in seeded_profiles().items()
+                if name == PAYMENTS_API.name and stage == "prod"}
+    return Traffic(url, regions=(region,), profiles=profiles, refresh_seconds=0)
+
+
+def run(engine: Traffic, start: float, seconds: float) -> None:
+    """Simulate [start, start + seconds) and write everything it produced."""
+    engine.step(seconds, start + seconds)
+    engine.close(start + seconds)

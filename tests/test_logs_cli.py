@@ -1,0 +1,121 @@
+"""`apigw-console logs / metrics / pulse / access-logging` against the sandbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from console.access_log import parser_for
+from console.cli import main
+from console.logs import history
+from console.sandbox.seed import ORDERS_API, REST_DETAILED_FORMAT
+from traffic_helpers import stepped
+
+HERE = "ap-northeast-1"  # this module's own region
+GROUP = "/aws/apigateway/orders-api/prod/access"
+
+
+@pytest.fixture(autouse=True)
+def private_journal(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
+@pytest.fixture(scope="module")
+def live(sandbox):
+    running = stepped(sandbox.url, HERE, rest_apis=(ORDERS_API,), stages=(("orders-api", "prod"),))
+    for _ in range(6):
+        running.step(10.0)
+    running.traffic.close(time.time())
+    return running
+
+
+def run(capsys, live, *words: str, region: str = HERE) -> tuple[int, str, str]:
+    code = main([*words, "--endpoint-url", live.url, "--region", region])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_logs_prints_every_line_of_the_range_in_order(live, capsys):
+    code, out, _ = run(capsys, live, "logs", "orders-api", "prod", "--since", "2m")
+    assert code == 0
+    lines = out.splitlines()
+    truth = list(history(live.client("logs"), [GROUP], int((time.time() - 120) * 1000), None,
+                         parser_for(REST_DETAILED_FORMAT)))
+    assert len(lines) >= len(truth) > 20
+    stamps = [line.split()[0] for line in lines]
+    assert stamps == sorted(stamps)  # ISO timestamps: text order is time order
+    ids = [line.split()[6] for line in lines]
+    assert len(ids) == len(set(ids)) and {t.entry.request_id for t in truth} <= set(ids)
+
+
+def test_logs_as_json_lines_with_a_status_filter(live, capsys):
+    code, out, _ = run(capsys, live, "logs", "orders-api", "prod", "--since", "5m", "--status", "4xx,5xx",
+                       "--output", "json")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert rows and all(row["status"] >= 400 for row in rows)
+    first = rows[0]
+    assert first["fields"]["requestId"] == first["request_id"] and first["group"] == GROUP
+    assert {"latency_ms", "route", "method", "ip", "api_key_id", "error_message", "message"} <= set(first)
+
+
+def test_logs_with_a_text_filter(live, capsys):
+    code, out, _ = run(capsys, live, "logs", "orders-api", "prod", "--since", "5m", "--filter", "POST",
+                       "--output", "json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and rows and all("POST" in row["message"] for row in rows)
+
+
+def test_a_stage_without_access_logging_is_said_plainly_and_the_change_offered(live, capsys, scratch_apis,
+                                                                                scratch_region, aws):
+    api = scratch_apis["REST"]
+    code, _, err = run(capsys, live, "logs", api, "dev", region=scratch_region)
+    assert code == 1 and "no access logging" in err and f"apigw-console access-logging {api}" not in err
+    assert "access-logging scratch-rest-" in err
+    code, out, _ = run(capsys, live, "access-logging", api, "dev", "--dry-run", region=scratch_region)
+    words = " ".join(out.split())  # rich wraps the plan at the terminal's width
+    assert code == 0 and "does not exist yet" in words and "Dry run: nothing was sent" in words
+    code, out, _ = run(capsys, live, "access-logging", api, "dev", "--yes", "--group", "/custom/dev", "--output",
+                       "json", region=scratch_region)
+    assert code == 0 and json.loads(out)["applied"] is True
+    stage = aws("apigateway", scratch_region).get_stage(restApiId=api, stageName="dev")
+    assert stage["accessLogSettings"]["destinationArn"].endswith(":log-group:/custom/dev")
+
+
+def test_metrics_and_pulse_as_json(live, capsys):
+    code, out, _ = run(capsys, live, "metrics", "orders-api", "prod", "--window", "15m", "--output", "json")
+    found = json.loads(out)
+    assert code == 0 and found["window"] == "15m" and found["period_seconds"] == 60
+    series = {(s["metric"], s["stat"]): s for s in found["series"]}
+    assert sum(series[("count", "Sum")]["values"]) > 0 and series[("latency", "p99")]["values"]
+    code, out, _ = run(capsys, live, "pulse", "--output", "json")
+    rows = json.loads(out)
+    assert code == 0 and {r["api"] for r in rows} == {"orders-api"}
+    prod = next(r for r in rows if r["stage"] == "prod")
+    assert prod["requests_15m"] > 0 and len(prod["requests_per_minute"]) == 15
+    code, out, _ = run(capsys, live, "pulse")
+    assert code == 0 and "Pulse of ap-northeast-1" in out and "orders-api ›" in out
+
+
+def test_logs_follow_prints_new_lines_until_interrupted(live):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "console", "logs", "orders-api", "prod", "--since", "5s", "--follow",
+         "--endpoint-url", live.url, "--region", HERE], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=os.environ | {"PYTHONUNBUFFERED": "1"})
+    try:
+        time.sleep(3.0)  # the process starts, connects and opens its LiveTail session
+        for _ in range(4):
+            live.step(1.0)
+            time.sleep(0.3)
+        time.sleep(2.0)
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err
+    assert len(out.splitlines()) >= 2 and "LiveTail" in err
