@@ -7,7 +7,6 @@ the throttle's (screens/forms.py): blank or "unchanged" leaves a setting as it i
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -17,9 +16,8 @@ from textual.widgets import Input, Select, Static
 from actions import cache
 from console.model import Api
 from screens.confirm import propose
-from screens.forms import ChangeForm
+from screens.forms import NEW, ScopedForm
 
-NEW = "__new__"
 UNCHANGED = "__unchanged__"
 _SWITCH = {"on": True, "off": False}
 
@@ -33,7 +31,7 @@ def flush(screen: Screen, api: Api, stage: str, *, authorizers: bool, on_applied
         propose(screen, lambda engine: cache.flush_stage_cache(engine.document(api, stage)), on_applied=on_applied)
 
 
-class CacheForm(ChangeForm):
+class CacheForm(ScopedForm):
     DEFAULT_CSS = "CacheForm { align: center middle; }"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Cancel", id="cache.cancel"),
@@ -65,21 +63,12 @@ class CacheForm(ChangeForm):
     def on_mount(self) -> None:
         self.query_one("#ttl", Input).focus()
 
-    @on(Select.Changed, "#scope")
-    def _scope(self, event: Select.Changed) -> None:
-        self.query_one("#selector", Input).set_class(event.value != NEW, "hidden")
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_review()
-
     def action_review(self) -> None:
         def chosen(selector: str):
             value = self.query_one(selector, Select).value
             return None if value == UNCHANGED else value
 
-        scope = self.query_one("#scope", Select).value
-        selector = self.query_one("#selector", Input).value if scope == NEW else (scope or None)
+        selector = self._selector()
         cluster, size, caching = chosen("#cluster"), chosen("#size"), chosen("#caching")
         ttl = self.query_one("#ttl", Input).value.strip() or None
         api, stage = self.api, self.stage.name

@@ -45,7 +45,28 @@ class ChangeForm(ModalScreen[None]):
         self.on_applied(applied)
 
 
-class ThrottleForm(ChangeForm):
+class ScopedForm(ChangeForm):
+    """A form about the stage default or one method/route: a #scope Select whose NEW choice shows a
+    #selector box for a method or route not overridden yet; enter in any box reviews the plan
+    (subclasses define `action_review`)."""
+
+    @on(Select.Changed, "#scope")
+    def _scope(self, event: Select.Changed) -> None:
+        self.query_one("#selector", Input).set_class(event.value != NEW, "hidden")
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_review()
+
+    def _selector(self) -> str | None:
+        """The chosen method or route; None for the stage default."""
+        scope = self.query_one("#scope", Select).value
+        if scope == NEW:
+            return self.query_one("#selector", Input).value
+        return scope or None
+
+
+class ThrottleForm(ScopedForm):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Cancel", id="throttle.cancel"),
         Binding("ctrl+s", "review", "Review plan", id="throttle.review"),
@@ -77,20 +98,6 @@ class ThrottleForm(ChangeForm):
 
     def on_mount(self) -> None:
         self.query_one("#rate", Input).focus()
-
-    @on(Select.Changed, "#scope")
-    def _scope(self, event: Select.Changed) -> None:
-        self.query_one("#selector", Input).set_class(event.value != NEW, "hidden")
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_review()
-
-    def _selector(self) -> str | None:
-        scope = self.query_one("#scope", Select).value
-        if scope == NEW:
-            return self.query_one("#selector", Input).value
-        return scope or None
 
     def action_review(self) -> None:
         selector = self._selector()
