@@ -40,9 +40,10 @@ class Sandbox:
                          stale=incident.stale if incident else None)
         self.traffic = Runner(engine).start()
 
-    def stop(self) -> None:
+    def stop(self, flush: bool = True) -> None:
+        """Stop serving; `flush=False` when the process is ending, so Ctrl+C is never kept waiting."""
         if self.traffic:
-            self.traffic.stop()
+            self.traffic.stop(flush)
         self.server.shutdown()
         self.thread.join()
         self.server.server_close()
@@ -143,7 +144,7 @@ def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scen
     except KeyboardInterrupt:
         pass
     finally:
-        sandbox.stop()
+        sandbox.stop(flush=False)
     return 0
 
 

@@ -374,11 +374,13 @@ class Runner:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
-        """Stop stepping and write what is buffered."""
+    def stop(self, flush: bool = True) -> None:
+        """Stop stepping; with `flush`, wait for the current step and write what is buffered (pointless
+        when the whole sandbox process is ending: its state goes with it)."""
         self._stop.set()
-        self._thread.join()
-        self.traffic.close(time.time())
+        if flush:
+            self._thread.join()
+            self.traffic.close(time.time())
 
     def _loop(self) -> None:
         if self._stop.wait(self.FIRST_TICK):
