@@ -50,6 +50,19 @@ def scratch_region() -> str:
 
 
 @pytest.fixture
+def cli(sandbox, capsys):
+    """The CLI in process, on the sandbox's scratch region: cli("vars", "show", ...) -> (code, out, err)."""
+    from console.cli import main
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(["--endpoint-url", sandbox.url, "--region", SCRATCH_REGION, *argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
 def unique():
     """Names no other test uses: unique("dup") -> "dup-1a2b3c4d"."""
     return lambda prefix: f"{prefix}-{uuid.uuid4().hex[:8]}"

@@ -14,7 +14,6 @@ from botocore.exceptions import ClientError
 from actions import pacing, rotation
 from actions.engine import Engine, Permission
 from console.audit import Journal
-from console.cli import main
 from console.config import Settings
 from console.gateway import Gateway
 from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, SECRET_ACCESS_KEY
@@ -29,16 +28,6 @@ def private_dirs(tmp_path, monkeypatch):
     for name in ("XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
         monkeypatch.setenv(name, str(tmp_path / name.lower()))
     monkeypatch.setitem(pacing.PER_ACCOUNT, "UpdateUsagePlan", 0.0)
-
-
-@pytest.fixture
-def cli(sandbox, capsys):
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(["--endpoint-url", sandbox.url, "--region", REGION, *argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 @pytest.fixture

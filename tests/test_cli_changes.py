@@ -17,16 +17,6 @@ def private_journal(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 
 
-@pytest.fixture
-def cli(sandbox, capsys):
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(["--endpoint-url", sandbox.url, "--region", REGION, *argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
 def rest_stage(aws, api_id: str, stage: str = "dev") -> dict:
     return aws("apigateway", REGION).get_stage(restApiId=api_id, stageName=stage)
 
