@@ -42,13 +42,15 @@ def seconds(name: str, runs: list[float], target: float | None = None, note: str
 
 
 def isolate_aws() -> None:
-    """No real profile, credential or endpoint setting may reach a benchmark or the consoles it starts."""
+    """No real profile, credential, endpoint setting or cached sandbox may reach a benchmark or the consoles it
+    starts."""
     home = tempfile.mkdtemp(prefix="apigw-bench-")
     for name in [n for n in os.environ if n.startswith("AWS_")]:
         del os.environ[name]
     os.environ.update(AWS_CONFIG_FILE=os.path.join(home, "config"),
                       AWS_SHARED_CREDENTIALS_FILE=os.path.join(home, "credentials"),
-                      AWS_EC2_METADATA_DISABLED="true")
+                      AWS_EC2_METADATA_DISABLED="true",
+                      XDG_CACHE_HOME=os.path.join(home, "cache"))  # the sandbox snapshot starts absent
 
 
 def launch_console(url: str, markers: dict[str, tuple[bytes, ...]], timeout: float = 20.0) -> dict[str, float]:

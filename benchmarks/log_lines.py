@@ -27,7 +27,7 @@ STATUSES = ("200", "200", "200", "201", "204", "404", "409", "429", "500", "502"
 
 def lines(log_format: str, count: int, start_ms: int, step_ms: float, seed: int = 7) -> list[tuple[int, str]]:
     """(timestamp ms, line) pairs in `log_format`, `step_ms` apart on average."""
-    from console.sandbox.seed import _render
+    from console.sandbox.history import render
 
     rng = random.Random(seed)
     months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -51,7 +51,7 @@ def lines(log_format: str, count: int, start_ms: int, step_ms: float, seed: int 
             "error.message": rng.choice(("-", "-", "-", "Internal server error")),
             "integrationErrorMessage": "-",
         }
-        rendered.append((int(at), _render(log_format, context)))
+        rendered.append((int(at), render(log_format, context)))
     return rendered
 
 

@@ -80,10 +80,13 @@ def info(args) -> int:
 
     from platformdirs import user_state_path
 
+    from console.sandbox.snapshot import directory as snapshot_directory
+
     paths = {
         "config (reads)": config_path(),
         "audit journal (writes)": journal_path(),
         "state directory (writes)": user_state_path("apigw-console"),
+        "sandbox snapshots (writes)": snapshot_directory(),
         "AWS config (reads)": Path(os.environ.get("AWS_CONFIG_FILE", "~/.aws/config")).expanduser(),
         "AWS credentials (reads)": Path(os.environ.get("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")).expanduser(),
         "SSO token cache (reads)": Path("~/.aws/sso/cache").expanduser(),

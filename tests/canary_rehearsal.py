@@ -8,14 +8,10 @@ keys, whose clients call it — is seeded again into the module's region and the
 from __future__ import annotations
 
 import dataclasses
-import random
-import time
 
-import boto3
 
-from console.sandbox import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from console.sandbox.scenarios import begin
-from console.sandbox.seed import API_KEYS, PAYMENTS_API, SEED, USAGE_PLANS, RegionEstate, _Clients, _seed_region
+from console.sandbox.seed import API_KEYS, PAYMENTS_API, USAGE_PLANS, RegionEstate, seed_region
 from console.sandbox.traffic import Traffic, seeded_profiles
 
 GOLD = next(plan for plan in USAGE_PLANS if PAYMENTS_API.name in plan.apis)
@@ -23,14 +19,12 @@ GOLD = next(plan for plan in USAGE_PLANS if PAYMENTS_API.name in plan.apis)
 
 def rehearse(url: str, region: str) -> str:
     """Seed payments-api into `region`, begin bad-canary on its prod stage; the API's id."""
-    session = boto3.session.Session(aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
     plan = dataclasses.replace(GOLD, apis=(PAYMENTS_API.name,), method_throttles={})
     estate = RegionEstate(region, rest_apis=(PAYMENTS_API,), usage_plans=(plan,),
                           api_keys=tuple(k for k in API_KEYS if k.plan == GOLD.name))
-    _seed_region(_Clients(session, url, region), estate, random.Random(SEED), int(time.time() * 1000))
+    ids = seed_region(url, estate)
     begin("bad-canary", url, region)
-    apigw = session.client("apigateway", region_name=region, endpoint_url=url)
-    return next(a["id"] for a in apigw.get_rest_apis()["items"] if a["name"] == PAYMENTS_API.name)
+    return ids.rest_apis[PAYMENTS_API.name]
 
 
 def traffic(url: str, region: str, scale: float = 1.0) -> Traffic:

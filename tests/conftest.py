@@ -29,6 +29,7 @@ def isolated_aws(tmp_path_factory):
         mp.setenv("AWS_EC2_METADATA_DISABLED", "true")
         mp.setenv("XDG_STATE_HOME", str(home / "state"))
         mp.setenv("XDG_CONFIG_HOME", str(home / "config-home"))
+        mp.setenv("XDG_CACHE_HOME", str(home / "cache"))  # the session's sandbox builds its estate afresh
         yield
 
 

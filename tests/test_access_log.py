@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from hypothesis import given, settings, strategies as st
 
 from console.access_log import RECOMMENDED_HTTP_JSON_FORMAT, RECOMMENDED_JSON_FORMAT, VARIABLE, clf_time, parser_for
-from console.sandbox.seed import HTTP_API_FORMAT, REST_DETAILED_FORMAT, REST_STANDARD_FORMAT, _render
+from console.sandbox import history
+from console.sandbox.seed import HTTP_API_FORMAT, REST_DETAILED_FORMAT, REST_STANDARD_FORMAT
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WORD = st.text(string.ascii_letters + string.digits + "._:/-+=", min_size=1, max_size=24)
@@ -159,14 +160,14 @@ def sandbox_context() -> dict[str, str]:
 def test_the_sandbox_formats_and_the_recommended_ones_parse():
     for log_format in (REST_STANDARD_FORMAT, REST_DETAILED_FORMAT, HTTP_API_FORMAT, RECOMMENDED_JSON_FORMAT,
                        RECOMMENDED_HTTP_JSON_FORMAT):
-        entry = parser_for(log_format).parse(_render(log_format, sandbox_context()))
+        entry = parser_for(log_format).parse(history.render(log_format, sandbox_context()))
         assert entry.status == 502 and entry.method == "POST"
         assert entry.route in ("/payments", "POST /payments")
         assert entry.status_class == "5xx"
 
 
 def test_a_json_line_in_another_key_order_still_parses():
-    line = _render(REST_DETAILED_FORMAT, sandbox_context())
+    line = history.render(REST_DETAILED_FORMAT, sandbox_context())
     reordered = json.dumps(dict(reversed(json.loads(line).items())))
     entry = parser_for(REST_DETAILED_FORMAT).parse(reordered)
     assert entry.status == 502 and entry.latency_ms == 1290 and entry.error_message == "Internal server error"

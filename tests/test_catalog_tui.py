@@ -5,19 +5,17 @@ module's own, and fixed by a flush from the stage view."""
 from __future__ import annotations
 
 import json
-import random
 import time
 from datetime import datetime, timezone
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from textual.widgets import DataTable, Input, Select, Static
 
 from actions import api_keys, pacing, rotation, usage_plans
-from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, SECRET_ACCESS_KEY
+from console.sandbox import ACCOUNT_ID
 from console.sandbox.scenarios import begin
-from console.sandbox.seed import CATALOG_API, SEED, RegionEstate, _Clients, _seed_region
+from console.sandbox.seed import CATALOG_API, RegionEstate, seed_region
 from console.sandbox.state import STATE
 from console.sandbox.traffic import Traffic, seeded_profiles
 from console.session import Target
@@ -100,11 +98,7 @@ def applied(app, operation: str) -> bool:
 @pytest.fixture(scope="module")
 def rehearsal(sandbox) -> str:
     """catalog-api, seeded again into the rehearsal region; its id."""
-    session = boto3.session.Session(aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
-    _seed_region(_Clients(session, sandbox.url, REHEARSAL), RegionEstate(REHEARSAL, rest_apis=(CATALOG_API,)),
-                 random.Random(SEED), int(time.time() * 1000))
-    apis = session.client("apigateway", region_name=REHEARSAL, endpoint_url=sandbox.url).get_rest_apis()["items"]
-    return next(a["id"] for a in apis if a["name"] == CATALOG_API.name)
+    return seed_region(sandbox.url, RegionEstate(REHEARSAL, rest_apis=(CATALOG_API,))).rest_apis[CATALOG_API.name]
 
 
 def access_log(aws, start: float, end: float) -> list[dict]:

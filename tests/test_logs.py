@@ -17,7 +17,8 @@ from console.log_stats import Rollup
 from console.logs import Tail, filter_budget, history, metered
 from console.model import AccessLog, Canary, MethodSetting, Protocol, Stage
 from console.sandbox import ACCOUNT_ID, REGION
-from console.sandbox.seed import ORDERS_API, PAYMENTS_API, REST_DETAILED_FORMAT, _render
+from console.sandbox.history import render
+from console.sandbox.seed import ORDERS_API, PAYMENTS_API, REST_DETAILED_FORMAT
 from traffic_helpers import stepped
 
 ORDERS = "/aws/apigateway/orders-api/prod/access"
@@ -118,7 +119,7 @@ def test_live_tail_says_when_it_samples_and_backfills_the_rest(live, scratch_reg
     buffer = LogBuffer()
     notices = pump(tail, buffer, 3.0, until=lambda: tail.state.mode == "live")
     now = int(time.time() * 1000)
-    lines = [{"timestamp": now + i // 10, "message": _render(REST_DETAILED_FORMAT, {"requestId": f"r{i:05d}",
+    lines = [{"timestamp": now + i // 10, "message": render(REST_DETAILED_FORMAT, {"requestId": f"r{i:05d}",
                                                                                    "status": "200"})}
              for i in range(1_200)]
     logs.put_log_events(logGroupName=name, logStreamName="s", logEvents=lines)
@@ -186,7 +187,7 @@ def test_filter_patterns_narrow_the_fetch_without_losing_a_match(live, scratch_r
         name = unique("/patterns")
         logs.create_log_group(logGroupName=name)
         logs.create_log_stream(logGroupName=name, logStreamName="s")
-        events = [{"timestamp": now + i, "message": _render(log_format, {
+        events = [{"timestamp": now + i, "message": render(log_format, {
             "requestId": f"r{i}", "status": status, "httpMethod": method, "resourcePath": path,
             "identity.sourceIp": "192.0.2.1", "requestTime": "12/Mar/2026:10:11:12 +0000"})}
             for i, (status, method, path) in enumerate([("200", "GET", "/orders"), ("502", "POST", "/orders"),
@@ -211,7 +212,7 @@ def test_the_rollup_counts_by_second_and_ranks_routes():
         status = "502" if i % 10 == 0 else "200"
         route = "/slow" if i % 4 == 0 else "/fast"
         latency = "900" if route == "/slow" else "20"
-        rollup.add(parser.parse(_render(REST_DETAILED_FORMAT, {"status": status, "resourcePath": route,
+        rollup.add(parser.parse(render(REST_DETAILED_FORMAT, {"status": status, "resourcePath": route,
                                                                "responseLatency": latency})), base + i * 10)
     now = (base + 10_000) // 1000
     points = rollup.points(now, 60, 10)

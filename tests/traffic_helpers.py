@@ -9,7 +9,6 @@ region no other module uses and steps their traffic itself. Taken here: us-west-
 from __future__ import annotations
 
 import dataclasses
-import random
 import time
 import uuid
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 import boto3
 
 from console.sandbox import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
-from console.sandbox.seed import API_KEYS, SEED, USAGE_PLANS, RegionEstate, _Clients, _seed_region
+from console.sandbox.seed import API_KEYS, USAGE_PLANS, RegionEstate, seed_region
 from console.sandbox.traffic import Traffic, seeded_profiles
 
 
@@ -59,9 +58,7 @@ def stepped(url: str, region: str, rest_apis=(), v2_apis=(), stages: tuple[tuple
     # The plans over these APIs, and keys in them, so keyed methods are called with keys as in the seed.
     plans = tuple(dataclasses.replace(plan, apis=tuple(a for a in plan.apis if a in names), method_throttles={})
                   for plan in USAGE_PLANS if names & set(plan.apis))
-    _seed_region(_Clients(session, url, region), RegionEstate(region, rest_apis=tuple(rest_apis),
-                                                               v2_apis=tuple(v2_apis), usage_plans=plans),
-                 random.Random(SEED), int(time.time() * 1000))
+    seed_region(url, RegionEstate(region, rest_apis=tuple(rest_apis), v2_apis=tuple(v2_apis), usage_plans=plans))
     _add_keys(session.client("apigateway", region_name=region, endpoint_url=url), {plan.name for plan in plans})
     profiles = seeded_profiles()
     chosen = {(region, api, stage): profiles[(REGION, api, stage)] for api, stage in stages}

@@ -112,6 +112,11 @@ Handler = Callable[..., Reply]
 class Router:
     def __init__(self) -> None:
         self._routes: list[tuple[str, str, re.Pattern, Handler]] = []
+        self._before: list[tuple[frozenset[str], Callable[[], None]]] = []
+
+    def before(self, services: Iterable[str], hook: Callable[[], None]) -> None:
+        """Run `hook()` before answering any call to one of `services` (ours or moto's)."""
+        self._before.append((frozenset(services), hook))
 
     def route(self, service: str, method: str, pattern: str) -> Callable[[Handler], Handler]:
         """Register `handler(call, **path_groups) -> Reply` for an exact path pattern (a regex)."""
@@ -154,6 +159,9 @@ class Router:
             body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
             call = self._call(environ, body, call_moto)
             try:
+                for services, hook in self._before:
+                    if call and call.service in services:
+                        hook()
                 found = self.match(call.service, call.method, call.path) if call else None
                 reply = found[0](call, **found[1]) if found else call_moto(environ, body)
                 reply = _no_html(reply, call)

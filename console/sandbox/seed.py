@@ -3,39 +3,35 @@
 An empty moto server shows nothing worth browsing, so every sandbox start fills it with the same
 estate: REST, HTTP and WebSocket APIs with deployments and stages, throttles, caching, access
 logging, usage plans and keys, three hours of access-log lines and CloudWatch metrics, and a
-small second region. Everything is created through the public AWS API with plain boto3 clients,
+small second region. The estate is created through the public AWS API with plain boto3 clients,
 exactly as the console will read it back, so the sandbox exercises the same paths as a real account.
 
 The estate is declared first, as an inventory (module-level dataclasses), and built by the small
-functions below it. Traffic (log lines, metrics) comes from a seeded `random.Random`, so two
-sandboxes differ only in the ids moto assigns and in the wall-clock window they cover.
-Seeding runs on every sandbox start, so it makes few calls: one client per service and region,
-log events and metric data sent in large batches.
+functions below it. Building takes ~150 calls, too slow for every start, so a start restores what
+the last build left (console.sandbox.snapshot) and builds only when the code has changed since.
+Its history (log lines, metrics: console.sandbox.history) is drawn afresh on every start from a
+seeded `random.Random`, so two sandboxes differ only in the wall-clock window they cover.
 """
 
 from __future__ import annotations
 
-import base64
 import gc
-import math
 import random
 import re
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
-from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, REGION, SECRET_ACCESS_KEY
+from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, REGION, SECRET_ACCESS_KEY, history, snapshot
+from console.sandbox.history import Ids, access_log_group
 
 SEED = 20_241_121
-WINDOW_MINUTES = 180  # how far back the generated traffic (logs and metrics) reaches
 EU_REGION = "eu-west-1"
 
 
@@ -499,43 +495,6 @@ ESTATE = (
 )
 
 
-# --- Inventory: what the traffic looks like -------------------------------------------------
-
-# Documentation ranges (RFC 5737) and a carrier-grade NAT address: realistic, never anyone's.
-CLIENT_IPS = tuple(f"203.0.113.{n}" for n in (7, 18, 44, 91, 133, 202)) + tuple(
-    f"198.51.100.{n}" for n in (3, 27, 64, 150, 211)
-) + ("192.0.2.15", "192.0.2.88", "100.64.12.9")
-USER_AGENTS = (
-    "okhttp/4.12.0",
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36",
-    "python-requests/2.32.3",
-    "axios/1.7.2",
-    "Go-http-client/2.0",
-    "Amazon CloudFront",
-)
-PATH_PARAM_PREFIXES = {"orderId": "ord_", "paymentId": "pay_", "sku": "SKU-",
-                       "categoryId": "cat_", "id": "prd_", "cartId": "cart_"}
-# (status, weight, gateway's error message or None when the backend answered)
-CLIENT_ERRORS = ((400, 30, None), (403, 15, "Forbidden"), (404, 35, None), (409, 5, None),
-                 (429, 15, "Too Many Requests"))
-SERVER_ERRORS = ((500, 25, None), (502, 30, "Internal server error"), (503, 15, None),
-                 (504, 30, "Endpoint request timed out"))
-SUCCESS_STATUS = {"POST": 201, "DELETE": 204}
-LATENCY_SPREAD = 0.55  # sigma of the log-normal integration latency
-RESPONSE_BYTES = 1400  # median response size
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-# AWS/ApiGateway metric name -> the per-minute data it carries (see `_per_minute`).
-REST_METRICS = {"Count": "requests", "4XXError": "4xx", "5XXError": "5xx", "Latency": "latency",
-                "IntegrationLatency": "integration_latency"}
-REST_CACHE_METRICS = {"CacheHitCount": "cache_hits", "CacheMissCount": "cache_misses"}
-HTTP_METRICS = {"Count": "requests", "4xx": "4xx", "5xx": "5xx", "Latency": "latency",
-                "IntegrationLatency": "integration_latency", "DataProcessed": "bytes"}
-METRIC_UNITS = {"Latency": "Milliseconds", "IntegrationLatency": "Milliseconds",
-                "DataProcessed": "Bytes"}
-
-
 # --- Building ---------------------------------------------------------------------------------
 
 # inject_host_prefix off: CloudWatch Logs prefixes some operations' hosts, which a loopback
@@ -547,15 +506,42 @@ _CONFIG = Config(
 
 
 def seed_estate(endpoint_url: str) -> None:
-    """Create the whole estate on a (fresh) sandbox endpoint."""
-    rng = random.Random(SEED)
-    now_ms = int(time.time() * 1000)
-    session = boto3.session.Session(
-        aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY
-    )
+    """The whole estate on a fresh sandbox endpoint served by this process, its history promised.
+
+    The estate's APIs, plans, keys and log groups come from the snapshot when one fits this code;
+    otherwise they are built through the API and the snapshot is taken. The history is always new,
+    and written on first demand (history.PENDING).
+    """
+    regions = tuple(estate.region for estate in ESTATE)
     with _gc_paused():
-        for estate in ESTATE:
-            _seed_region(_Clients(session, endpoint_url, estate.region), estate, rng, now_ms)
+        ids = snapshot.restore(ACCOUNT_ID, regions)
+        if ids is None:
+            ids = {estate.region: build_region(Clients(_session(), endpoint_url, estate.region), estate)
+                   for estate in ESTATE}
+            snapshot.capture(ACCOUNT_ID, regions, ids)
+    now_ms = int(time.time() * 1000)  # the history ends now, however late it is written
+
+    def write_history() -> None:
+        rng = random.Random(SEED)
+        with _gc_paused():
+            for estate in ESTATE:
+                history.write(history.generate(estate, ids[estate.region], rng, now_ms), ACCOUNT_ID)
+
+    history.PENDING.promise(write_history)
+
+
+def seed_region(endpoint_url: str, estate: RegionEstate) -> Ids:
+    """One region's estate and history, built through the API (a scratch region for rehearsals
+    and tests, on a sandbox endpoint served by this process); what AWS named."""
+    with _gc_paused():
+        ids = build_region(Clients(_session(), endpoint_url, estate.region), estate)
+        history.write(history.generate(estate, ids, random.Random(SEED), int(time.time() * 1000)),
+                      ACCOUNT_ID)
+    return ids
+
+
+def _session() -> boto3.session.Session:
+    return boto3.session.Session(aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
 
 
 @contextmanager
@@ -574,7 +560,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-class _Clients:
+class Clients:
     """One boto3 client per service for a region, made on first use."""
 
     def __init__(self, session: boto3.session.Session, endpoint_url: str, region: str):
@@ -607,60 +593,40 @@ class _Clients:
         return f"arn:aws:logs:{self.region}:{ACCOUNT_ID}:log-group:{name}"
 
 
-def _seed_region(clients: _Clients, estate: RegionEstate, rng: random.Random, now_ms: int) -> None:
-    """Create a region's APIs, plans and keys, then write their logs and metrics in bulk."""
+def build_region(clients: Clients, estate: RegionEstate) -> Ids:
+    """Create a region's APIs, plans, keys and log groups through the API; what AWS named."""
     rest_ids = {api.name: _create_rest_api(clients, api) for api in estate.rest_apis}
     key_ids = _create_usage_plans(clients.apigateway, estate, rest_ids)
-    log_streams: list[tuple[str, list[dict[str, Any]]]] = []
-    datums: list[dict[str, Any]] = []
     for api in estate.rest_apis:
         for stage in api.stages:
-            group = _create_log_groups(clients, api.name, rest_ids[api.name], stage.name,
-                                       access=stage.access_log_format is not None)
-            if stage.access_log_format:
-                events = _rest_access_log(rng, api, stage, key_ids.get(api.name, ()), now_ms)
-                log_streams.append((group, events))
-            metrics = REST_METRICS | (REST_CACHE_METRICS if stage.cache_ttl else {})
-            dimensions = {"ApiName": api.name, "Stage": stage.name}
-            datums += _metric_datums(rng, stage.traffic, metrics, dimensions, now_ms)
+            _create_log_groups(clients, api.name, rest_ids[api.name], stage.name,
+                               access=stage.access_log_format is not None)
+    v2_ids = {}
     for v2_api in estate.v2_apis:
-        api_id = _create_v2_api(clients, v2_api)
+        v2_ids[v2_api.name] = api_id = _create_v2_api(clients, v2_api)
         for v2_stage in v2_api.stages:
-            group = _create_log_groups(clients, v2_api.name, api_id, v2_stage.name,
-                                       execution=v2_stage.logging_level is not None,
-                                       access=v2_stage.access_log_format is not None)
-            if v2_stage.traffic is None:
-                continue
-            if v2_stage.access_log_format:
-                log_streams.append((group, _http_access_log(rng, v2_api, v2_stage, now_ms)))
-            dimensions = {"ApiId": api_id, "Stage": v2_stage.name}
-            datums += _metric_datums(rng, v2_stage.traffic, HTTP_METRICS, dimensions, now_ms)
-    _put_log_events(clients.logs, log_streams, rng)
-    _put_metrics(clients.cloudwatch, datums)
+            _create_log_groups(clients, v2_api.name, api_id, v2_stage.name,
+                               execution=v2_stage.logging_level is not None,
+                               access=v2_stage.access_log_format is not None)
+    return Ids(rest_apis=rest_ids, v2_apis=v2_ids, keys=key_ids)
 
 
-def _create_log_groups(clients: _Clients, api_name: str, api_id: str, stage_name: str, *,
-                       access: bool, execution: bool = True) -> str:
-    """Create a stage's execution and/or access log group; return the access group's name."""
+def _create_log_groups(clients: Clients, api_name: str, api_id: str, stage_name: str, *,
+                       access: bool, execution: bool = True) -> None:
+    """Create a stage's execution and/or access log group."""
     tags = {"apigateway-api": api_name, "stage": stage_name}
     if execution:
         clients.logs.create_log_group(
             logGroupName=f"API-Gateway-Execution-Logs_{api_id}/{stage_name}", tags=tags
         )
-    group = _access_log_group(api_name, stage_name)
     if access:
-        clients.logs.create_log_group(logGroupName=group, tags=tags)
-    return group
-
-
-def _access_log_group(api_name: str, stage_name: str) -> str:
-    return f"/aws/apigateway/{api_name}/{stage_name.strip('$')}/access"
+        clients.logs.create_log_group(logGroupName=access_log_group(api_name, stage_name), tags=tags)
 
 
 # --- REST APIs --------------------------------------------------------------------------------
 
 
-def _create_rest_api(clients: _Clients, api: RestApi) -> str:
+def _create_rest_api(clients: Clients, api: RestApi) -> str:
     """Create a REST API with its resources, methods, deployments and stages; return its id."""
     apigw = clients.apigateway
     created = apigw.create_rest_api(
@@ -727,7 +693,7 @@ def _put_method(apigw: Any, api_id: str, resource_id: str, method: Method) -> No
     )
 
 
-def _stage_patches(clients: _Clients, api_name: str, stage: RestStage) -> list[dict[str, str]]:
+def _stage_patches(clients: Clients, api_name: str, stage: RestStage) -> list[dict[str, str]]:
     """update_stage operations for what create_stage does not take: method settings, access log.
 
     Method-setting paths are /{resource path with "/" escaped as "~1"}/{verb}/{setting}, or
@@ -748,7 +714,7 @@ def _stage_patches(clients: _Clients, api_name: str, stage: RestStage) -> list[d
         settings[f"/{escaped}/{verb}/throttling/rateLimit"] = throttle.rate
         settings[f"/{escaped}/{verb}/throttling/burstLimit"] = throttle.burst
     if stage.access_log_format:
-        group = _access_log_group(api_name, stage.name)
+        group = access_log_group(api_name, stage.name)
         settings["/accessLogSettings/destinationArn"] = clients.log_group_arn(group)
         settings["/accessLogSettings/format"] = stage.access_log_format
     return [{"op": "replace", "path": path, "value": str(value)}
@@ -798,7 +764,7 @@ def _create_usage_plans(
 # --- HTTP and WebSocket APIs ------------------------------------------------------------------
 
 
-def _create_v2_api(clients: _Clients, api: V2Api) -> str:
+def _create_v2_api(clients: Clients, api: V2Api) -> str:
     """Create an HTTP or WebSocket API with its integrations, routes and stages; return its id."""
     v2 = clients.apigatewayv2
     selection = {"RouteSelectionExpression": api.route_selection} if api.route_selection else {}
@@ -829,7 +795,7 @@ def _create_v2_api(clients: _Clients, api: V2Api) -> str:
     return api_id
 
 
-def _v2_stage_args(clients: _Clients, api: V2Api, stage: V2Stage) -> dict[str, Any]:
+def _v2_stage_args(clients: Clients, api: V2Api, stage: V2Stage) -> dict[str, Any]:
     """Every setting of a v2 stage, given at creation: moto cannot update a v2 stage."""
     defaults: dict[str, Any] = {
         "ThrottlingRateLimit": stage.rate, "ThrottlingBurstLimit": stage.burst,
@@ -849,326 +815,8 @@ def _v2_stage_args(clients: _Clients, api: V2Api, stage: V2Stage) -> dict[str, A
         }
     if stage.access_log_format:
         args["AccessLogSettings"] = {
-            "DestinationArn": clients.log_group_arn(_access_log_group(api.name, stage.name)),
+            "DestinationArn": clients.log_group_arn(access_log_group(api.name, stage.name)),
             "Format": stage.access_log_format,
         }
     return args
 
-
-# --- Traffic: the shape of a day ------------------------------------------------------------
-
-_PEAK_LOAD = 1.4
-
-
-def _load(elapsed: float) -> float:
-    """Traffic relative to a stage's mean, `elapsed` (0..1) into the window: an afternoon
-    build-up with a ripple, never above `_PEAK_LOAD`."""
-    return 0.6 + 0.7 * elapsed + 0.1 * math.sin(elapsed * 40)
-
-
-def _poisson(rng: random.Random, mean: float) -> int:
-    """A Poisson draw: Knuth's method for small means, normal approximation above."""
-    if mean > 30:
-        return max(0, round(rng.gauss(mean, math.sqrt(mean))))
-    threshold, count, product = math.exp(-mean), 0, rng.random()
-    while product > threshold:
-        count += 1
-        product *= rng.random()
-    return count
-
-
-def _binomial(rng: random.Random, n: int, p: float) -> int:
-    """A binomial draw: exact for small n, normal approximation above."""
-    if p <= 0 or n == 0:
-        return 0
-    if n < 30:
-        return sum(rng.random() < p for _ in range(n))
-    return min(n, max(0, round(rng.gauss(n * p, math.sqrt(n * p * (1 - p))))))
-
-
-def _integration_latency(rng: random.Random, traffic: Traffic) -> float:
-    """Log-normal around the stage's median, as backends are."""
-    return traffic.latency_ms * rng.lognormvariate(0, LATENCY_SPREAD)
-
-
-# --- Traffic: access-log lines ----------------------------------------------------------------
-
-_CONTEXT_VARIABLE = re.compile(r"\$context\.([A-Za-z0-9_.]+)")
-
-
-@dataclass(frozen=True)
-class _Request:
-    """One generated request, before it is rendered in a particular log format."""
-
-    epoch_ms: int
-    verb: str
-    path: str  # the template: /orders/{orderId}
-    status: int
-    response_ms: int
-    integration_ms: int | None  # None: the gateway answered without calling a backend
-    gateway_error: str | None
-    length: int
-    ip: str
-    user_agent: str
-
-
-def _rest_access_log(
-    rng: random.Random, api: RestApi, stage: RestStage, key_ids: tuple[str, ...], now_ms: int
-) -> list[dict[str, Any]]:
-    """Access-log events of a REST stage, in its own format."""
-    assert stage.access_log_format
-    routes = [(m.verb, m.path, m.integration == "MOCK") for m in api.methods]
-    keyed = {(m.verb, m.path) for m in api.methods if m.api_key_required}
-    events = []
-    for request in _requests(rng, routes, [m.weight for m in api.methods], stage.traffic, now_ms):
-        key_id = "-"
-        if (request.verb, request.path) in keyed and key_ids and request.status != 403:
-            key_id = rng.choice(key_ids)
-        context = _common_context(rng, request) | {
-            "requestId": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            "extendedRequestId": base64.b64encode(rng.randbytes(11)).decode(),
-            "identity.apiKeyId": key_id,
-            "requestTimeEpoch": str(request.epoch_ms),
-            "resourcePath": request.path,
-            "path": f"/{stage.name}{_concrete_path(rng, request.path)}",
-            "integrationLatency": _ms(request.integration_ms),
-            "integration.status": "-" if request.integration_ms is None else str(request.status),
-        }
-        events.append({"timestamp": request.epoch_ms,
-                       "message": _render(stage.access_log_format, context)})
-    return events
-
-
-def _http_access_log(
-    rng: random.Random, api: V2Api, stage: V2Stage, now_ms: int
-) -> list[dict[str, Any]]:
-    """Access-log events of an HTTP API stage, in its own format."""
-    assert stage.access_log_format and stage.traffic
-    routes = [(*_route_verb_path(r.key), False) for r in api.routes]
-    events = []
-    for request in _requests(rng, routes, [r.weight for r in api.routes], stage.traffic, now_ms):
-        context = _common_context(rng, request) | {
-            "requestId": base64.b64encode(rng.randbytes(11)).decode(),
-            "routeKey": "$default" if request.verb == "ANY" else f"{request.verb} {request.path}",
-            "integration.latency": _ms(request.integration_ms),
-            "integrationErrorMessage": request.gateway_error or "-",
-        }
-        events.append({"timestamp": request.epoch_ms,
-                       "message": _render(stage.access_log_format, context)})
-    return events
-
-
-def _render(log_format: str, context: dict[str, str]) -> str:
-    """A log line as API Gateway writes it: each $context variable substituted, "-" if unset."""
-    return _CONTEXT_VARIABLE.sub(lambda m: context.get(m.group(1), "-"), log_format)
-
-
-def _requests(
-    rng: random.Random, routes: list[tuple[str, str, bool]], weights: list[int],
-    traffic: Traffic, now_ms: int,
-) -> Iterator[_Request]:
-    """`traffic.log_lines` requests over the window, in time order; routes: (verb, path, mock)."""
-    for epoch_ms in _request_times(rng, traffic.log_lines, now_ms):
-        verb, path, mock = rng.choices(routes, weights)[0]
-        status, error, integration_ms = _outcome(rng, verb, mock, traffic)
-        response_ms = int((integration_ms or 0) + rng.lognormvariate(math.log(6), 0.5)) + 1
-        if status == 204:
-            length = 0
-        elif status >= 400:
-            length = rng.randint(36, 180)
-        else:
-            length = int(rng.lognormvariate(math.log(RESPONSE_BYTES), 0.9))
-        yield _Request(epoch_ms, verb, path, status, response_ms, integration_ms, error, length,
-                       rng.choice(CLIENT_IPS), rng.choice(USER_AGENTS))
-
-
-def _request_times(rng: random.Random, count: int, now_ms: int) -> list[int]:
-    """`count` request times (epoch ms) in the window, ascending, following `_load`."""
-    span = WINDOW_MINUTES * 60_000
-    times: list[int] = []
-    while len(times) < count:
-        elapsed = rng.random()
-        if rng.random() * _PEAK_LOAD < _load(elapsed):
-            times.append(now_ms - span + int(elapsed * (span - 1000)))
-    return sorted(times)
-
-
-def _outcome(
-    rng: random.Random, verb: str, mock: bool, traffic: Traffic
-) -> tuple[int, str | None, int | None]:
-    """(status, gateway error message, integration latency in ms) of one request."""
-    if mock:
-        return 200, None, None
-    draw = rng.random()
-    if draw < traffic.server_errors:
-        status, error = _weighted(rng, SERVER_ERRORS)
-        if status == 504:
-            return status, error, 29_000 + rng.randint(0, 40)
-    elif draw < traffic.server_errors + traffic.client_errors:
-        status, error = _weighted(rng, CLIENT_ERRORS)
-        if error:  # refused or throttled by the gateway itself
-            return status, error, None
-    else:
-        status, error = SUCCESS_STATUS.get(verb, 200), None
-    return status, error, int(_integration_latency(rng, traffic))
-
-
-def _weighted(
-    rng: random.Random, table: tuple[tuple[int, int, str | None], ...]
-) -> tuple[int, str | None]:
-    status, _, error = rng.choices(table, [weight for _, weight, _ in table])[0]
-    return status, error
-
-
-def _common_context(rng: random.Random, request: _Request) -> dict[str, str]:
-    """$context variables that REST and HTTP APIs share."""
-    moment = datetime.fromtimestamp(request.epoch_ms / 1000, UTC)
-    return {
-        "identity.sourceIp": request.ip,
-        "identity.userAgent": request.user_agent,
-        "requestTime": f"{moment:%d}/{_MONTHS[moment.month - 1]}/{moment:%Y:%H:%M:%S} +0000",
-        "httpMethod": request.verb,
-        "status": str(request.status),
-        "protocol": rng.choice(("HTTP/1.1", "HTTP/2.0")),
-        "responseLength": str(request.length),
-        "responseLatency": str(request.response_ms),
-        "error.message": request.gateway_error or "-",
-    }
-
-
-def _route_verb_path(route_key: str) -> tuple[str, str]:
-    verb, _, path = route_key.partition(" ")
-    return ("ANY", "/") if route_key == "$default" else (verb, path)
-
-
-def _concrete_path(rng: random.Random, template: str) -> str:
-    """A request path for a resource template: /orders/{orderId} -> /orders/ord_3f9a0c12."""
-    return re.sub(
-        r"\{(\w+)\}",
-        lambda m: f"{PATH_PARAM_PREFIXES.get(m.group(1), '')}{rng.getrandbits(32):08x}",
-        template,
-    )
-
-
-def _ms(value: int | None) -> str:
-    return "-" if value is None else str(value)
-
-
-def _put_log_events(
-    logs: Any, log_streams: list[tuple[str, list[dict[str, Any]]]], rng: random.Random
-) -> None:
-    """Write each group's events, in one call, to a stream named like API Gateway's (32 hex)."""
-    for group, events in log_streams:
-        stream = f"{rng.getrandbits(128):032x}"
-        logs.create_log_stream(logGroupName=group, logStreamName=stream)
-        logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
-
-
-# --- Traffic: CloudWatch metrics --------------------------------------------------------------
-
-# A minute's latencies as a histogram, the way CloudWatch stores percentile-ready data (Values and
-# Counts): buckets of the log-normal integration latency, in standard deviations (z) from the
-# median, each published at its middle; finer where p50 .. p99.9 fall. Shares are fixed, so each
-# minute costs a few binomials, and ten buckets keep the PutMetricData bodies small to serialise.
-_LATENCY_EDGES = (-1.5, -0.75, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
-_LATENCY_POINTS = (-2.0, -1.1, -0.4, 0.25, 0.75, 1.25, 1.75, 2.25, 2.75, 3.25)
-_LATENCY_SHARES = tuple(
-    high - low for low, high in zip(
-        (0.0, *(0.5 * (1 + math.erf(z / math.sqrt(2))) for z in _LATENCY_EDGES)),
-        (*(0.5 * (1 + math.erf(z / math.sqrt(2))) for z in _LATENCY_EDGES), 1.0),
-    )
-)
-# Naive UTC: botocore takes it as UTC without the time-zone conversion it gives aware datetimes.
-_UTC_EPOCH = datetime(1970, 1, 1)
-GATEWAY_OVERHEAD_MS = 7  # Latency = IntegrationLatency + the gateway's own milliseconds
-TIMEOUT_MS = 29_000  # a 504 waits out the integration timeout
-_TIMEOUT_SHARE = sum(w for status, w, _ in SERVER_ERRORS if status == 504) / sum(
-    w for _, w, _ in SERVER_ERRORS
-)
-
-
-def _metric_datums(
-    rng: random.Random, traffic: Traffic, metrics: dict[str, str], dimensions: dict[str, str],
-    now_ms: int,
-) -> list[dict[str, Any]]:
-    """PutMetricData datums of one stage: each metric of `metrics` for each minute with traffic."""
-    dims = [{"Name": name, "Value": value} for name, value in dimensions.items()]
-    return [
-        {"MetricName": name, "Dimensions": dims, "Timestamp": stamp,
-         "Unit": METRIC_UNITS.get(name, "Count"), **data[key]}
-        for stamp, data in _per_minute(rng, traffic, now_ms)
-        for name, key in metrics.items()
-    ]
-
-
-def _per_minute(
-    rng: random.Random, traffic: Traffic, now_ms: int
-) -> Iterator[tuple[datetime, dict[str, dict[str, Any]]]]:
-    """For each whole minute of the window that saw requests (naive UTC), its data by kind.
-
-    Counters are 0/1 per request, as API Gateway emits them (Sum is the count, Average the rate),
-    sent as Values/Counts; latencies as histograms, so percentiles exist; bytes as a statistic set.
-    """
-    first = now_ms // 60_000 - WINDOW_MINUTES
-    for minute in range(WINDOW_MINUTES):
-        requests = _poisson(rng, traffic.per_minute * _load(minute / WINDOW_MINUTES))
-        if requests == 0:
-            continue  # no requests, no datapoint
-        server = _binomial(rng, requests, traffic.server_errors)
-        client = _binomial(rng, requests - server, traffic.client_errors)
-        hits = _binomial(rng, requests, traffic.cache_hit_ratio)
-        timeouts = _binomial(rng, server, _TIMEOUT_SHARE)
-        median = traffic.latency_ms * rng.uniform(0.9, 1.15)
-        integration = _latency_histogram(rng, requests - timeouts, median, timeouts)
-        yield _UTC_EPOCH + timedelta(minutes=first + minute), {
-            "requests": _ones(requests, requests),
-            "4xx": _ones(client, requests),
-            "5xx": _ones(server, requests),
-            "cache_hits": _ones(hits, requests),
-            "cache_misses": _ones(requests - hits, requests),
-            "integration_latency": integration,
-            "latency": {"Values": [v + GATEWAY_OVERHEAD_MS for v in integration["Values"]],
-                        "Counts": integration["Counts"]},
-            "bytes": {"StatisticValues": _spread(
-                requests, RESPONSE_BYTES * rng.uniform(0.9, 1.2),
-                [RESPONSE_BYTES * rng.lognormvariate(0, 0.9)])},
-        }
-
-
-def _ones(hits: int, requests: int) -> dict[str, list[float]]:
-    """A counter's minute: `hits` ones and `requests - hits` zeros, as Values and Counts."""
-    pairs = [(value, count) for value, count in ((0.0, requests - hits), (1.0, hits)) if count]
-    return {"Values": [v for v, _ in pairs], "Counts": [float(c) for _, c in pairs]}
-
-
-def _latency_histogram(
-    rng: random.Random, requests: int, median: float, timeouts: int
-) -> dict[str, list[float]]:
-    """`requests` log-normal latencies around `median` bucketed, plus `timeouts` at the timeout."""
-    values, counts = [], []
-    remaining, share_left = requests, 1.0
-    for z, share in zip(_LATENCY_POINTS, _LATENCY_SHARES):
-        count = _binomial(rng, remaining, min(1.0, share / share_left)) if share_left > 0 else 0
-        remaining, share_left = remaining - count, share_left - share
-        if count:
-            values.append(round(median * math.exp(LATENCY_SPREAD * z), 1))
-            counts.append(float(count))
-    if timeouts:
-        values.append(float(TIMEOUT_MS))
-        counts.append(float(timeouts))
-    return {"Values": values, "Counts": counts}
-
-
-def _spread(requests: int, mean: float, samples: list[float]) -> dict[str, float]:
-    """StatisticValues of `requests` values averaging `mean`, spread like `samples`."""
-    tail = max(samples) * (1 + math.log1p(requests) / 3)
-    return {"SampleCount": requests, "Sum": round(requests * mean, 1),
-            "Minimum": round(min(samples) * 0.6, 1), "Maximum": round(max(tail, mean), 1)}
-
-
-def _put_metrics(cloudwatch: Any, datums: list[dict[str, Any]]) -> None:
-    """Send the datums 1000 at a time, the PutMetricData maximum."""
-    for start in range(0, len(datums), 1000):
-        cloudwatch.put_metric_data(
-            Namespace="AWS/ApiGateway", MetricData=datums[start:start + 1000]
-        )

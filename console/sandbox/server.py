@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import sys
 import threading
+import types
 import urllib.request
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -16,6 +18,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from console.sandbox import ACCESS_KEY_ID, REGION
 from console.sandbox.fidelity import router
+from console.sandbox.history import PENDING
 from console.sandbox.state import STATE
 
 if TYPE_CHECKING:
@@ -59,13 +62,50 @@ def _list_moto_modules_once() -> None:
 _list_moto_modules_once()
 
 
+def _defer_openapi_validator() -> None:
+    """moto's API Gateway models import openapi_spec_validator (through pydantic-settings and
+    jsonschema: a fifth of a sandbox start) only to check ImportRestApi and PutRestApi documents
+    sent with failOnWarnings. They get stand-ins that import the real validator when first used."""
+    if "openapi_spec_validator" in sys.modules:
+        return
+
+    class OpenAPIValidationError(Exception):
+        """What moto catches (and reads `message` of): the real validator's error, raised again as this."""
+
+        def __init__(self, message: str):
+            super().__init__(message)
+            self.message = message
+
+    def validate(spec, *args, **kwargs):
+        for name in [name for name, module in sys.modules.items() if getattr(module, "_stand_in", False)]:
+            del sys.modules[name]
+        real = importlib.import_module("openapi_spec_validator")
+        errors = importlib.import_module("openapi_spec_validator.validation.exceptions")
+        try:
+            return real.validate(spec, *args, **kwargs)
+        except errors.OpenAPIValidationError as exc:
+            raise OpenAPIValidationError(getattr(exc, "message", str(exc))) from exc
+
+    for name, names in (("openapi_spec_validator", {"validate": validate}), ("openapi_spec_validator.validation", {}),
+                        ("openapi_spec_validator.validation.exceptions",
+                         {"OpenAPIValidationError": OpenAPIValidationError})):
+        module = sys.modules[name] = types.ModuleType(name)
+        module.__dict__.update(names, _stand_in=True)
+
+
+_defer_openapi_validator()
+
+
 def application():
     """moto's server application behind the fidelity extensions; a moto reset clears ours too."""
-    extended = router().wrap(DomainDispatcherApplication(create_backend_app))
+    routes = router()
+    routes.before(("logs", "monitoring"), PENDING.settle)  # the seeded history, before anyone reads
+    extended = routes.wrap(DomainDispatcherApplication(create_backend_app))
 
     def app(environ, start_response):
         if environ.get("PATH_INFO") == "/moto-api/reset":
             STATE.reset()
+            PENDING.drop()
         return extended(environ, start_response)
 
     return app

@@ -33,5 +33,24 @@ class State:
             # "YYYY-MM-DD" -> requests UpdateUsage added that day to the remaining quota of its period
             self.usage_grants: dict[UsageKey, dict[str, int]] = {}
 
+    def entries(self, account: str, regions: tuple[str, ...]) -> dict[str, dict]:
+        """Every table's entries for `account` in `regions` (each key starts account, region)."""
+        places = {(account, region) for region in regions}
+        with self.lock:
+            return {name: {key: value for key, value in table.items() if key[:2] in places}
+                    for name, table in self._tables().items()}
+
+    def replace(self, account: str, regions: tuple[str, ...], entries: dict[str, dict]) -> None:
+        """Put `entries` (as `entries` returned them) in place of `account`'s in `regions`."""
+        places = {(account, region) for region in regions}
+        with self.lock:
+            for name, table in self._tables().items():
+                for key in [key for key in table if key[:2] in places]:
+                    del table[key]
+                table.update(entries.get(name, {}))
+
+    def _tables(self) -> dict[str, dict]:
+        return {name: table for name, table in vars(self).items() if isinstance(table, dict)}
+
 
 STATE = State()

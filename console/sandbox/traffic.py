@@ -35,11 +35,11 @@ from dataclasses import dataclass
 import boto3
 
 from console.sandbox import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
-from console.sandbox.seed import (
-    CLIENT_ERRORS, CLIENT_IPS, ESTATE, EU_REGION, RESPONSE_BYTES, SEED, SERVER_ERRORS, SUCCESS_STATUS, USER_AGENTS,
-    _Clients, _common_context, _concrete_path, _integration_latency, _load, _ms, _poisson, _render,
-    _Request, _weighted,
+from console.sandbox.history import (
+    CLIENT_ERRORS, CLIENT_IPS, RESPONSE_BYTES, SERVER_ERRORS, SUCCESS_STATUS, USER_AGENTS, Request, common_context,
+    concrete_path, integration_latency, load, ms, poisson, render, weighted,
 )
+from console.sandbox.seed import ESTATE, EU_REGION, SEED, Clients
 from console.sandbox.seed import Traffic as Profile
 from console.sandbox.state import STATE
 from console.sandbox.traffic_estate import Endpoint, Limit, Plan, Stage, read_region
@@ -49,7 +49,7 @@ from console.sandbox.traffic_sinks import LogSink, MetricSink, MetricTarget
 log = logging.getLogger("apigw-console.sandbox.traffic")
 
 REFRESH_SECONDS = 5.0  # how often the estate is read again
-LIVE_LOAD = _load(1.0)  # live traffic continues at the level the seeded history ends on
+LIVE_LOAD = load(1.0)  # live traffic continues at the level the seeded history ends on
 PSP_ADAPTER_V3 = "v2.9.0 — PSP adapter v3 (retries moved client-side)"
 FAILING_RELEASES = {PSP_ADAPTER_V3: 0.3}  # deployment description -> share of backend answers that are 5xx
 STALE_SHARE = 0.5  # of cache hits on a stale stage's item paths, answered from before the change
@@ -92,7 +92,7 @@ class Traffic:
         holds answers from before an epoch second, until flushed or expired."""
         session = boto3.session.Session(aws_access_key_id=ACCESS_KEY_ID,
                                         aws_secret_access_key=SECRET_ACCESS_KEY)
-        self._clients = {region: _Clients(session, url, region) for region in regions}
+        self._clients = {region: Clients(session, url, region) for region in regions}
         self._profiles = dict(seeded_profiles() if profiles is None else profiles)
         self._stale = dict(stale or {})
         self._seed = seed
@@ -184,7 +184,7 @@ class _StageRun:
     def simulate(self, stage: Stage, profile: Profile, start: float, seconds: float) -> None:
         """The stage's requests in [start, start + seconds), answered, logged and counted."""
         rng = self.rng
-        count = _poisson(rng, profile.per_minute * LIVE_LOAD * seconds / 60)
+        count = poisson(rng, profile.per_minute * LIVE_LOAD * seconds / 60)
         weighted = [e for e in stage.endpoints if e.weight > 0]
         if not count or not weighted:
             return
@@ -270,14 +270,14 @@ class _StageRun:
         rng = self.rng
         draw = rng.random()
         if draw < server_errors:
-            status, error = _weighted(rng, SERVER_ERRORS)
+            status, error = weighted(rng, SERVER_ERRORS)
             if status == 504:
                 return status, error, 29_000 + rng.randint(0, 40)
         elif draw < server_errors + profile.client_errors * BACKEND_SHARE:
-            status, error = _weighted(rng, BACKEND_ERRORS)
+            status, error = weighted(rng, BACKEND_ERRORS)
         else:
             status, error = SUCCESS_STATUS.get(verb, 200), None
-        return status, error, int(_integration_latency(rng, profile))
+        return status, error, int(integration_latency(rng, profile))
 
     def _record(self, stage: Stage, endpoint: Endpoint, at: float, key_id: str | None, answer: Answer,
                 target: MetricTarget, canary: dict | None, routed: bool) -> None:
@@ -290,11 +290,11 @@ class _StageRun:
                                  answer.cache_hit, length)
         if not (stage.log_group and stage.log_format):
             return
-        request = _Request(epoch_ms, endpoint.verb, endpoint.path, answer.status, response_ms,
+        request = Request(epoch_ms, endpoint.verb, endpoint.path, answer.status, response_ms,
                            answer.integration_ms, answer.error, length, rng.choice(CLIENT_IPS),
                            rng.choice(USER_AGENTS))
         deployment = canary["deploymentId"] if routed else stage.deployment_id
-        line = _render(stage.log_format, _context(rng, stage, endpoint, request, key_id, deployment,
+        line = render(stage.log_format, _context(rng, stage, endpoint, request, key_id, deployment,
                                                   routed if canary else None))
         sink = self.traffic.logs
         sink.add(stage.region, stage.log_group, epoch_ms, line)
@@ -321,12 +321,12 @@ def _length(rng: random.Random, status: int) -> int:
     return int(rng.lognormvariate(math.log(RESPONSE_BYTES), 0.9))
 
 
-def _context(rng: random.Random, stage: Stage, endpoint: Endpoint, request: _Request, key_id: str | None,
+def _context(rng: random.Random, stage: Stage, endpoint: Endpoint, request: Request, key_id: str | None,
              deployment_id: str | None, canary: bool | None) -> dict[str, str]:
     """The $context variables of one request; the stage's format picks the ones it logs."""
-    integration = _ms(request.integration_ms)
+    integration = ms(request.integration_ms)
     integration_status = "-" if request.integration_ms is None else str(request.status)
-    context = _common_context(rng, request) | {
+    context = common_context(rng, request) | {
         "stage": stage.name,
         "apiId": stage.api_id,
         "domainName": f"{stage.api_id}.execute-api.{stage.region}.amazonaws.com",
@@ -337,7 +337,7 @@ def _context(rng: random.Random, stage: Stage, endpoint: Endpoint, request: _Req
         "integrationStatus": integration_status,
         "error.messageString": f'"{request.gateway_error}"' if request.gateway_error else "-",
     }
-    path = _concrete_path(rng, endpoint.path)
+    path = concrete_path(rng, endpoint.path)
     if stage.http:
         return context | {
             "requestId": base64.b64encode(rng.randbytes(11)).decode(),

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from console.sandbox import ACCOUNT_ID
-from console.sandbox.seed import ESTATE, _route_verb_path
+from console.sandbox.history import route_verb_path
+from console.sandbox.seed import ESTATE
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,7 @@ def _http_stage(region: str, api: dict, stage: dict, routes: list[dict]) -> Stag
                for r in a.routes}
     overrides = stage.get("RouteSettings") or {}
     endpoints = tuple(
-        Endpoint(*_route_verb_path(route["RouteKey"]), route["RouteKey"], False,
+        Endpoint(*route_verb_path(route["RouteKey"]), route["RouteKey"], False,
                  weights.get(route["RouteKey"], 1), False,
                  _limit(overrides.get(route["RouteKey"], {}), "ThrottlingRateLimit", "ThrottlingBurstLimit"),
                  None)

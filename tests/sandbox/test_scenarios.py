@@ -10,20 +10,17 @@ real command in a child process.
 from __future__ import annotations
 
 import json
-import random
 import signal
 import subprocess
 import sys
 import time
 
-import boto3
 import pytest
 
 from console.cli import main
-from console.sandbox import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from console.sandbox.scenarios import SCENARIOS, begin
 from console.sandbox.seed import (
-    API_KEYS, CATALOG_API, ORDERS_API, PAYMENTS_API, SEED, USAGE_PLANS, RegionEstate, _Clients, _seed_region,
+    API_KEYS, CATALOG_API, ORDERS_API, PAYMENTS_API, USAGE_PLANS, RegionEstate, seed_region,
 )
 from console.sandbox.traffic import Traffic, seeded_profiles
 
@@ -33,10 +30,8 @@ REHEARSAL = "ca-central-1"
 @pytest.fixture(scope="module")
 def rehearsal(sandbox) -> str:
     """The sandbox URL, with the seeded REST estate copied into the rehearsal region."""
-    session = boto3.session.Session(aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
-    estate = RegionEstate(REHEARSAL, rest_apis=(ORDERS_API, PAYMENTS_API, CATALOG_API),
-                          usage_plans=USAGE_PLANS, api_keys=API_KEYS)
-    _seed_region(_Clients(session, sandbox.url, REHEARSAL), estate, random.Random(SEED), int(time.time() * 1000))
+    seed_region(sandbox.url, RegionEstate(REHEARSAL, rest_apis=(ORDERS_API, PAYMENTS_API, CATALOG_API),
+                                          usage_plans=USAGE_PLANS, api_keys=API_KEYS))
     return sandbox.url
 
 

@@ -1,0 +1,471 @@
+"""The sandbox's past: three hours of access-log lines and CloudWatch metrics for a seeded region.
+
+A console opened on a fresh sandbox should have something to chart and tail at once, so every start
+writes a history drawn from each stage's traffic profile (seed.Traffic) with a seeded
+`random.Random`: log lines in the stage's own access-log format, and per-minute metrics under
+API Gateway's real names and dimensions, shaped like an afternoon's load. The live traffic
+generator (traffic.py) draws its requests with the same functions, so past and present agree.
+
+History is written straight into the sandbox's stores (moto's Logs backend, the CloudWatch store
+of the fidelity layer) rather than through PutLogEvents and PutMetricData: it is the sandbox
+filling in its own past, in its own process, and skipping the wire makes it a few times cheaper.
+A start only promises it (PENDING); it is written just before the first Logs or CloudWatch request
+is answered, so nobody waits for it who has not asked for it, and no reader sees part of it.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import random
+import re
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from console.sandbox.seed import (
+        RegionEstate,
+        RestApi,
+        RestStage,
+        Traffic,
+        V2Api,
+        V2Stage,
+    )
+
+WINDOW_MINUTES = 180  # how far back the history reaches
+NAMESPACE = "AWS/ApiGateway"
+
+# --- Inventory: what the traffic looks like -------------------------------------------------
+
+# Documentation ranges (RFC 5737) and a carrier-grade NAT address: realistic, never anyone's.
+CLIENT_IPS = tuple(f"203.0.113.{n}" for n in (7, 18, 44, 91, 133, 202)) + tuple(
+    f"198.51.100.{n}" for n in (3, 27, 64, 150, 211)
+) + ("192.0.2.15", "192.0.2.88", "100.64.12.9")
+USER_AGENTS = (
+    "okhttp/4.12.0",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36",
+    "python-requests/2.32.3",
+    "axios/1.7.2",
+    "Go-http-client/2.0",
+    "Amazon CloudFront",
+)
+PATH_PARAM_PREFIXES = {"orderId": "ord_", "paymentId": "pay_", "sku": "SKU-",
+                       "categoryId": "cat_", "id": "prd_", "cartId": "cart_"}
+# (status, weight, gateway's error message or None when the backend answered)
+CLIENT_ERRORS = ((400, 30, None), (403, 15, "Forbidden"), (404, 35, None), (409, 5, None),
+                 (429, 15, "Too Many Requests"))
+SERVER_ERRORS = ((500, 25, None), (502, 30, "Internal server error"), (503, 15, None),
+                 (504, 30, "Endpoint request timed out"))
+SUCCESS_STATUS = {"POST": 201, "DELETE": 204}
+LATENCY_SPREAD = 0.55  # sigma of the log-normal integration latency
+RESPONSE_BYTES = 1400  # median response size
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+# AWS/ApiGateway metric name -> the per-minute data it carries (see `_per_minute`).
+REST_METRICS = {"Count": "requests", "4XXError": "4xx", "5XXError": "5xx", "Latency": "latency",
+                "IntegrationLatency": "integration_latency"}
+REST_CACHE_METRICS = {"CacheHitCount": "cache_hits", "CacheMissCount": "cache_misses"}
+HTTP_METRICS = {"Count": "requests", "4xx": "4xx", "5xx": "5xx", "Latency": "latency",
+                "IntegrationLatency": "integration_latency", "DataProcessed": "bytes"}
+METRIC_UNITS = {"Latency": "Milliseconds", "IntegrationLatency": "Milliseconds",
+                "DataProcessed": "Bytes"}
+
+
+
+# --- A region's history -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ids:
+    """What AWS named when a region's estate was built, which its history refers to."""
+
+    rest_apis: dict[str, str]  # REST API name -> id
+    v2_apis: dict[str, str]  # HTTP/WebSocket API name -> id
+    keys: dict[str, tuple[str, ...]]  # REST API name -> ids of the enabled keys its plans admit
+
+
+@dataclass(frozen=True)
+class History:
+    """A region's past: access-log events per log group and stream, and metric datums."""
+
+    region: str
+    logs: list[tuple[str, str, list[dict[str, Any]]]]  # group, stream, events in time order
+    datums: list[dict[str, Any]]
+
+
+def access_log_group(api_name: str, stage_name: str) -> str:
+    """Where the seed sends a stage's access log."""
+    return f"/aws/apigateway/{api_name}/{stage_name.strip('$')}/access"
+
+
+def generate(estate: RegionEstate, ids: Ids, rng: random.Random, now_ms: int) -> History:
+    """The WINDOW_MINUTES before `now_ms` of every stage with a traffic profile in `estate`."""
+    logs: list[tuple[str, list[dict[str, Any]]]] = []
+    datums: list[dict[str, Any]] = []
+    for api in estate.rest_apis:
+        for stage in api.stages:
+            if stage.access_log_format:
+                events = _rest_access_log(rng, api, stage, ids.keys.get(api.name, ()), now_ms)
+                logs.append((access_log_group(api.name, stage.name), events))
+            metrics = REST_METRICS | (REST_CACHE_METRICS if stage.cache_ttl else {})
+            dimensions = {"ApiName": api.name, "Stage": stage.name}
+            datums += _metric_datums(rng, stage.traffic, metrics, dimensions, now_ms)
+    for v2_api in estate.v2_apis:
+        for v2_stage in v2_api.stages:
+            if v2_stage.traffic is None:
+                continue
+            if v2_stage.access_log_format:
+                logs.append((access_log_group(v2_api.name, v2_stage.name),
+                             _http_access_log(rng, v2_api, v2_stage, now_ms)))
+            dimensions = {"ApiId": ids.v2_apis[v2_api.name], "Stage": v2_stage.name}
+            datums += _metric_datums(rng, v2_stage.traffic, HTTP_METRICS, dimensions, now_ms)
+    # Streams are named like API Gateway's (32 hex digits).
+    streams = [(group, f"{rng.getrandbits(128):032x}", events) for group, events in logs]
+    return History(estate.region, streams, datums)
+
+
+def write(history: History, account: str) -> None:
+    """Put `history` into this process's sandbox stores, as PutLogEvents and PutMetricData would."""
+    from moto.backends import get_backend
+
+    from console.sandbox.fidelity.cloudwatch import store_for
+    from console.sandbox.fidelity.cloudwatch_store import MAX_DATUMS
+
+    logs = get_backend("logs")[account][history.region]
+    for group, stream, events in history.logs:
+        logs.create_log_stream(group, stream)
+        logs.put_log_events(group, stream, events)
+    metrics = store_for(account, history.region)
+    for start in range(0, len(history.datums), MAX_DATUMS):
+        metrics.put(NAMESPACE, history.datums[start:start + MAX_DATUMS])
+
+
+class Pending:
+    """History promised by a start, written on first demand (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._due: list[Callable[[], None]] = []
+
+    def promise(self, write: Callable[[], None]) -> None:
+        with self._lock:
+            self._due.append(write)
+
+    def settle(self) -> None:
+        """Write whatever is promised; at once if nothing is."""
+        if self._due:
+            with self._lock:
+                while self._due:
+                    self._due.pop(0)()
+
+    def drop(self) -> None:
+        """Forget the promises: the stores they were for have been reset."""
+        with self._lock:
+            self._due.clear()
+
+
+PENDING = Pending()
+
+
+# --- Traffic: the shape of a day ------------------------------------------------------------
+
+_PEAK_LOAD = 1.4
+
+
+def load(elapsed: float) -> float:
+    """Traffic relative to a stage's mean, `elapsed` (0..1) into the window: an afternoon
+    build-up with a ripple, never above `_PEAK_LOAD`."""
+    return 0.6 + 0.7 * elapsed + 0.1 * math.sin(elapsed * 40)
+
+
+def poisson(rng: random.Random, mean: float) -> int:
+    """A Poisson draw: Knuth's method for small means, normal approximation above."""
+    if mean > 30:
+        return max(0, round(rng.gauss(mean, math.sqrt(mean))))
+    threshold, count, product = math.exp(-mean), 0, rng.random()
+    while product > threshold:
+        count += 1
+        product *= rng.random()
+    return count
+
+
+def _binomial(rng: random.Random, n: int, p: float) -> int:
+    """A binomial draw: exact for small n, normal approximation above."""
+    if p <= 0 or n == 0:
+        return 0
+    if n < 30:
+        return sum(rng.random() < p for _ in range(n))
+    return min(n, max(0, round(rng.gauss(n * p, math.sqrt(n * p * (1 - p))))))
+
+
+def integration_latency(rng: random.Random, traffic: Traffic) -> float:
+    """Log-normal around the stage's median, as backends are."""
+    return traffic.latency_ms * rng.lognormvariate(0, LATENCY_SPREAD)
+
+
+# --- Traffic: access-log lines ----------------------------------------------------------------
+
+_CONTEXT_VARIABLE = re.compile(r"\$context\.([A-Za-z0-9_.]+)")
+
+
+@dataclass(frozen=True)
+class Request:
+    """One generated request, before it is rendered in a particular log format."""
+
+    epoch_ms: int
+    verb: str
+    path: str  # the template: /orders/{orderId}
+    status: int
+    response_ms: int
+    integration_ms: int | None  # None: the gateway answered without calling a backend
+    gateway_error: str | None
+    length: int
+    ip: str
+    user_agent: str
+
+
+def _rest_access_log(
+    rng: random.Random, api: RestApi, stage: RestStage, key_ids: tuple[str, ...], now_ms: int
+) -> list[dict[str, Any]]:
+    """Access-log events of a REST stage, in its own format."""
+    assert stage.access_log_format
+    routes = [(m.verb, m.path, m.integration == "MOCK") for m in api.methods]
+    keyed = {(m.verb, m.path) for m in api.methods if m.api_key_required}
+    events = []
+    for request in _requests(rng, routes, [m.weight for m in api.methods], stage.traffic, now_ms):
+        key_id = "-"
+        if (request.verb, request.path) in keyed and key_ids and request.status != 403:
+            key_id = rng.choice(key_ids)
+        context = common_context(rng, request) | {
+            "requestId": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "extendedRequestId": base64.b64encode(rng.randbytes(11)).decode(),
+            "identity.apiKeyId": key_id,
+            "requestTimeEpoch": str(request.epoch_ms),
+            "resourcePath": request.path,
+            "path": f"/{stage.name}{concrete_path(rng, request.path)}",
+            "integrationLatency": ms(request.integration_ms),
+            "integration.status": "-" if request.integration_ms is None else str(request.status),
+        }
+        events.append({"timestamp": request.epoch_ms,
+                       "message": render(stage.access_log_format, context)})
+    return events
+
+
+def _http_access_log(
+    rng: random.Random, api: V2Api, stage: V2Stage, now_ms: int
+) -> list[dict[str, Any]]:
+    """Access-log events of an HTTP API stage, in its own format."""
+    assert stage.access_log_format and stage.traffic
+    routes = [(*route_verb_path(r.key), False) for r in api.routes]
+    events = []
+    for request in _requests(rng, routes, [r.weight for r in api.routes], stage.traffic, now_ms):
+        context = common_context(rng, request) | {
+            "requestId": base64.b64encode(rng.randbytes(11)).decode(),
+            "routeKey": "$default" if request.verb == "ANY" else f"{request.verb} {request.path}",
+            "integration.latency": ms(request.integration_ms),
+            "integrationErrorMessage": request.gateway_error or "-",
+        }
+        events.append({"timestamp": request.epoch_ms,
+                       "message": render(stage.access_log_format, context)})
+    return events
+
+
+def render(log_format: str, context: dict[str, str]) -> str:
+    """A log line as API Gateway writes it: each $context variable substituted, "-" if unset."""
+    return _CONTEXT_VARIABLE.sub(lambda m: context.get(m.group(1), "-"), log_format)
+
+
+def _requests(
+    rng: random.Random, routes: list[tuple[str, str, bool]], weights: list[int],
+    traffic: Traffic, now_ms: int,
+) -> Iterator[Request]:
+    """`traffic.log_lines` requests over the window, in time order; routes: (verb, path, mock)."""
+    for epoch_ms in _request_times(rng, traffic.log_lines, now_ms):
+        verb, path, mock = rng.choices(routes, weights)[0]
+        status, error, integration_ms = _outcome(rng, verb, mock, traffic)
+        response_ms = int((integration_ms or 0) + rng.lognormvariate(math.log(6), 0.5)) + 1
+        if status == 204:
+            length = 0
+        elif status >= 400:
+            length = rng.randint(36, 180)
+        else:
+            length = int(rng.lognormvariate(math.log(RESPONSE_BYTES), 0.9))
+        yield Request(epoch_ms, verb, path, status, response_ms, integration_ms, error, length,
+                       rng.choice(CLIENT_IPS), rng.choice(USER_AGENTS))
+
+
+def _request_times(rng: random.Random, count: int, now_ms: int) -> list[int]:
+    """`count` request times (epoch ms) in the window, ascending, following `load`."""
+    span = WINDOW_MINUTES * 60_000
+    times: list[int] = []
+    while len(times) < count:
+        elapsed = rng.random()
+        if rng.random() * _PEAK_LOAD < load(elapsed):
+            times.append(now_ms - span + int(elapsed * (span - 1000)))
+    return sorted(times)
+
+
+def _outcome(
+    rng: random.Random, verb: str, mock: bool, traffic: Traffic
+) -> tuple[int, str | None, int | None]:
+    """(status, gateway error message, integration latency in ms) of one request."""
+    if mock:
+        return 200, None, None
+    draw = rng.random()
+    if draw < traffic.server_errors:
+        status, error = weighted(rng, SERVER_ERRORS)
+        if status == 504:
+            return status, error, 29_000 + rng.randint(0, 40)
+    elif draw < traffic.server_errors + traffic.client_errors:
+        status, error = weighted(rng, CLIENT_ERRORS)
+        if error:  # refused or throttled by the gateway itself
+            return status, error, None
+    else:
+        status, error = SUCCESS_STATUS.get(verb, 200), None
+    return status, error, int(integration_latency(rng, traffic))
+
+
+def weighted(
+    rng: random.Random, table: tuple[tuple[int, int, str | None], ...]
+) -> tuple[int, str | None]:
+    status, _, error = rng.choices(table, [weight for _, weight, _ in table])[0]
+    return status, error
+
+
+def common_context(rng: random.Random, request: Request) -> dict[str, str]:
+    """$context variables that REST and HTTP APIs share."""
+    moment = datetime.fromtimestamp(request.epoch_ms / 1000, UTC)
+    return {
+        "identity.sourceIp": request.ip,
+        "identity.userAgent": request.user_agent,
+        "requestTime": f"{moment:%d}/{_MONTHS[moment.month - 1]}/{moment:%Y:%H:%M:%S} +0000",
+        "httpMethod": request.verb,
+        "status": str(request.status),
+        "protocol": rng.choice(("HTTP/1.1", "HTTP/2.0")),
+        "responseLength": str(request.length),
+        "responseLatency": str(request.response_ms),
+        "error.message": request.gateway_error or "-",
+    }
+
+
+def route_verb_path(route_key: str) -> tuple[str, str]:
+    verb, _, path = route_key.partition(" ")
+    return ("ANY", "/") if route_key == "$default" else (verb, path)
+
+
+def concrete_path(rng: random.Random, template: str) -> str:
+    """A request path for a resource template: /orders/{orderId} -> /orders/ord_3f9a0c12."""
+    return re.sub(
+        r"\{(\w+)\}",
+        lambda m: f"{PATH_PARAM_PREFIXES.get(m.group(1), '')}{rng.getrandbits(32):08x}",
+        template,
+    )
+
+
+def ms(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+# --- Traffic: CloudWatch metrics --------------------------------------------------------------
+
+# A minute's latencies as a histogram, the way CloudWatch stores percentile-ready data (Values and
+# Counts): buckets of the log-normal integration latency, in standard deviations (z) from the
+# median, each published at its middle; finer where p50 .. p99.9 fall. Shares are fixed, so each
+# minute costs a few binomials, and ten buckets keep the PutMetricData bodies small to serialise.
+_LATENCY_EDGES = (-1.5, -0.75, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
+_LATENCY_POINTS = (-2.0, -1.1, -0.4, 0.25, 0.75, 1.25, 1.75, 2.25, 2.75, 3.25)
+_LATENCY_SHARES = tuple(
+    high - low for low, high in zip(
+        (0.0, *(0.5 * (1 + math.erf(z / math.sqrt(2))) for z in _LATENCY_EDGES)),
+        (*(0.5 * (1 + math.erf(z / math.sqrt(2))) for z in _LATENCY_EDGES), 1.0),
+    )
+)
+GATEWAY_OVERHEAD_MS = 7  # Latency = IntegrationLatency + the gateway's own milliseconds
+TIMEOUT_MS = 29_000  # a 504 waits out the integration timeout
+_TIMEOUT_SHARE = sum(w for status, w, _ in SERVER_ERRORS if status == 504) / sum(
+    w for _, w, _ in SERVER_ERRORS
+)
+
+
+def _metric_datums(
+    rng: random.Random, traffic: Traffic, metrics: dict[str, str], dimensions: dict[str, str],
+    now_ms: int,
+) -> list[dict[str, Any]]:
+    """PutMetricData datums of one stage: each metric of `metrics` for each minute with traffic."""
+    dims = [{"Name": name, "Value": value} for name, value in dimensions.items()]
+    return [
+        {"MetricName": name, "Dimensions": dims, "Timestamp": stamp,
+         "Unit": METRIC_UNITS.get(name, "Count"), **data[key]}
+        for stamp, data in _per_minute(rng, traffic, now_ms)
+        for name, key in metrics.items()
+    ]
+
+
+def _per_minute(
+    rng: random.Random, traffic: Traffic, now_ms: int
+) -> Iterator[tuple[float, dict[str, dict[str, Any]]]]:
+    """For each whole minute of the window that saw requests (epoch seconds), its data by kind.
+
+    Counters are 0/1 per request, as API Gateway emits them (Sum is the count, Average the rate),
+    sent as Values/Counts; latencies as histograms, so percentiles exist; bytes as a statistic set.
+    """
+    first = now_ms // 60_000 - WINDOW_MINUTES
+    for minute in range(WINDOW_MINUTES):
+        requests = poisson(rng, traffic.per_minute * load(minute / WINDOW_MINUTES))
+        if requests == 0:
+            continue  # no requests, no datapoint
+        server = _binomial(rng, requests, traffic.server_errors)
+        client = _binomial(rng, requests - server, traffic.client_errors)
+        hits = _binomial(rng, requests, traffic.cache_hit_ratio)
+        timeouts = _binomial(rng, server, _TIMEOUT_SHARE)
+        median = traffic.latency_ms * rng.uniform(0.9, 1.15)
+        integration = _latency_histogram(rng, requests - timeouts, median, timeouts)
+        yield (first + minute) * 60.0, {
+            "requests": _ones(requests, requests),
+            "4xx": _ones(client, requests),
+            "5xx": _ones(server, requests),
+            "cache_hits": _ones(hits, requests),
+            "cache_misses": _ones(requests - hits, requests),
+            "integration_latency": integration,
+            "latency": {"Values": [v + GATEWAY_OVERHEAD_MS for v in integration["Values"]],
+                        "Counts": integration["Counts"]},
+            "bytes": {"StatisticValues": _spread(
+                requests, RESPONSE_BYTES * rng.uniform(0.9, 1.2),
+                [RESPONSE_BYTES * rng.lognormvariate(0, 0.9)])},
+        }
+
+
+def _ones(hits: int, requests: int) -> dict[str, list[float]]:
+    """A counter's minute: `hits` ones and `requests - hits` zeros, as Values and Counts."""
+    pairs = [(value, count) for value, count in ((0.0, requests - hits), (1.0, hits)) if count]
+    return {"Values": [v for v, _ in pairs], "Counts": [float(c) for _, c in pairs]}
+
+
+def _latency_histogram(
+    rng: random.Random, requests: int, median: float, timeouts: int
+) -> dict[str, list[float]]:
+    """`requests` log-normal latencies around `median` bucketed, plus `timeouts` at the timeout."""
+    values, counts = [], []
+    remaining, share_left = requests, 1.0
+    for z, share in zip(_LATENCY_POINTS, _LATENCY_SHARES):
+        count = _binomial(rng, remaining, min(1.0, share / share_left)) if share_left > 0 else 0
+        remaining, share_left = remaining - count, share_left - share
+        if count:
+            values.append(round(median * math.exp(LATENCY_SPREAD * z), 1))
+            counts.append(float(count))
+    if timeouts:
+        values.append(float(TIMEOUT_MS))
+        counts.append(float(timeouts))
+    return {"Values": values, "Counts": counts}
+
+
+def _spread(requests: int, mean: float, samples: list[float]) -> dict[str, float]:
+    """StatisticValues of `requests` values averaging `mean`, spread like `samples`."""
+    tail = max(samples) * (1 + math.log1p(requests) / 3)
+    return {"SampleCount": requests, "Sum": round(requests * mean, 1),
+            "Minimum": round(min(samples) * 0.6, 1), "Maximum": round(max(tail, mean), 1)}

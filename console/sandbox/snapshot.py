@@ -1,0 +1,106 @@
+"""The seeded estate as its last build left it, so that a sandbox starts in a fraction of a second.
+
+Building the estate through the API (seed.build_region) takes ~150 calls, a second or two of CPU.
+What it leaves lives in moto's backends (API Gateway, API Gateway v2, Logs) and in the fidelity
+layer's STATE; a snapshot pickles those for the seeded account and regions, with the ids the
+history refers to, into the user's cache directory, and the next start restores them instead of
+building. The file is named by a digest of everything that shapes a build (the versions of Python,
+moto and botocore, and the sandbox's own sources), so a change to any of them builds afresh. A
+snapshot that cannot be read, or that anyone but its owner could have written, is ignored: it is
+a pickle, and only this user's own sandbox may have made it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from console.sandbox.state import STATE
+
+if TYPE_CHECKING:
+    from console.sandbox.history import Ids
+
+log = logging.getLogger("apigw-console.sandbox")
+
+SERVICES = ("apigateway", "apigatewayv2", "logs")  # the backends a build writes to
+_SOURCES = Path(__file__).parent  # console/sandbox: every module of it can change what a build leaves
+_PREFIX = "estate-"
+
+
+def directory() -> Path:
+    """Where snapshots are kept (`apigw-console info` names it too)."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path("apigw-console") / "sandbox"
+
+
+def restore(account: str, regions: tuple[str, ...]) -> dict[str, Ids] | None:
+    """Put the snapshot's backends and state in place of `account`'s in `regions`; its ids by
+    region. None (and nothing changed) when there is no usable snapshot for this code."""
+    path = _path()
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    if status.st_uid != os.getuid() or status.st_mode & 0o022:
+        log.warning("ignoring the sandbox snapshot %s: it is not private to this user", path)
+        return None
+    try:
+        taken = pickle.loads(path.read_bytes())
+        if (taken["account"], taken["regions"]) != (account, regions):
+            return None
+    except Exception as exc:  # a damaged or foreign file: build instead
+        log.warning("ignoring the sandbox snapshot %s: %s", path, exc)
+        return None
+    from moto.backends import get_backend
+
+    for service, by_region in taken["backends"].items():
+        for region, backend in by_region.items():
+            get_backend(service)[account][region] = backend
+    STATE.replace(account, regions, taken["state"])
+    return taken["ids"]
+
+
+def capture(account: str, regions: tuple[str, ...], ids: dict[str, Ids]) -> None:
+    """Keep `account`'s backends and state in `regions`, as they are now, for the next start."""
+    from moto.backends import get_backend
+
+    taken = {
+        "account": account, "regions": regions, "ids": ids, "state": STATE.entries(account, regions),
+        "backends": {service: {region: get_backend(service)[account][region] for region in regions}
+                     for service in SERVICES},
+    }
+    path = _path()
+    try:
+        data = pickle.dumps(taken, protocol=pickle.HIGHEST_PROTOCOL)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as out:
+            out.write(data)  # NamedTemporaryFile creates it 0600
+        os.replace(out.name, path)
+        for stale in path.parent.glob(f"{_PREFIX}*.pickle"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
+    except Exception as exc:  # no snapshot only means the next start builds again
+        log.warning("could not keep a sandbox snapshot in %s: %s", path.parent, exc)
+
+
+def _path() -> Path:
+    return directory() / f"{_PREFIX}{_digest()}.pickle"
+
+
+def _digest() -> str:
+    """What a build depends on: the interpreter, moto, botocore and the sandbox's code."""
+    import botocore
+    import moto
+
+    digest = hashlib.sha256(f"{sys.version}|{moto.__version__}|{botocore.__version__}".encode())
+    for source in sorted(_SOURCES.rglob("*.py")):
+        digest.update(str(source.relative_to(_SOURCES)).encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,123 @@
+"""A sandbox start restores the estate its last build left (the snapshot) and answers as that build did.
+
+Each test runs real sandbox processes, as `--sandbox` does, with a cache directory of its own.
+"""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from console.sandbox import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+from console.sandbox.history import access_log_group
+from console.sandbox.process import spawn
+from console.sandbox.seed import ESTATE, ORDERS_API
+from console.sandbox.snapshot import directory
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    return tmp_path
+
+
+def estate_of(url: str) -> dict:
+    """Everything the seed builds, as the API reads it back, region by region."""
+    dump = {}
+    for estate in ESTATE:
+        def client(service, region=estate.region):
+            return boto3.client(service, endpoint_url=url, region_name=region, aws_access_key_id=ACCESS_KEY_ID,
+                                aws_secret_access_key=SECRET_ACCESS_KEY)
+
+        apigw, v2, logs = client("apigateway"), client("apigatewayv2"), client("logs")
+        rest = {}
+        for api in apigw.get_rest_apis()["items"]:
+            rest[api["name"]] = {
+                "api": api,
+                "resources": apigw.get_resources(restApiId=api["id"], embed=["methods"])["items"],
+                "stages": apigw.get_stages(restApiId=api["id"])["item"],
+                "deployments": apigw.get_deployments(restApiId=api["id"])["items"],
+            }
+        plans = apigw.get_usage_plans()["items"]
+        v2_apis = {}
+        for api in v2.get_apis()["Items"]:
+            v2_apis[api["Name"]] = {
+                "api": api, "routes": v2.get_routes(ApiId=api["ApiId"])["Items"],
+                "integrations": v2.get_integrations(ApiId=api["ApiId"])["Items"],
+                "stages": v2.get_stages(ApiId=api["ApiId"])["Items"],
+            }
+        dump[estate.region] = {
+            "rest": rest, "v2": v2_apis, "plans": plans,
+            "plan keys": {p["name"]: apigw.get_usage_plan_keys(usagePlanId=p["id"])["items"] for p in plans},
+            "keys": apigw.get_api_keys(includeValues=True)["items"],
+            "log groups": logs.describe_log_groups()["logGroups"],
+        }
+    return json.loads(json.dumps(dump, default=str))
+
+
+def history_of(url: str) -> int:
+    """How many access-log lines orders-api prod has (the history: no traffic runs in these tests)."""
+    logs = boto3.client("logs", endpoint_url=url, region_name="us-east-1", aws_access_key_id=ACCESS_KEY_ID,
+                        aws_secret_access_key=SECRET_ACCESS_KEY)
+    pages = logs.get_paginator("filter_log_events").paginate(logGroupName=access_log_group(ORDERS_API.name, "prod"))
+    return sum(len(page["events"]) for page in pages)
+
+
+def started(*extra: str) -> tuple[dict, int]:
+    child = spawn("--no-traffic", *extra)
+    try:
+        return estate_of(child.url), history_of(child.url)
+    finally:
+        child.close()
+
+
+def snapshots(cache) -> list:
+    assert directory().is_relative_to(cache)
+    return sorted(directory().glob("estate-*.pickle"))
+
+
+def test_a_restored_estate_reads_exactly_as_the_build_it_was_taken_from(cache):
+    built, built_history = started()
+    assert len(snapshots(cache)) == 1, "the first start keeps a snapshot"
+    restored, restored_history = started()
+    assert restored == built  # ids, settings, dates: every field of every read
+    assert restored_history == built_history > 300  # and the history is written afresh, the same
+
+
+def test_a_damaged_snapshot_is_ignored_and_replaced(cache):
+    built, _ = started()
+    [kept] = snapshots(cache)
+    kept.write_bytes(b"not a pickle")
+    rebuilt, history = started()
+    assert rebuilt.keys() == built.keys() and history > 300
+    assert kept.read_bytes() != b"not a pickle"
+
+
+def test_a_snapshot_others_could_have_written_is_not_loaded(cache):
+    built, _ = started()
+    [kept] = snapshots(cache)
+    kept.chmod(0o666)
+    rebuilt, _ = started()
+    ids = {region: sorted(a["api"]["id"] for a in dump["rest"].values()) for region, dump in built.items()}
+    assert ids != {region: sorted(a["api"]["id"] for a in dump["rest"].values()) for region, dump in rebuilt.items()}, \
+        "a rebuild names its APIs afresh; the same ids would mean the snapshot was loaded"
+
+
+def test_import_rest_api_with_fail_on_warnings_still_validates_the_document(aws, scratch_region):
+    """ImportRestApi with failOnWarnings rejects an invalid OpenAPI document (BadRequestException),
+    imports a valid one; the sandbox imports moto's validator only when first needed."""
+    apigw = aws("apigateway", scratch_region)
+    invalid = {"openapi": "3.0.1", "info": {"title": "broken", "version": "1"}, "paths": {"/x": {"get": 7}}}
+    with pytest.raises(ClientError) as refused:
+        apigw.import_rest_api(body=json.dumps(invalid), failOnWarnings=True)
+    assert refused.value.response["Error"]["Code"] == "BadRequestException"
+    valid = {"openapi": "3.0.1", "info": {"title": "imported", "version": "1", "description": "ok"},
+             "paths": {"/x": {"get": {"responses": {"200": {"description": "ok"}}}}}}
+    created = apigw.import_rest_api(body=json.dumps(valid), failOnWarnings=True)
+    try:
+        assert created["name"] == "imported"
+    finally:
+        apigw.delete_rest_api(restApiId=created["id"])
