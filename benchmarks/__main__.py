@@ -1,4 +1,5 @@
-"""Run every benchmark and print one report: figure, target, verdict. Exit 1 if a target is missed."""
+"""Run the benchmarks (all, or those named: `python -m benchmarks log_view`) and print one report:
+figure, target, verdict. Exit 1 if a target is missed."""
 
 from __future__ import annotations
 
@@ -17,11 +18,17 @@ def _row(figure: Figure) -> str:
     return f"{figure.name:<42} {value:>10}  {target:<10} {figure.verdict:<5} {figure.note}"
 
 
-def main() -> int:
+def main(names: list[str]) -> int:
+    chosen = [b for b in BENCHMARKS if not names or b.__name__.rpartition(".")[2] in names]
+    unknown = set(names) - {b.__name__.rpartition(".")[2] for b in BENCHMARKS}
+    if unknown:
+        print(f"no benchmark named {', '.join(sorted(unknown))}; there are "
+              f"{', '.join(b.__name__.rpartition('.')[2] for b in BENCHMARKS)}", file=sys.stderr)
+        return 2
     isolate_aws()
     started = time.perf_counter()
     figures: list[Figure] = []
-    for benchmark in BENCHMARKS:
+    for benchmark in chosen:
         print(f"running {benchmark.__name__}…", file=sys.stderr, flush=True)
         figures += benchmark.run()
     print(f"{'figure':<42} {'value':>10}  {'target':<10} {'verdict':<5} note")
@@ -35,4 +42,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))
