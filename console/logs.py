@@ -218,7 +218,8 @@ class Tail:
         # once the keys before it have, never before its time.
         self._expiry: deque[tuple[int, int, str | None]] = deque()
         self._seq = itertools.count()
-        self._held: list[tuple[int, str, int, float, LogLine]] = []  # settle heap
+        # The settle heap: (timestamp, stream, arrival number, arrived, group, message, ingestion, event id)
+        self._held: list[tuple[int, str, int, float, str, str, int | None, str | None]] = []
         self._released_ms = -1
         self._notices: list[Notice] = []
         self._backfills: deque[tuple[int, int | None, str, float]] = deque()  # start, end, why, not before
@@ -261,18 +262,24 @@ class Tail:
         """Lines whose settle time is over, in timestamp order (at most `limit`, so a consumer can take
         a burst in slices), and every notice since the last drain."""
         ready_by = time.monotonic() - self._settle
-        lines: list[LogLine] = []
+        taken: list[tuple] = []
         room = limit if limit is not None else len(self._held)
         with self._lock:
             held = self._held
-            while held and len(lines) < room and (held[0][3] <= ready_by or self._stopping.is_set()):
-                timestamp, _, _, _, line = heapq.heappop(held)
-                if timestamp < self._released_ms:
-                    line = _as_late(line)
-                else:
-                    self._released_ms = timestamp
-                lines.append(line)
+            released = self._released_ms
+            while held and len(taken) < room and (held[0][3] <= ready_by or self._stopping.is_set()):
+                item = heapq.heappop(held)
+                late = item[0] < released
+                if not late:
+                    released = item[0]
+                taken.append((item, late))
+            self._released_ms = released
             notices, self._notices = self._notices, []
+        # Parsed here, as they are taken, not as they arrive: lines only settling (a second's worth at any
+        # rate) stay plain tuples, which the garbage collector stops scanning, and dropped lines cost nothing.
+        parse = self._parser.parse if self._parser else _no_entry
+        lines = [LogLine(timestamp, group, stream, message, parse(message), ingestion, event_id, late)
+                 for (timestamp, stream, _, _, group, message, ingestion, event_id), late in taken]
         return Batch(lines, notices)
 
     @property
@@ -311,23 +318,20 @@ class Tail:
                 fresh.append((timestamp, group, stream, message, event.get("ingestionTime"), event_id))
         if not fresh:
             return 0
-        parse = self._parser.parse if self._parser else (lambda _message: None)
-        lines = [LogLine(timestamp, group, stream, message, parse(message), ingestion, event_id)
-                 for timestamp, group, stream, message, ingestion, event_id in fresh]
         arrived = time.monotonic()
         with self._lock:
             held, seq = self._held, self._seq
             newest = self._newest_ms if self._newest_ms is not None else -1
             slowest = 0
-            for line in lines:
-                heapq.heappush(held, (line.timestamp, line.stream, next(seq), arrived, line))
-                if line.timestamp > newest:
-                    newest = line.timestamp
-                if line.ingestion and line.ingestion - line.timestamp > slowest:
-                    slowest = line.ingestion - line.timestamp
+            for timestamp, group, stream, message, ingestion, event_id in fresh:
+                heapq.heappush(held, (timestamp, stream, next(seq), arrived, group, message, ingestion, event_id))
+                if timestamp > newest:
+                    newest = timestamp
+                if ingestion and ingestion - timestamp > slowest:
+                    slowest = ingestion - timestamp
             self._newest_ms = newest
             self._overlap_ms = max(self._overlap_ms, min(MAX_OVERLAP_MS, 2 * slowest + 1_000))
-            self._received += len(lines)
+            self._received += len(fresh)
             dropped = 0
             while len(held) > self._max_pending:
                 heapq.heappop(held)
@@ -336,7 +340,7 @@ class Tail:
                 self._dropped += dropped
                 self._notice("dropped", f"{dropped} lines dropped: they came faster than the view took them")
             self._expire()
-        return len(lines)
+        return len(fresh)
 
     def _expire(self) -> None:
         """Forget keys older than the overlap behind the newest line: they cannot come again."""
@@ -564,5 +568,5 @@ class Tail:
         return added
 
 
-def _as_late(line: LogLine) -> LogLine:
-    return line._replace(late=True)
+def _no_entry(_message: str) -> None:
+    return None
