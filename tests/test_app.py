@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from textual.widgets import DataTable, Input
 
 from console.session import Target
@@ -41,6 +43,17 @@ async def test_header_says_where_and_in_which_mode(sandbox):
         header = plain(app.screen.query_one(ConnectionBar).render())
         assert "local 127.0.0.1" in header and "us-east-1" in header
         assert "acct 123456789012" in header and " RW " in header  # a local sandbox is writable
+
+
+async def test_the_collector_is_quieted_while_connected_and_restored_after(sandbox):
+    """Connected, the app freezes what is alive out of the collector's scans and collects the young less
+    often (a log view's flood of lines would otherwise stall keys); once it ends, both are undone."""
+    before = gc.get_threshold()
+    app = ConsoleApp(Target(endpoint_url=sandbox.url))
+    async with app.run_test(size=SIZE) as pilot:
+        await listed(pilot)
+        assert gc.get_threshold()[0] == 10_000 and gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
 async def test_header_says_when_calls_are_held_back_by_the_budget(sandbox):
