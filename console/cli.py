@@ -149,11 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-RELATIVE_VALUE_OPTIONS = ("--rate", "--burst")
+RELATIVE_VALUE_OPTIONS = ("--rate", "--burst", "--quota")
 
 
 def _attach_relative_values(argv: list[str]) -> list[str]:
-    """`--rate -50%` reads as intended: argparse would take "-50%" for an option, `--rate=-50%` it takes."""
+    """`--rate -50%` reads as intended: argparse would take "-50%" for an option, `--rate=-50%` it takes.
+    (A negative `--quota -5/DAY` reaches validation too, which says what is wrong with it.)"""
     joined: list[str] = []
     for word in argv:
         if joined and joined[-1] in RELATIVE_VALUE_OPTIONS and word.startswith("-") and word[1:2].isdigit():

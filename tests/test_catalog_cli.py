@@ -139,7 +139,7 @@ def bare_plan(sandbox) -> str:
 
 @pytest.mark.parametrize("argv, message", [
     (("--quota", "1000/YEAR"), "quota period: is one of DAY, WEEK, MONTH"),
-    (("--quota=-5/DAY",), "quota limit: is a whole number of requests, 0 or more"),
+    (("--quota", "-5/DAY"), "quota limit: is a whole number of requests, 0 or more"),
     (("--quota", "10/WEEK/9"), "quota offset: is a whole number of days from 0 to 6"),
     (("--rate", "-1"), "rate: must be a non-negative number"),
     (("--burst", "-3"), "burst: must be a non-negative number"),
