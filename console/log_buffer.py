@@ -49,7 +49,8 @@ class LogBuffer:
         self.filter = LineFilter()
         self.dropped = 0  # lines let go to stay within capacity
         self._keys: list[tuple[int, int]] = []  # _key of each line in `all`, for bisecting late lines
-        self._held: set[int] = set()  # content hashes of the lines in `all`: a line is never shown twice
+        self._contents: list[int | None] = []  # the content hash of each line in `all` (None: a marker)...
+        self._held: set[int] = set()  # ...as a set: a line is never shown twice
         self.duplicates = 0
 
     def add(self, lines) -> Change:
@@ -57,6 +58,7 @@ class LogBuffer:
         matches = self.filter.matches
         active = self.filter.active
         for line in lines:
+            content = None
             if not isinstance(line, Marker):
                 content = hash(line.key)
                 if content in self._held:
@@ -68,6 +70,7 @@ class LogBuffer:
             if not self._keys or key >= self._keys[-1]:
                 self.all.append(line)
                 self._keys.append(key)
+                self._contents.append(content)
                 if passes:
                     self.shown.append(line)
                     change.appended += 1
@@ -75,6 +78,7 @@ class LogBuffer:
                 at = bisect.bisect_right(self._keys, key)
                 self.all.insert(at, line)
                 self._keys.insert(at, key)
+                self._contents.insert(at, content)
                 if passes:
                     where = bisect.bisect_right(self.shown, key, key=_key)
                     self.shown.insert(where, line)
@@ -88,11 +92,10 @@ class LogBuffer:
         if excess <= self.capacity // 10:
             return 0
         first_kept = self._keys[excess]
-        for line in self.all[:excess]:
-            if not isinstance(line, Marker):
-                self._held.discard(hash(line.key))
+        self._held.difference_update(self._contents[:excess])  # a marker's None is in no set
         del self.all[:excess]
         del self._keys[:excess]
+        del self._contents[:excess]
         self.dropped += excess
         gone = bisect.bisect_left(self.shown, first_kept, key=_key)
         del self.shown[:gone]

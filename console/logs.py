@@ -54,6 +54,9 @@ KEEP_KEYS_MS = 5_000  # keys are kept this long past the overlap: a margin for c
 MAX_PENDING = 200_000  # lines held for a consumer that does not drain; past this the oldest go, said so
 AHEAD = 20_000  # lines parsed ahead of the consumer before the tail waits for it (CPU it would need)
 
+_ARRIVALS = 24  # bits of a line's arrival number in its settle-heap order: lines of one millisecond keep it
+_ARRIVAL_MASK = (1 << _ARRIVALS) - 1
+
 _budgets: dict[tuple, TokenBucket] = {}
 _budgets_lock = threading.Lock()
 
@@ -218,8 +221,9 @@ class Tail:
         # once the keys before it have, never before its time.
         self._expiry: deque[tuple[int, int, str | None]] = deque()
         self._seq = itertools.count()
-        # The settle heap: (timestamp, stream, arrival number, arrived, group, message, ingestion, event id)
-        self._held: list[tuple[int, str, int, float, str, str, int | None, str | None]] = []
+        # The settle heap: (order, arrived, timestamp, group, stream, message, ingestion, event id); `order` is
+        # the timestamp and the arrival number in one int, so that heap comparisons stop at the first element.
+        self._held: list[tuple[int, float, int, str, str, str, int | None, str | None]] = []
         self._released_ms = -1
         self._notices: list[Notice] = []
         self._backfills: deque[tuple[int, int | None, str, float]] = deque()  # start, end, why, not before
@@ -267,11 +271,11 @@ class Tail:
         with self._lock:
             held = self._held
             released = self._released_ms
-            while held and len(taken) < room and (held[0][3] <= ready_by or self._stopping.is_set()):
+            while held and len(taken) < room and (held[0][1] <= ready_by or self._stopping.is_set()):
                 item = heapq.heappop(held)
-                late = item[0] < released
+                late = item[2] < released
                 if not late:
-                    released = item[0]
+                    released = item[2]
                 taken.append((item, late))
             self._released_ms = released
             notices, self._notices = self._notices, []
@@ -279,7 +283,7 @@ class Tail:
         # rate) stay plain tuples, which the garbage collector stops scanning, and dropped lines cost nothing.
         parse = self._parser.parse if self._parser else _no_entry
         lines = [LogLine(timestamp, group, stream, message, parse(message), ingestion, event_id, late)
-                 for (timestamp, stream, _, _, group, message, ingestion, event_id), late in taken]
+                 for (_, _, timestamp, group, stream, message, ingestion, event_id), late in taken]
         return Batch(lines, notices)
 
     @property
@@ -324,7 +328,8 @@ class Tail:
             newest = self._newest_ms if self._newest_ms is not None else -1
             slowest = 0
             for timestamp, group, stream, message, ingestion, event_id in fresh:
-                heapq.heappush(held, (timestamp, stream, next(seq), arrived, group, message, ingestion, event_id))
+                order = timestamp << _ARRIVALS | next(seq) & _ARRIVAL_MASK
+                heapq.heappush(held, (order, arrived, timestamp, group, stream, message, ingestion, event_id))
                 if timestamp > newest:
                     newest = timestamp
                 if ingestion and ingestion - timestamp > slowest:
@@ -455,7 +460,7 @@ class Tail:
         """Wait while the consumer is far behind (many lines, the oldest ready for a while and not taken):
         parsing further ahead only takes the CPU it needs. Lines merely settling are no reason to wait."""
         deadline = time.monotonic() + 5.0
-        while (len(self._held) > AHEAD and self._held[0][3] < time.monotonic() - self._settle - 0.25
+        while (len(self._held) > AHEAD and self._held[0][1] < time.monotonic() - self._settle - 0.25
                and time.monotonic() < deadline and not self._stopping.is_set()):
             time.sleep(0.005)
 
