@@ -1,15 +1,23 @@
 """Run the benchmarks (all, or those named: `python -m benchmarks log_view`) and print one report:
-figure, target, verdict. Exit 1 if a target is missed."""
+figure, target, verdict. Exit 1 if a target is missed.
+
+Each benchmark runs in a process of its own, so none inherits another's memory, collector state,
+moto backends or sandbox snapshot (`--figures NAME` is that process: it prints its figures as JSON).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import subprocess
 import sys
 import time
 
 from benchmarks import large_estate, launch, log_fetch, log_lines, log_view, sandbox_start
 from benchmarks.common import Figure, isolate_aws
 
-BENCHMARKS = (launch, large_estate, sandbox_start, log_lines, log_view, log_fetch)
+BENCHMARKS = {module.__name__.rpartition(".")[2]: module
+              for module in (launch, large_estate, sandbox_start, log_lines, log_view, log_fetch)}
 
 
 def _row(figure: Figure) -> str:
@@ -18,19 +26,26 @@ def _row(figure: Figure) -> str:
     return f"{figure.name:<42} {value:>10}  {target:<10} {figure.verdict:<5} {figure.note}"
 
 
-def main(names: list[str]) -> int:
-    chosen = [b for b in BENCHMARKS if not names or b.__name__.rpartition(".")[2] in names]
-    unknown = set(names) - {b.__name__.rpartition(".")[2] for b in BENCHMARKS}
+def _figures_of(name: str) -> list[Figure]:
+    """Run one benchmark in a fresh process; its figures."""
+    print(f"running {name}…", file=sys.stderr, flush=True)
+    done = subprocess.run([sys.executable, "-m", "benchmarks", "--figures", name], stdout=subprocess.PIPE,
+                          text=True, check=True)
+    return [Figure(**figure) for figure in json.loads(done.stdout.strip().splitlines()[-1])]
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--figures"]:
+        isolate_aws()
+        figures = BENCHMARKS[argv[1]].run()
+        print(json.dumps([dataclasses.asdict(figure) for figure in figures]))
+        return 0
+    unknown = set(argv) - set(BENCHMARKS)
     if unknown:
-        print(f"no benchmark named {', '.join(sorted(unknown))}; there are "
-              f"{', '.join(b.__name__.rpartition('.')[2] for b in BENCHMARKS)}", file=sys.stderr)
+        print(f"no benchmark named {', '.join(sorted(unknown))}; there are {', '.join(BENCHMARKS)}", file=sys.stderr)
         return 2
-    isolate_aws()
     started = time.perf_counter()
-    figures: list[Figure] = []
-    for benchmark in chosen:
-        print(f"running {benchmark.__name__}…", file=sys.stderr, flush=True)
-        figures += benchmark.run()
+    figures = [figure for name in BENCHMARKS if not argv or name in argv for figure in _figures_of(name)]
     print(f"{'figure':<42} {'value':>10}  {'target':<10} {'verdict':<5} note")
     for figure in figures:
         print(_row(figure))
