@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from types import SimpleNamespace
 
+import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from console.access_log import parser_for
@@ -16,7 +18,7 @@ from console.log_sources import LogGroup, group_arn, sources
 from console.log_stats import Rollup
 from console.logs import Tail, filter_budget, history, metered
 from console.model import AccessLog, Canary, MethodSetting, Protocol, Stage
-from console.sandbox import ACCOUNT_ID, REGION
+from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, REGION, SECRET_ACCESS_KEY
 from console.sandbox.history import render
 from console.sandbox.seed import ORDERS_API, PAYMENTS_API, REST_DETAILED_FORMAT
 from traffic_helpers import stepped
@@ -130,23 +132,34 @@ def test_live_tail_says_when_it_samples_and_backfills_the_rest(live, scratch_reg
     assert sorted(line.entry.request_id for line in buffer.shown) == [f"r{i:05d}" for i in range(1_200)]
 
 
-def test_throttling_backs_off_and_says_so():
-    calls = []
+def test_throttling_backs_off_and_says_so(sandbox, scratch_region, unique):
+    """FilterLogEvents allows 5 calls a second per account and Region, shared by every tool. When another
+    tool has spent them, the tail's poll is refused with ThrottlingException: it says so, waits 2 s (no
+    retry storm), and then takes the line it was after."""
+    def client():  # no retries of its own: the tail's back-off is what is under test
+        return boto3.client("logs", endpoint_url=sandbox.url, region_name=scratch_region,
+                            aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY,
+                            config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
 
-    class Logs:
-        meta = SimpleNamespace(events=SimpleNamespace(register=lambda *a, **k: None))
-
-        def filter_log_events(self, **params):
-            calls.append(time.monotonic())
-            if len(calls) == 1:
-                raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}},
-                                  "FilterLogEvents")
-            return {"events": [{"timestamp": int(time.time() * 1000), "message": "hello", "eventId": "1",
-                                "logStreamName": "s"}]}
-
-    tail = Tail(Logs(), [group("g")], None, budget=TokenBucket(5, 5), live=False, settle=0).start()
-    deadline = time.monotonic() + 6
+    name = f"/throttled/{unique}"
+    setup, other = client(), client()
+    setup.create_log_group(logGroupName=name)
+    setup.create_log_stream(logGroupName=name, logStreamName="s")
+    now_ms = int(time.time() * 1000)
+    setup.put_log_events(logGroupName=name, logStreamName="s", logEvents=[{"timestamp": now_ms, "message": "hello"}])
+    for _ in range(20):  # another tool spends the quota: five calls, then refusals
+        try:
+            other.filter_log_events(logGroupName=name, limit=1)
+        except ClientError as error:
+            assert error.response["Error"]["Code"] == "ThrottlingException"
+            break
+    else:
+        pytest.fail("the sandbox never refused a call over the quota")
+    # The next call is allowed 200 ms later; the tail's first poll, at once, is refused.
+    tail = Tail(client(), [group(name, scratch_region)], None, budget=TokenBucket(5, 5), since_ms=now_ms - 1000,
+                live=False, settle=0).start()
     notices, lines = [], []
+    deadline = time.monotonic() + 10
     while time.monotonic() < deadline and not lines:
         batch = tail.drain()
         notices += batch.notices
@@ -154,9 +167,10 @@ def test_throttling_backs_off_and_says_so():
         time.sleep(0.05)
     tail.stop()
     assert [n.kind for n in notices][:2] == ["polling", "throttled"]
-    assert "Retrying in 2 s" in notices[1].text
-    assert lines and lines[0].message == "hello"
-    assert calls[1] - calls[0] >= 1.9
+    throttled = notices[1]
+    assert "Retrying in 2 s" in throttled.text
+    assert [line.message for line in lines] == ["hello"]
+    assert time.time() - throttled.at >= 1.9, "the tail polled again before its back-off was over"
 
 
 def test_the_filter_budget_is_one_per_account_and_region(connection):

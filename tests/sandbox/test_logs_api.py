@@ -395,3 +395,21 @@ def test_a_default_client_cannot_reach_live_tail_on_an_ip_endpoint(sandbox, scra
     stream = client().start_live_tail(logGroupIdentifiers=[group])["responseStream"]
     assert "sessionStart" in next(iter(stream))
     stream.close()
+
+
+def test_filter_log_events_allows_five_calls_a_second_per_account_and_region(sandbox, scratch_region, group):
+    """CloudWatch Logs quotas: FilterLogEvents, 5 transactions per second per account and Region; a call
+    over it is refused with ThrottlingException. Unused, the quota fills again at that rate."""
+    logs = boto3.client("logs", endpoint_url=sandbox.url, region_name=scratch_region,
+                        aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY,
+                        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+    time.sleep(1.0)  # whatever earlier tests spent has come back
+    answered = 0
+    with pytest.raises(ClientError) as refused:
+        for _ in range(20):
+            logs.filter_log_events(logGroupName=group, limit=1)
+            answered += 1
+    assert refused.value.response["Error"]["Code"] == "ThrottlingException"
+    assert 5 <= answered <= 6  # five at once, and perhaps one more second's fifth while they ran
+    time.sleep(0.25)
+    logs.filter_log_events(logGroupName=group, limit=1)

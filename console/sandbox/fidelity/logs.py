@@ -1,5 +1,8 @@
 """CloudWatch Logs reads that answer like CloudWatch Logs: FilterLogEvents and StartLiveTail.
 
+FilterLogEvents also keeps its documented quota, 5 transactions a second per account and Region,
+shared by every client: a call over it is refused with ThrottlingException, as AWS refuses it.
+
 moto 5.2.5 applies only plain-term filter patterns (JSON and space-delimited patterns match every
 event), ignores logGroupIdentifier, logStreamNamePrefix and startFromHead, and its StartLiveTail
 sends one snapshot frame of old events from whichever log group was created last. The sandbox
@@ -13,6 +16,8 @@ from __future__ import annotations
 import base64
 import json
 import re
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +30,7 @@ MAX_PAGE_BYTES = 1_048_576  # ... or 1 MB a page
 _EVENT_OVERHEAD = 26  # bytes CloudWatch Logs counts per event on top of its message
 _DESCENDING_SINCE_MS = 1_704_067_200_000  # startFromHead=false needs startTime >= 2024-01-01
 MAX_LIVE_TAIL_GROUPS = 10
+FILTER_TPS = 5  # FilterLogEvents quota: transactions a second per account and Region
 _JSON_1_1 = "application/x-amz-json-1.1"
 _ARN = re.compile(r"^arn:[^:]+:logs:(?P<region>[^:]*):(?P<account>[^:]*):log-group:(?P<name>.+?)(?P<star>:\*)?$")
 
@@ -86,8 +92,32 @@ def matcher(pattern: str | None) -> Matcher:
 # --- FilterLogEvents -----------------------------------------------------------------------------
 
 
+class _Quota:
+    """A token bucket per account and Region: FILTER_TPS a second, at most FILTER_TPS at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}  # tokens, when counted
+
+    def take(self, account: str, region: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            tokens, then = self._buckets.get((account, region), (FILTER_TPS, now))
+            tokens = min(FILTER_TPS, tokens + (now - then) * FILTER_TPS)
+            if tokens < 1:
+                self._buckets[(account, region)] = (tokens, now)
+                return False
+            self._buckets[(account, region)] = (tokens - 1, now)
+            return True
+
+
+_filter_quota = _Quota()
+
+
 def filter_log_events(call: Call, params: dict[str, Any]) -> Reply:
     """Matching events of a log group, interleaved across streams in time order, a page at a time."""
+    if not _filter_quota.take(call.account, call.region):
+        raise AwsError(400, "ThrottlingException", "Rate exceeded")
     if bool(params.get("logGroupName")) == bool(params.get("logGroupIdentifier")):
         raise invalid("Specify exactly one of logGroupName and logGroupIdentifier.")
     group = log_group(call, params.get("logGroupName") or params["logGroupIdentifier"])
