@@ -383,6 +383,7 @@ _LATENCY_SHARES = tuple(
     high - low for low, high in zip(
         (0.0, *(0.5 * (1 + math.erf(z / math.sqrt(2))) for z in _LATENCY_EDGES)),
         (*(0.5 * (1 + math.erf(z / math.sqrt(2))) for z in _LATENCY_EDGES), 1.0),
+        strict=True,
     )
 )
 GATEWAY_OVERHEAD_MS = 7  # Latency = IntegrationLatency + the gateway's own milliseconds
@@ -452,7 +453,7 @@ def _latency_histogram(
     """`requests` log-normal latencies around `median` bucketed, plus `timeouts` at the timeout."""
     values, counts = [], []
     remaining, share_left = requests, 1.0
-    for z, share in zip(_LATENCY_POINTS, _LATENCY_SHARES):
+    for z, share in zip(_LATENCY_POINTS, _LATENCY_SHARES, strict=True):
         count = _binomial(rng, remaining, min(1.0, share / share_left)) if share_left > 0 else 0
         remaining, share_left = remaining - count, share_left - share
         if count:

@@ -185,18 +185,17 @@ class _StageRun:
         """The stage's requests in [start, start + seconds), answered, logged and counted."""
         rng = self.rng
         count = poisson(rng, profile.per_minute * LIVE_LOAD * seconds / 60)
-        weighted = [e for e in stage.endpoints if e.weight > 0]
-        if not count or not weighted:
+        called = [e for e in stage.endpoints if e.weight > 0]
+        if not count or not called:
             return
         times = sorted(start + rng.random() * seconds for _ in range(count))
-        endpoints = rng.choices(weighted, cum_weights=list(itertools.accumulate(e.weight for e in weighted)),
-                                k=count)
+        endpoints = rng.choices(called, cum_weights=list(itertools.accumulate(e.weight for e in called)), k=count)
         canary = None if stage.http else STATE.canaries.get(stage.key)
         if canary and canary.get("deploymentId") not in stage.releases:
             self.traffic.reread_soon()
         keys = self._keys_sent(stage)
         target = _metric_target(stage)
-        for at, endpoint in zip(times, endpoints):
+        for at, endpoint in zip(times, endpoints, strict=True):
             routed = bool(canary) and rng.random() * 100 < float(canary.get("percentTraffic") or 0)
             key_id = rng.choice(keys) if endpoint.key_required and keys else None
             answer = self._answer(stage, profile, endpoint, at, key_id, canary if routed else None)

@@ -243,7 +243,7 @@ def test_metric_math_operators_reducers_and_return_data(cloudwatch, namespace, m
     queries += [{"Id": key, "Expression": text} for key, text in expressions.items()]
     got = results(cloudwatch, queries, minute, minute + timedelta(minutes=3), ScanBy="TimestampAscending")
     assert not {"m1", "m2"} & set(got)
-    by_minute = {key: dict(zip((t.astimezone(UTC) for t in r["Timestamps"]), r["Values"])) for key, r in got.items()}
+    by_minute = {key: dict(zip((t.astimezone(UTC) for t in r["Timestamps"]), r["Values"], strict=True)) for key, r in got.items()}
     assert by_minute["rate"] == {t0: 2.5, t2: 0.0}  # at t1 Requests is missing: 3/0 is dropped
     assert by_minute["plus"] == {t0: 205.0, t1: 3.0, t2: 100.0}
     assert by_minute["minus"] == {t0: -195.0, t1: 3.0, t2: -100.0}
@@ -407,7 +407,7 @@ def test_seeded_latencies_are_histograms_with_percentiles(aws):
     got = results(aws("cloudwatch", REGION), queries, end - timedelta(hours=3), end)
     for name in ("latency", "integrationlatency"):
         p50, p90, p99, p999 = (got[f"{name}_{s}"]["Values"] for s in ("p50", "p90", "p99", "p99_9"))
-        assert len(p50) >= 3 and all(a < b < c <= d for a, b, c, d in zip(p50, p90, p99, p999))
+        assert len(p50) >= 3 and all(a < b < c <= d for a, b, c, d in zip(p50, p90, p99, p999, strict=True))
     assert got["latency_p50"]["Values"][0] > got["integrationlatency_p50"]["Values"][0]
     assert got["samples"]["Values"] == got["count"]["Values"]
 
