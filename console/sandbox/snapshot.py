@@ -48,6 +48,9 @@ def restore(account: str, regions: tuple[str, ...]) -> dict[str, Ids] | None:
         status = path.stat()
     except FileNotFoundError:
         return None
+    except OSError as exc:  # the cache is not a directory we can read: build instead
+        log.warning("no sandbox snapshot in %s: %s", path.parent, exc)
+        return None
     if status.st_uid != os.getuid() or status.st_mode & 0o022:
         log.warning("ignoring the sandbox snapshot %s: it is not private to this user", path)
         return None
@@ -77,17 +80,23 @@ def capture(account: str, regions: tuple[str, ...], ids: dict[str, Ids]) -> None
                      for service in SERVICES},
     }
     path = _path()
+    written: str | None = None
     try:
         data = pickle.dumps(taken, protocol=pickle.HIGHEST_PROTOCOL)
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as out:
-            out.write(data)  # NamedTemporaryFile creates it 0600
-        os.replace(out.name, path)
+            written = out.name  # NamedTemporaryFile creates it 0600
+            out.write(data)
+        os.replace(written, path)
+        written = None
         for stale in path.parent.glob(f"{_PREFIX}*.pickle"):
             if stale != path:
                 stale.unlink(missing_ok=True)
     except Exception as exc:  # no snapshot only means the next start builds again
         log.warning("could not keep a sandbox snapshot in %s: %s", path.parent, exc)
+    finally:
+        if written:
+            Path(written).unlink(missing_ok=True)
 
 
 def _path() -> Path:

@@ -121,3 +121,10 @@ def test_import_rest_api_with_fail_on_warnings_still_validates_the_document(aws,
         assert created["name"] == "imported"
     finally:
         apigw.delete_rest_api(restApiId=created["id"])
+
+
+def test_a_cache_that_cannot_be_written_only_means_the_next_start_builds_again(cache):
+    (cache / "apigw-console").write_text("a file where the cache directory would go")
+    built, history = started()
+    assert built[ESTATE[0].region]["rest"] and history > 300
+    assert not list(cache.glob("**/*.pickle")) and not list(cache.glob("**/.tmp-*"))
