@@ -91,8 +91,8 @@ def aws_client_for():
 
     from console.sandbox import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 
-    def client(url: str, service: str, region: str = "us-east-1"):
-        return boto3.client(service, endpoint_url=url, region_name=region,
+    def client(url: str, service: str, region: str = "us-east-1", config=None):
+        return boto3.client(service, endpoint_url=url, region_name=region, config=config,
                             aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
 
     return client

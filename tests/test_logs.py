@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from types import SimpleNamespace
 
-import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -18,7 +17,7 @@ from console.log_sources import LogGroup, group_arn, sources
 from console.log_stats import Rollup
 from console.logs import Tail, filter_budget, history, metered
 from console.model import AccessLog, Canary, MethodSetting, Protocol, Stage
-from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, REGION, SECRET_ACCESS_KEY
+from console.sandbox import ACCOUNT_ID, REGION
 from console.sandbox.history import render
 from console.sandbox.seed import ORDERS_API, PAYMENTS_API, REST_DETAILED_FORMAT
 from traffic_helpers import stepped
@@ -132,14 +131,13 @@ def test_live_tail_says_when_it_samples_and_backfills_the_rest(live, scratch_reg
     assert sorted(line.entry.request_id for line in buffer.shown) == [f"r{i:05d}" for i in range(1_200)]
 
 
-def test_throttling_backs_off_and_says_so(sandbox, scratch_region, unique):
+def test_throttling_backs_off_and_says_so(sandbox, aws_client_for, scratch_region, unique):
     """FilterLogEvents allows 5 calls a second per account and Region, shared by every tool. When another
     tool has spent them, the tail's poll is refused with ThrottlingException: it says so, waits 2 s (no
     retry storm), and then takes the line it was after."""
     def client():  # no retries of its own: the tail's back-off is what is under test
-        return boto3.client("logs", endpoint_url=sandbox.url, region_name=scratch_region,
-                            aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY,
-                            config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+        return aws_client_for(sandbox.url, "logs", scratch_region,
+                              Config(retries={"total_max_attempts": 1, "mode": "standard"}))
 
     name = f"/throttled/{unique}"
     setup, other = client(), client()

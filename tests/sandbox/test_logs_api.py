@@ -397,12 +397,12 @@ def test_a_default_client_cannot_reach_live_tail_on_an_ip_endpoint(sandbox, scra
     stream.close()
 
 
-def test_filter_log_events_allows_five_calls_a_second_per_account_and_region(sandbox, scratch_region, group):
+def test_filter_log_events_allows_five_calls_a_second_per_account_and_region(sandbox, aws_client_for,
+                                                                            scratch_region, group):
     """CloudWatch Logs quotas: FilterLogEvents, 5 transactions per second per account and Region; a call
     over it is refused with ThrottlingException. Unused, the quota fills again at that rate."""
-    logs = boto3.client("logs", endpoint_url=sandbox.url, region_name=scratch_region,
-                        aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY,
-                        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+    logs = aws_client_for(sandbox.url, "logs", scratch_region,
+                          Config(retries={"total_max_attempts": 1, "mode": "standard"}))
     time.sleep(1.0)  # whatever earlier tests spent has come back
     answered = 0
     with pytest.raises(ClientError) as refused:

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from console.sandbox import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from console.sandbox.history import access_log_group
 from console.sandbox.process import spawn
 from console.sandbox.seed import ESTATE, ORDERS_API
@@ -24,15 +22,11 @@ def cache(tmp_path, monkeypatch):
     return tmp_path
 
 
-def estate_of(url: str) -> dict:
-    """Everything the seed builds, as the API reads it back, region by region."""
+def estate_of(client) -> dict:
+    """Everything the seed builds, as the API reads it back, region by region; `client(service, region)`."""
     dump = {}
     for estate in ESTATE:
-        def client(service, region=estate.region):
-            return boto3.client(service, endpoint_url=url, region_name=region, aws_access_key_id=ACCESS_KEY_ID,
-                                aws_secret_access_key=SECRET_ACCESS_KEY)
-
-        apigw, v2, logs = client("apigateway"), client("apigatewayv2"), client("logs")
+        apigw, v2, logs = (client(service, estate.region) for service in ("apigateway", "apigatewayv2", "logs"))
         rest = {}
         for api in apigw.get_rest_apis()["items"]:
             rest[api["name"]] = {
@@ -58,20 +52,27 @@ def estate_of(url: str) -> dict:
     return json.loads(json.dumps(dump, default=str))
 
 
-def history_of(url: str) -> int:
+def history_of(client) -> int:
     """How many access-log lines orders-api prod has (the history: no traffic runs in these tests)."""
-    logs = boto3.client("logs", endpoint_url=url, region_name="us-east-1", aws_access_key_id=ACCESS_KEY_ID,
-                        aws_secret_access_key=SECRET_ACCESS_KEY)
-    pages = logs.get_paginator("filter_log_events").paginate(logGroupName=access_log_group(ORDERS_API.name, "prod"))
+    pages = client("logs", "us-east-1").get_paginator("filter_log_events").paginate(
+        logGroupName=access_log_group(ORDERS_API.name, "prod"))
     return sum(len(page["events"]) for page in pages)
 
 
-def started(*extra: str) -> tuple[dict, int]:
-    child = spawn("--no-traffic", *extra)
-    try:
-        return estate_of(child.url), history_of(child.url)
-    finally:
-        child.close()
+@pytest.fixture
+def started(aws_client_for):
+    """Start a sandbox child (no traffic), read its estate and history, stop it."""
+    def start(*extra: str) -> tuple[dict, int]:
+        child = spawn("--no-traffic", *extra)
+        try:
+            def client(service, region):
+                return aws_client_for(child.url, service, region)
+
+            return estate_of(client), history_of(client)
+        finally:
+            child.close()
+
+    return start
 
 
 def snapshots(cache) -> list:
@@ -79,7 +80,7 @@ def snapshots(cache) -> list:
     return sorted(directory().glob("estate-*.pickle"))
 
 
-def test_a_restored_estate_reads_exactly_as_the_build_it_was_taken_from(cache):
+def test_a_restored_estate_reads_exactly_as_the_build_it_was_taken_from(cache, started):
     built, built_history = started()
     assert len(snapshots(cache)) == 1, "the first start keeps a snapshot"
     restored, restored_history = started()
@@ -87,7 +88,7 @@ def test_a_restored_estate_reads_exactly_as_the_build_it_was_taken_from(cache):
     assert restored_history == built_history > 300  # and the history is written afresh, the same
 
 
-def test_a_damaged_snapshot_is_ignored_and_replaced(cache):
+def test_a_damaged_snapshot_is_ignored_and_replaced(cache, started):
     built, _ = started()
     [kept] = snapshots(cache)
     kept.write_bytes(b"not a pickle")
@@ -96,7 +97,7 @@ def test_a_damaged_snapshot_is_ignored_and_replaced(cache):
     assert kept.read_bytes() != b"not a pickle"
 
 
-def test_a_snapshot_others_could_have_written_is_not_loaded(cache):
+def test_a_snapshot_others_could_have_written_is_not_loaded(cache, started):
     built, _ = started()
     [kept] = snapshots(cache)
     kept.chmod(0o666)
@@ -123,7 +124,7 @@ def test_import_rest_api_with_fail_on_warnings_still_validates_the_document(aws,
         apigw.delete_rest_api(restApiId=created["id"])
 
 
-def test_a_cache_that_cannot_be_written_only_means_the_next_start_builds_again(cache):
+def test_a_cache_that_cannot_be_written_only_means_the_next_start_builds_again(cache, started):
     (cache / "apigw-console").write_text("a file where the cache directory would go")
     built, history = started()
     assert built[ESTATE[0].region]["rest"] and history > 300
