@@ -51,6 +51,48 @@ def scratch_region() -> str:
 
 
 @pytest.fixture
+def private_dirs(tmp_path, monkeypatch):
+    """The journal and anything else the console writes land in this test's own directories."""
+    for name in ("XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+
+
+@pytest.fixture
+def unpaced(monkeypatch):
+    """UpdateUsagePlan's one call per 20 s (actions.pacing) is tested once; elsewhere it only slows tests."""
+    from actions import pacing
+
+    monkeypatch.setitem(pacing.PER_ACCOUNT, "UpdateUsagePlan", 0.0)
+
+
+@pytest.fixture
+def apigw(aws):
+    """A plain API Gateway client on the scratch region (modules with their own `apigw` override it)."""
+    return aws("apigateway", SCRATCH_REGION)
+
+
+@pytest.fixture
+def made(apigw):
+    """("plan" | "key", id) registered here is deleted after the test (plans' stages detached first)."""
+    from botocore.exceptions import ClientError
+
+    created: list[tuple[str, str]] = []
+    yield created
+    for kind, ident in reversed(created):
+        try:
+            if kind == "plan":
+                stages = apigw.get_usage_plan(usagePlanId=ident)["apiStages"]
+                if stages:
+                    apigw.update_usage_plan(usagePlanId=ident, patchOperations=[
+                        {"op": "remove", "path": "/apiStages", "value": f"{s['apiId']}:{s['stage']}"} for s in stages])
+                apigw.delete_usage_plan(usagePlanId=ident)
+            else:
+                apigw.delete_api_key(apiKey=ident)
+        except ClientError:  # the test deleted it already
+            pass
+
+
+@pytest.fixture
 def cli(sandbox, capsys):
     """The CLI in process, on the sandbox's scratch region: cli("vars", "show", ...) -> (code, out, err)."""
     from console.cli import main

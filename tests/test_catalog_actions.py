@@ -25,12 +25,7 @@ from console.sandbox.state import STATE
 from console.session import Connection, Target
 
 REGION = "ap-southeast-2"
-
-
-@pytest.fixture(autouse=True)
-def unpaced(monkeypatch):
-    """UpdateUsagePlan's one call per 20 s is tested once, below; elsewhere it would only slow the tests."""
-    monkeypatch.setitem(pacing.PER_ACCOUNT, "UpdateUsagePlan", 0.0)
+pytestmark = pytest.mark.usefixtures("unpaced")
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +42,6 @@ def engine(connection, tmp_path) -> Engine:
     return Engine(Gateway(connection), Journal(tmp_path / "audit.jsonl"), Settings(), Permission(True, "test"))
 
 
-@pytest.fixture
-def apigw(aws):
-    return aws("apigateway", REGION)
-
-
 @pytest.fixture(scope="module")
 def bare_plan(sandbox) -> str:
     """A plan the refusal tests read and never change."""
@@ -60,25 +50,6 @@ def bare_plan(sandbox) -> str:
     plan_id = apigw.create_usage_plan(name=f"bare-{uuid.uuid4().hex[:8]}")["id"]
     yield plan_id
     apigw.delete_usage_plan(usagePlanId=plan_id)
-
-
-@pytest.fixture
-def made(apigw):
-    """("plan" | "key", id) registered here is deleted after the test (plans' stages detached first)."""
-    created: list[tuple[str, str]] = []
-    yield created
-    for kind, ident in reversed(created):
-        try:
-            if kind == "plan":
-                stages = apigw.get_usage_plan(usagePlanId=ident)["apiStages"]
-                if stages:
-                    apigw.update_usage_plan(usagePlanId=ident, patchOperations=[
-                        {"op": "remove", "path": "/apiStages", "value": f"{s['apiId']}:{s['stage']}"} for s in stages])
-                apigw.delete_usage_plan(usagePlanId=ident)
-            else:
-                apigw.delete_api_key(apiKey=ident)
-        except ClientError:  # the test deleted it already
-            pass
 
 
 @pytest.fixture

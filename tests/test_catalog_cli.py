@@ -11,7 +11,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from actions import pacing, rotation
+from actions import rotation
 from actions.engine import Engine, Permission
 from console.audit import Journal
 from console.config import Settings
@@ -21,18 +21,7 @@ from console.sandbox.state import STATE
 from console.session import Connection, Target
 
 REGION = "ap-southeast-2"
-
-
-@pytest.fixture(autouse=True)
-def private_dirs(tmp_path, monkeypatch):
-    for name in ("XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
-        monkeypatch.setenv(name, str(tmp_path / name.lower()))
-    monkeypatch.setitem(pacing.PER_ACCOUNT, "UpdateUsagePlan", 0.0)
-
-
-@pytest.fixture
-def apigw(aws):
-    return aws("apigateway", REGION)
+pytestmark = pytest.mark.usefixtures("private_dirs", "unpaced")
 
 
 @pytest.fixture

@@ -9,10 +9,9 @@ import time
 from datetime import datetime, timezone
 
 import pytest
-from botocore.exceptions import ClientError
 from textual.widgets import DataTable, Input, Select, Static
 
-from actions import api_keys, pacing, rotation, usage_plans
+from actions import api_keys, rotation, usage_plans
 from console.sandbox import ACCOUNT_ID
 from console.sandbox.scenarios import begin
 from console.sandbox.seed import CATALOG_API, RegionEstate, seed_region
@@ -31,33 +30,7 @@ from screen_helpers import SIZE, plain, screen_text, type_text, until
 
 REGION = "ap-southeast-2"
 REHEARSAL = "ap-south-1"  # catalog-api is copied here for the stale-cache rehearsal; no other test uses it
-
-
-@pytest.fixture(autouse=True)
-def private_dirs(tmp_path, monkeypatch):
-    """The journal and anything else the console writes land in this test's own directories."""
-    for name in ("XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
-        monkeypatch.setenv(name, str(tmp_path / name.lower()))
-    monkeypatch.setitem(pacing.PER_ACCOUNT, "UpdateUsagePlan", 0.0)
-
-
-@pytest.fixture
-def apigw(aws):
-    return aws("apigateway", REGION)
-
-
-@pytest.fixture
-def made(apigw):
-    created: list[tuple[str, str]] = []
-    yield created
-    for kind, ident in reversed(created):
-        try:
-            if kind == "plan":
-                apigw.delete_usage_plan(usagePlanId=ident)
-            else:
-                apigw.delete_api_key(apiKey=ident)
-        except ClientError:
-            pass
+pytestmark = pytest.mark.usefixtures("private_dirs", "unpaced")
 
 
 async def connected(pilot, view: str | None = None):
