@@ -39,18 +39,29 @@ class TokenBucket:
         try:
             while True:
                 with self._lock:
-                    now = self._clock()
-                    self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
-                    self._stamp = now
-                    if self._tokens >= 1 - _EPSILON:  # refills land a hair under 1.0 in floating point
-                        self._tokens = max(0.0, self._tokens - 1)
-                        return waited
-                    delay = (1 - self._tokens) / self.rate
+                    delay = self._take()
+                if not delay:
+                    return waited
                 self._sleep(delay)
                 waited += delay
         finally:
             with self._lock:
                 self._waiting -= 1
+
+    def try_acquire(self) -> bool:
+        """Take one token if one is free now; never waits."""
+        with self._lock:
+            return not self._take()
+
+    def _take(self) -> float:
+        """Refill, then take a token (0.0) or say how long until one is free (under the lock)."""
+        now = self._clock()
+        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+        if self._tokens >= 1 - _EPSILON:  # refills land a hair under 1.0 in floating point
+            self._tokens = max(0.0, self._tokens - 1)
+            return 0.0
+        return (1 - self._tokens) / self.rate
 
     def attach(self, client) -> None:
         """Make every HTTP attempt of a boto3 client (retries included) take a token first."""

@@ -42,6 +42,16 @@ def test_bucket_allows_the_burst_then_holds_to_the_rate():
     assert clock.now == pytest.approx(2.0)  # 20 more calls at 10/s
 
 
+def test_bucket_try_acquire_takes_a_free_token_and_never_waits():
+    clock = FakeClock()
+    bucket = TokenBucket(rate=5, burst=5, clock=clock, sleep=lambda seconds: pytest.fail("it waited"))
+    assert [bucket.try_acquire() for _ in range(6)] == [True] * 5 + [False]
+    clock.now = 0.19
+    assert not bucket.try_acquire()  # 0.95 of a token
+    clock.now = 0.2
+    assert bucket.try_acquire()
+
+
 def test_bucket_counts_calls_held_back():
     bucket = TokenBucket(rate=1000, burst=1)
     gate = threading.Event()

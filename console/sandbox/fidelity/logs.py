@@ -17,10 +17,10 @@ import base64
 import json
 import re
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
+from console.budget import TokenBucket
 from console.sandbox.extend import AwsError, Call, Reply, Router
 from console.sandbox.fidelity import logs_live_tail
 from console.sandbox.fidelity.logs_filter import Matcher, PatternError, compile_pattern
@@ -92,31 +92,21 @@ def matcher(pattern: str | None) -> Matcher:
 # --- FilterLogEvents -----------------------------------------------------------------------------
 
 
-class _Quota:
-    """A token bucket per account and Region: FILTER_TPS a second, at most FILTER_TPS at once."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}  # tokens, when counted
-
-    def take(self, account: str, region: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            tokens, then = self._buckets.get((account, region), (FILTER_TPS, now))
-            tokens = min(FILTER_TPS, tokens + (now - then) * FILTER_TPS)
-            if tokens < 1:
-                self._buckets[(account, region)] = (tokens, now)
-                return False
-            self._buckets[(account, region)] = (tokens - 1, now)
-            return True
+_filter_quotas: dict[tuple[str, str], TokenBucket] = {}  # per account and Region
+_filter_quotas_lock = threading.Lock()
 
 
-_filter_quota = _Quota()
+def _filter_quota(account: str, region: str) -> TokenBucket:
+    with _filter_quotas_lock:
+        quota = _filter_quotas.get((account, region))
+        if quota is None:
+            quota = _filter_quotas[(account, region)] = TokenBucket(rate=FILTER_TPS, burst=FILTER_TPS)
+        return quota
 
 
 def filter_log_events(call: Call, params: dict[str, Any]) -> Reply:
     """Matching events of a log group, interleaved across streams in time order, a page at a time."""
-    if not _filter_quota.take(call.account, call.region):
+    if not _filter_quota(call.account, call.region).try_acquire():
         raise AwsError(400, "ThrottlingException", "Rate exceeded")
     if bool(params.get("logGroupName")) == bool(params.get("logGroupIdentifier")):
         raise invalid("Specify exactly one of logGroupName and logGroupIdentifier.")
