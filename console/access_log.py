@@ -5,7 +5,9 @@ API Gateway writes an access-log line by substituting each `$context.*` variable
 itself is the grammar: its literal text separates the values. `parser_for` turns a format (JSON,
 CLF, CSV, XML or anything else) into one anchored regular expression with a group per variable —
 about 4 µs a line, faster than json.loads — and maps the variables an operator asks about (status,
-latencies, route, method, caller, key, error) onto named fields of an `Entry`.
+latencies, route, method, caller, key, error) onto named fields of an `Entry`. `facts` reads only what
+the charts and filters need of every line (status, latency, route, method) in a third of that time; the
+whole Entry is for the lines someone looks at.
 
 No boto3 and no Textual here: the tail engine, the charts, the CLI and the canary comparison all
 parse through this module.
@@ -106,6 +108,15 @@ class Entry(NamedTuple):
         return f"{self.status // 100}xx" if self.status is not None else None
 
 
+class Facts(NamedTuple):
+    """What the charts and the filters need of every line: the same values as the line's Entry has."""
+
+    status: int | None
+    latency_ms: float | None
+    route: str | None
+    method: str | None
+
+
 class AccessLogParser:
     """Parses the lines of one access-log format; build it with `parser_for`."""
 
@@ -126,6 +137,13 @@ class AccessLogParser:
             for index, text in enumerate(literals)) + r"\s*\Z", re.DOTALL)
         self._simple = len(set(self.variables)) == len(self.variables)
         self._resolve = _resolver(self.variables)
+        # The fast pattern again, capturing only the variables Facts come from (a third of the time).
+        wanted = [name for name in self.variables if name in _FACT_VARIABLES]
+        self._facts_fast = re.compile("".join(
+            _literal(text) + (_up_to(literals[index + 1], capture=self.variables[index] in _FACT_VARIABLES)
+                              if index < len(self.variables) else "")
+            for index, text in enumerate(literals)) + r"\s*\Z", re.DOTALL)
+        self._facts_resolve = _resolver(tuple(wanted), facts=True)
         self.json_keys = _json_keys(format)  # for a JSON line whose keys came in another order
         # A JSON string value may arrive escaped (\" \\ \uXXXX); which variables sit inside quotes:
         self._quoted = frozenset(i for i, text in enumerate(literals[:-1])
@@ -145,6 +163,15 @@ class AccessLogParser:
         else:
             return None
         return entry(fields, message)
+
+    def facts(self, message: str) -> Facts | None:
+        """The line's Facts (those of `parse(message)`), or None when it is not a line of this format."""
+        if self._simple and "\\" not in message:
+            match = self._facts_fast.match(message)
+            if match is not None:
+                return self._facts_resolve(match.groups())
+        found = self.parse(message)  # a value holding its delimiter, escapes, a variable twice: the long way
+        return None if found is None else Facts(found.status, found.latency_ms, found.route, found.method)
 
     def _fields(self, values: tuple[str, ...]) -> dict[str, str]:
         """Values by variable: escaped JSON strings decoded; of a repeated variable, the first set one."""
@@ -185,19 +212,24 @@ def entry(fields: Mapping[str, str], raw: str) -> Entry:
 _FIELDS = (("request_id", _REQUEST_ID), ("status", _STATUS), ("latency", _LATENCY),
            ("integration", _INTEGRATION_LATENCY), ("route", _ROUTE), ("method", _METHOD), ("ip", _IP),
            ("api_key", _API_KEY), ("error", _ERROR))
+_FACT_FIELDS = ("status", "latency", "route", "method")
+_FACT_VARIABLES = frozenset(name for attribute, names in _FIELDS if attribute in _FACT_FIELDS for name in names)
 
 
 @lru_cache(maxsize=256)
-def _resolver(names: tuple[str, ...]):
+def _resolver(names: tuple[str, ...], facts: bool = False):
     """A function (values, raw) -> Entry for lines whose values are those of `names`, in that order
-    (each name once), written out for them.
+    (each name once), written out for them; with `facts`, a function (values) -> Facts.
 
     A line has a few microseconds: reading only the variables the format has, by position, inline,
-    is several times cheaper than going through a dict of fields and a generic helper.
+    is several times cheaper than going through a dict of fields and a generic helper. Entry and
+    Facts come from the same code, so they agree.
     """
     position = {name: index for index, name in reversed(list(enumerate(names)))}
-    code = ["def resolve(values, raw):"]
+    code = ["def resolve(values):" if facts else "def resolve(values, raw):"]
     for attribute, candidates in _FIELDS:
+        if facts and attribute not in _FACT_FIELDS:
+            continue
         code.append(f"    {attribute} = None")
         for name in (n for n in candidates if n in position):
             code += [f"    if {attribute} is None:",
@@ -206,24 +238,30 @@ def _resolver(names: tuple[str, ...]):
     code += [
         "    if method is None and route and ' ' in route:  # an HTTP route key: 'GET /orders'",
         "        method = route.split(' ', 1)[0]",
-        "    if error and len(error) >= 2 and error[0] == error[-1] == '\"':  # error.messageString is quoted",
-        "        error = error[1:-1]",
         "    status = int(status) if status is not None and status.isdigit() else None",
-        "    return Entry(request_id, status, _float(latency), _float(integration), method, route, ip, api_key, error,",
-        "                 raw, names, values)",
     ]
-    namespace = {"Entry": Entry, "_float": _float, "names": tuple(names)}
+    if facts:
+        code.append("    return new(Facts, (status, _float(latency), route, method))")
+    else:
+        code += [
+            "    if error and len(error) >= 2 and error[0] == error[-1] == '\"':  # error.messageString is quoted",
+            "        error = error[1:-1]",
+            "    return Entry(request_id, status, _float(latency), _float(integration), method, route, ip, api_key,",
+            "                 error, raw, names, values)",
+        ]
+    namespace = {"Entry": Entry, "Facts": Facts, "new": tuple.__new__, "_float": _float, "names": tuple(names)}
     exec("\n".join(code), namespace)  # noqa: S102 — the source is ours, built from fixed names
     return namespace["resolve"]
 
 
-def _up_to(following: str) -> str:
+def _up_to(following: str, capture: bool = True) -> str:
     """A group that stops before the first character of the literal that follows it."""
+    group = "(" if capture else "(?:"
     if not following:
-        return "(.*?)"
+        return group + ".*?)"
     if following[0].isspace():
-        return r"(\S*)"
-    return f"([^{re.escape(following[0])}]*)"
+        return group + r"\S*)"
+    return group + f"[^{re.escape(following[0])}]*)"
 
 
 def _literal(text: str) -> str:

@@ -163,7 +163,7 @@ def _entries(client: Any, group: str, window: tuple[int, int], parser: Any, note
     if len(lines) > MAX_LINES:
         lines = lines[:MAX_LINES]
         notes.append(f"{group}: only the first {MAX_LINES:,} lines of the window were read; the figures are partial.")
-    entries = [line.entry for line in lines if line.entry is not None]
+    entries = [entry for entry in (line.entry for line in lines) if entry is not None]
     if len(entries) < len(lines):
         notes.append(f"{group}: {len(lines) - len(entries)} lines not in the stage's format were skipped.")
     return entries

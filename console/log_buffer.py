@@ -23,6 +23,7 @@ class Marker:
 
     timestamp: int  # epoch ms
     message: str
+    facts: None = None
     entry: None = None
     late: bool = False
 

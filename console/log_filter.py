@@ -61,19 +61,19 @@ class LineFilter:
         return " ".join(parts) or "everything"
 
     def matches(self, line) -> bool:
-        """A tailed line (anything with `entry` and `message`) passes every part of the filter."""
-        entry = line.entry
+        """A tailed line (anything with `facts` and `message`) passes every part of the filter."""
         if self.text and self.text not in line.message:
             return False
         if not (self.statuses or self.method or self.route):
             return True
-        if entry is None:
+        facts = line.facts
+        if facts is None:
             return False
-        if self.statuses and (entry.status is None or _CLASS_OF.get(entry.status // 100) not in self.statuses):
+        if self.statuses and (facts.status is None or _CLASS_OF.get(facts.status // 100) not in self.statuses):
             return False
-        if self.method and entry.method != self.method:
+        if self.method and facts.method != self.method:
             return False
-        if self.route and not _route_path(entry.route or "").startswith(self.route):
+        if self.route and not _route_path(facts.route or "").startswith(self.route):
             return False
         return True
 

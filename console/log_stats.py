@@ -14,7 +14,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from console.access_log import Entry
+from console.access_log import Facts
 
 CLASSES = ("2xx", "3xx", "4xx", "5xx")
 _STEP = math.log(1.04)
@@ -93,28 +93,28 @@ class Rollup:
         self.newest = 0  # epoch second of the newest line
         self.lines = 0
 
-    def add(self, entry: Entry | None, timestamp_ms: int) -> None:
+    def add(self, facts: Facts | None, timestamp_ms: int) -> None:
         second = timestamp_ms // 1000
         if second > self.newest:
             self.newest = second
         elif second <= self.newest - self.window:
             return  # older than the window
         self.lines += 1
-        if entry is None:
+        if facts is None:
             return
         slot = self._slots[second % self.window]
         if slot is None or slot.second != second:
             slot = self._slots[second % self.window] = _Slot(second)
-        status = entry.status
+        status = facts.status
         if status is not None and 200 <= status < 600:
             slot.counts[status // 100 - 2] += 1
-        latency = entry.latency_ms
+        latency = facts.latency_ms
         bin_index = -1
         if latency is not None:
             bin_index = int(math.log(latency) / _STEP) if latency >= 1 else 0
             histogram = slot.latency
             histogram[bin_index] = histogram.get(bin_index, 0) + 1
-        route = entry.route
+        route = facts.route
         if route is not None:
             minute = second // 60
             ring = self._minutes
@@ -131,9 +131,10 @@ class Rollup:
                 stats[2][bin_index] = stats[2].get(bin_index, 0) + 1
 
     def add_lines(self, lines: Iterable) -> None:
-        """Add tailed lines (anything with `entry` and `timestamp`)."""
+        """Add tailed lines (anything with `facts` and `timestamp`)."""
+        add = self.add
         for line in lines:
-            self.add(line.entry, line.timestamp)
+            add(line.facts, line.timestamp)
 
     def points(self, now: int, span: int, step: int) -> list[Point]:
         """Chart points for the `span` seconds up to `now` (epoch s), `step` seconds each, oldest first."""

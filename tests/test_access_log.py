@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 from hypothesis import given, settings, strategies as st
 
-from console.access_log import RECOMMENDED_HTTP_JSON_FORMAT, RECOMMENDED_JSON_FORMAT, VARIABLE, clf_time, parser_for
+from console.access_log import (RECOMMENDED_HTTP_JSON_FORMAT, RECOMMENDED_JSON_FORMAT, VARIABLE, Facts, clf_time,
+                                parser_for)
 from console.sandbox import history
 from console.sandbox.seed import HTTP_API_FORMAT, REST_DETAILED_FORMAT, REST_STANDARD_FORMAT
 
@@ -102,8 +103,10 @@ def render(log_format: str, values: dict[str, str]) -> str:
 
 
 def check(log_format: str, values: dict[str, str]) -> None:
-    entry = parser_for(log_format).parse(render(log_format, values))
+    parser, line = parser_for(log_format), render(log_format, values)
+    entry = parser.parse(line)
     assert entry is not None, (log_format, values)
+    assert parser.facts(line) == Facts(entry.status, entry.latency_ms, entry.route, entry.method)
     assert dict(entry.fields) == values
     real = {n: v for n, v in values.items() if v != "-"}
     assert entry.status == (int(real["status"]) if "status" in real else None)
@@ -171,6 +174,7 @@ def test_a_json_line_in_another_key_order_still_parses():
     reordered = json.dumps(dict(reversed(json.loads(line).items())))
     entry = parser_for(REST_DETAILED_FORMAT).parse(reordered)
     assert entry.status == 502 and entry.latency_ms == 1290 and entry.error_message == "Internal server error"
+    assert parser_for(REST_DETAILED_FORMAT).facts(reordered) == Facts(502, 1290.0, "/payments", "POST")
 
 
 def test_escaped_json_values_and_the_quoted_error_string():
@@ -178,6 +182,7 @@ def test_escaped_json_values_and_the_quoted_error_string():
                  '"error":$context.error.messageString,"status":"$context.status"}'
     line = '{"requestId":"r1","ua":"say \\"hi\\"","error":"Missing Authentication Token","status":"403"}'
     entry = parser_for(log_format).parse(line)
+    assert parser_for(log_format).facts(line) == Facts(403, None, None, None)
     assert entry.fields["identity.userAgent"] == 'say "hi"'
     assert entry.error_message == "Missing Authentication Token"
     assert entry.status == 403
@@ -187,3 +192,4 @@ def test_a_line_of_another_format_is_not_an_entry():
     assert parser_for(REST_STANDARD_FORMAT).parse("START RequestId: 1 Version: $LATEST") is None
     clf = '$context.identity.sourceIp [$context.requestTime] "$context.httpMethod $context.resourcePath" $context.status'
     assert parser_for(clf).parse("not a line") is None
+    assert parser_for(clf).facts("not a line") is None and parser_for(REST_STANDARD_FORMAT).facts("START") is None

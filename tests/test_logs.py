@@ -224,7 +224,7 @@ def test_the_rollup_counts_by_second_and_ranks_routes():
         status = "502" if i % 10 == 0 else "200"
         route = "/slow" if i % 4 == 0 else "/fast"
         latency = "900" if route == "/slow" else "20"
-        rollup.add(parser.parse(render(REST_DETAILED_FORMAT, {"status": status, "resourcePath": route,
+        rollup.add(parser.facts(render(REST_DETAILED_FORMAT, {"status": status, "resourcePath": route,
                                                                "responseLatency": latency})), base + i * 10)
     now = (base + 10_000) // 1000
     points = rollup.points(now, 60, 10)
