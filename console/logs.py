@@ -52,7 +52,7 @@ SETTLE_SECONDS = 1.0
 START_ATTEMPTS = 3  # LiveTail sessions that fail to start before the tail polls instead
 KEEP_KEYS_MS = 5_000  # keys are kept this long past the overlap: a margin for clock jitter
 MAX_PENDING = 200_000  # lines held for a consumer that does not drain; past this the oldest go, said so
-AHEAD = 20_000  # lines parsed ahead of the consumer before the tail waits for it (CPU it would need)
+AHEAD = 20_000  # held lines past which the tail waits for a consumer that is behind (it needs the CPU)
 
 _ARRIVALS = 24  # bits of a line's arrival number in its settle-heap order: lines of one millisecond keep it
 _ARRIVAL_MASK = (1 << _ARRIVALS) - 1
@@ -470,7 +470,7 @@ class Tail:
 
     def _keep_pace(self) -> None:
         """Wait while the consumer is far behind (many lines, the oldest ready for a while and not taken):
-        parsing further ahead only takes the CPU it needs. Lines merely settling are no reason to wait."""
+        taking more in only takes the CPU it needs. Lines merely settling are no reason to wait."""
         deadline = time.monotonic() + 5.0
         while (len(self._held) > AHEAD and self._held[0][1] < time.monotonic() - self._settle - 0.25
                and time.monotonic() < deadline and not self._stopping.is_set()):

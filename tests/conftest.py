@@ -27,6 +27,10 @@ def isolated_aws(tmp_path_factory):
         mp.setenv("AWS_CONFIG_FILE", str(home / "config"))
         mp.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "credentials"))
         mp.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        # Plain clients retry throttling as a patient SDK user's would: the sandbox keeps AWS's
+        # FilterLogEvents quota (5 a second per account and Region) and the tests share one Region.
+        mp.setenv("AWS_RETRY_MODE", "standard")
+        mp.setenv("AWS_MAX_ATTEMPTS", "10")
         mp.setenv("XDG_STATE_HOME", str(home / "state"))
         mp.setenv("XDG_CONFIG_HOME", str(home / "config-home"))
         mp.setenv("XDG_CACHE_HOME", str(home / "cache"))  # the session's sandbox builds its estate afresh
