@@ -257,7 +257,7 @@ def test_a_deployment_in_use_by_a_stage_or_canary_cannot_be_deleted(apigw, api):
     """DeleteDeployment refuses a deployment a stage (or its canary) points at; others go."""
     patch(apigw, api, replace("/canarySettings/deploymentId", api.second))
     for used in (api.first, api.second):
-        assert error_of(lambda: apigw.delete_deployment(restApiId=api.id, deploymentId=used)) == BAD_REQUEST
+        assert error_of(lambda used=used: apigw.delete_deployment(restApiId=api.id, deploymentId=used)) == BAD_REQUEST
     spare = apigw.create_deployment(restApiId=api.id)["id"]
     apigw.delete_deployment(restApiId=api.id, deploymentId=spare)
     assert spare not in {d["id"] for d in apigw.get_deployments(restApiId=api.id)["items"]}
@@ -330,7 +330,7 @@ def test_a_per_method_setting_needs_an_existing_method(apigw, api):
     """A /{resource_path}/{http_method} path names a method of the API (the reference leaves the
     answer otherwise undocumented; the sandbox answers BadRequestException)."""
     for path in ("/~1orders/DELETE/metrics/enabled", "/~1invoices/GET/metrics/enabled"):
-        assert error_of(lambda: patch(apigw, api, replace(path, "true"))) == BAD_REQUEST
+        assert error_of(lambda path=path: patch(apigw, api, replace(path, "true"))) == BAD_REQUEST
 
 
 def test_removing_a_method_path_removes_its_whole_override(apigw, api):

@@ -133,7 +133,7 @@ def test_zero_throttling_is_valid(v2, http_api):
 @pytest.mark.parametrize("settings", [{"LoggingLevel": "INFO"}, {"DataTraceEnabled": False}])
 def test_logging_level_and_data_trace_are_supported_only_for_websocket_apis(v2, http_api, settings):
     for request in ({"DefaultRouteSettings": settings}, {"RouteSettings": {"GET /products": settings}}):
-        message = refused(lambda: v2.update_stage(ApiId=http_api, StageName="dev", **request))
+        message = refused(lambda request=request: v2.update_stage(ApiId=http_api, StageName="dev", **request))
         assert message == "Execution logs are not supported on protocolType HTTP"
 
 
