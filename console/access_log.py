@@ -72,8 +72,9 @@ def recommended_format(http: bool) -> str:
 class Entry(NamedTuple):
     """One access-log line: the fields an operator asks about, every variable, and the line itself.
 
-    A named tuple: one is made for every line, at tens of thousands a second. `fields` and `time` are
-    worked out when asked for, from the variables' names and values as written ("-" when unset).
+    A named tuple, made for each line shown, printed or compared (every line gets its cheaper Facts).
+    `fields` and `time` are worked out when asked for, from the variables' names and values as written
+    ("-" when unset).
     """
 
     request_id: str | None
