@@ -618,6 +618,23 @@ def test_usage_plan_api_stages_and_their_method_throttles_are_patched(apigw, pla
     assert apigw.get_usage_plan(usagePlanId=plan.id)["apiStages"] == []
 
 
+def test_a_usage_plan_with_api_stages_is_not_deleted(apigw, plan):
+    """DeleteUsagePlan is a BadRequestException while the plan covers an API stage ("Cannot delete
+    Usage Plan … because there are API Stages associated with it"); detached, it is deleted."""
+    apigw.update_usage_plan(usagePlanId=plan.id, patchOperations=[{"op": "add", "path": "/apiStages",
+                                                                   "value": "a1:prod"}])
+    with pytest.raises(ClientError) as refused:
+        apigw.delete_usage_plan(usagePlanId=plan.id)
+    assert (refused.value.response["Error"]["Code"], refused.value.response["ResponseMetadata"]["HTTPStatusCode"]) \
+        == BAD_REQUEST
+    assert "API Stages associated with it, including a1:prod" in refused.value.response["Error"]["Message"]
+    assert apigw.get_usage_plan(usagePlanId=plan.id)["apiStages"] == [{"apiId": "a1", "stage": "prod"}]
+    apigw.update_usage_plan(usagePlanId=plan.id, patchOperations=[{"op": "remove", "path": "/apiStages",
+                                                                   "value": "a1:prod"}])
+    apigw.delete_usage_plan(usagePlanId=plan.id)
+    assert error_of(lambda: apigw.get_usage_plan(usagePlanId=plan.id)) == NOT_FOUND
+
+
 def test_tag_resource_merges_tags_and_untag_removes_only_the_named(apigw, api, plan, scratch_region):
     """TagResource "adds or updates" tags, keeping the others, on REST APIs, stages, keys and plans;
     UntagResource removes only the keys it names."""

@@ -2,8 +2,8 @@
 
 moto stores REST APIs, stages, deployments, plans and keys well enough, but it ignores canaries,
 replaces a stage on redeploy, accepts any stage patch path, ignores `limit`/`position`, crashes on
-a decimal usage-plan rate, cannot tag a REST API, and lacks cache flushes, usage reports and key
-import. The handlers below answer those operations as the reference documents them. moto's backend
+a decimal usage-plan rate, deletes a plan that still covers API stages, cannot tag a REST API, and
+lacks cache flushes, usage reports and key import. The handlers below answer those operations as the reference documents them. moto's backend
 stays the store; `STATE` keeps what moto has no place for (canaries, stage dates, cache flushes,
 usage), where the traffic generator reads it. Where AWS's answer is undocumented, the handler's
 docstring states the choice made.
@@ -60,6 +60,7 @@ def register(router: Router) -> None:
         ("POST", "/apikeys", create_or_import_api_keys),
         ("GET", "/usageplans", _paged),
         ("PATCH", r"/usageplans/(?P<plan_id>[^/]+)", update_usage_plan),
+        ("DELETE", r"/usageplans/(?P<plan_id>[^/]+)", delete_usage_plan),
         ("GET", r"/usageplans/(?P<plan_id>[^/]+)/usage", get_usage),
         ("PATCH", r"/usageplans/(?P<plan_id>[^/]+)/keys/(?P<key_id>[^/]+)/usage", update_usage),
         ("GET", r"/tags/(?P<arn>.+)", get_tags),
@@ -683,6 +684,17 @@ def update_usage_plan(call: Call, plan_id: str) -> Reply:
         _patch_plan(draft, operation)
     vars(plan).update(vars(draft))
     return Reply.json(plan.to_json())
+
+
+def delete_usage_plan(call: Call, plan_id: str) -> Reply:
+    """DeleteUsagePlan refuses a plan that still covers API stages, as AWS does (moto deletes it):
+    "Cannot delete Usage Plan … because there are API Stages associated with it, including …"."""
+    stages = _plan(call, plan_id).api_stages
+    if stages:
+        first = stages[0]
+        raise bad_request(f"Cannot delete Usage Plan {plan_id} because there are API Stages associated with it, "
+                          f"including {first['apiId']}:{first['stage']}")
+    return call.forward()
 
 
 def _patch_plan(plan: Any, operation: dict) -> None:
