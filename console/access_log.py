@@ -133,18 +133,12 @@ class AccessLogParser:
         # Where this matches, the lazy pattern would split the line at the same places (each group of
         # both ends at the earliest point the rest can match from); where a value holds that character,
         # this fails and the lazy pattern decides.
-        self._fast = re.compile("".join(
-            _literal(text) + (_up_to(literals[index + 1]) if index < len(self.variables) else "")
-            for index, text in enumerate(literals)) + r"\s*\Z", re.DOTALL)
+        self._fast = _fast_pattern(literals, self.variables)
         self._simple = len(set(self.variables)) == len(self.variables)
         self._resolve = _resolver(self.variables)
         # The fast pattern again, capturing only the variables Facts come from (a third of the time).
-        wanted = [name for name in self.variables if name in _FACT_VARIABLES]
-        self._facts_fast = re.compile("".join(
-            _literal(text) + (_up_to(literals[index + 1], capture=self.variables[index] in _FACT_VARIABLES)
-                              if index < len(self.variables) else "")
-            for index, text in enumerate(literals)) + r"\s*\Z", re.DOTALL)
-        self._facts_resolve = _resolver(tuple(wanted), facts=True)
+        self._facts_fast = _fast_pattern(literals, self.variables, _FACT_VARIABLES)
+        self._facts_resolve = _resolver(tuple(n for n in self.variables if n in _FACT_VARIABLES), facts=True)
         self.json_keys = _json_keys(format)  # for a JSON line whose keys came in another order
         # A JSON string value may arrive escaped (\" \\ \uXXXX); which variables sit inside quotes:
         self._quoted = frozenset(i for i, text in enumerate(literals[:-1])
@@ -253,6 +247,15 @@ def _resolver(names: tuple[str, ...], facts: bool = False):
     namespace = {"Entry": Entry, "Facts": Facts, "new": tuple.__new__, "_float": _float, "names": tuple(names)}
     exec("\n".join(code), namespace)  # noqa: S102 — the source is ours, built from fixed names
     return namespace["resolve"]
+
+
+def _fast_pattern(literals: list[str], variables: tuple[str, ...], captured: frozenset[str] | None = None):
+    """Each value runs up to the first character of the literal after it; the variables in `captured`
+    (every one, if None) are groups, the others only matched."""
+    return re.compile("".join(
+        _literal(text) + (_up_to(literals[index + 1], captured is None or variables[index] in captured)
+                          if index < len(variables) else "")
+        for index, text in enumerate(literals)) + r"\s*\Z", re.DOTALL)
 
 
 def _up_to(following: str, capture: bool = True) -> str:

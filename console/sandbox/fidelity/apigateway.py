@@ -3,10 +3,10 @@
 moto stores REST APIs, stages, deployments, plans and keys well enough, but it ignores canaries,
 replaces a stage on redeploy, accepts any stage patch path, ignores `limit`/`position`, crashes on
 a decimal usage-plan rate, deletes a plan that still covers API stages, cannot tag a REST API, and
-lacks cache flushes, usage reports and key import. The handlers below answer those operations as the reference documents them. moto's backend
-stays the store; `STATE` keeps what moto has no place for (canaries, stage dates, cache flushes,
-usage), where the traffic generator reads it. Where AWS's answer is undocumented, the handler's
-docstring states the choice made.
+lacks cache flushes, usage reports and key import. The handlers below answer those operations as the
+reference documents them. moto's backend stays the store; `STATE` keeps what moto has no place for
+(canaries, stage dates, cache flushes, usage), where the traffic generator reads it. Where AWS's
+answer is undocumented, the handler's docstring states the choice made.
 """
 
 from __future__ import annotations
