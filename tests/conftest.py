@@ -130,9 +130,9 @@ def gateway(connection):
     return Gateway(connection)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def aws_client_for():
-    """Plain boto3 clients on any local endpoint, as `aws --endpoint-url` would be."""
+    """Plain boto3 clients on any local endpoint, as `aws --endpoint-url` would be (module fixtures too)."""
     import boto3
 
     from console.sandbox import ACCESS_KEY_ID, SECRET_ACCESS_KEY
@@ -186,18 +186,13 @@ def build_http(client, name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def scratch_apis(sandbox) -> dict[str, str]:
+def scratch_apis(sandbox, aws_client_for) -> dict[str, str]:
     """A REST and an HTTP API of this module's own in the scratch region: {"REST": id, "HTTP": id}.
 
     Each has dev and prod stages with a default throttle, a POST /items override and variables.
     """
-    import boto3
-
-    from console.sandbox import ACCESS_KEY_ID, SECRET_ACCESS_KEY
-
     def client(service):
-        return boto3.client(service, endpoint_url=sandbox.url, region_name=SCRATCH_REGION,
-                            aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
+        return aws_client_for(sandbox.url, service, SCRATCH_REGION)
 
     suffix = uuid.uuid4().hex[:6]
     return {"REST": build_rest(client("apigateway"), f"scratch-rest-{suffix}"),

@@ -9,7 +9,6 @@ import time
 import uuid
 from datetime import datetime, timezone
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -20,7 +19,7 @@ from console.audit import Journal
 from console.config import Settings
 from console.errors import Problem
 from console.gateway import Gateway
-from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, SECRET_ACCESS_KEY
+from console.sandbox import ACCOUNT_ID
 from console.sandbox.state import STATE
 from console.session import Connection, Target
 
@@ -43,10 +42,9 @@ def engine(connection, tmp_path) -> Engine:
 
 
 @pytest.fixture(scope="module")
-def bare_plan(sandbox) -> str:
+def bare_plan(sandbox, aws_client_for) -> str:
     """A plan the refusal tests read and never change."""
-    apigw = boto3.client("apigateway", endpoint_url=sandbox.url, region_name=REGION,
-                         aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
+    apigw = aws_client_for(sandbox.url, "apigateway", REGION)
     plan_id = apigw.create_usage_plan(name=f"bare-{uuid.uuid4().hex[:8]}")["id"]
     yield plan_id
     apigw.delete_usage_plan(usagePlanId=plan_id)

@@ -7,7 +7,6 @@ import json
 import uuid
 from datetime import datetime, timezone
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -16,7 +15,7 @@ from actions.engine import Engine, Permission
 from console.audit import Journal
 from console.config import Settings
 from console.gateway import Gateway
-from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, SECRET_ACCESS_KEY
+from console.sandbox import ACCOUNT_ID
 from console.sandbox.state import STATE
 from console.session import Connection, Target
 
@@ -116,10 +115,9 @@ def test_a_plan_from_creation_to_deletion_named_by_name(cli, apigw, made, unique
 
 
 @pytest.fixture(scope="module")
-def bare_plan(sandbox) -> str:
+def bare_plan(sandbox, aws_client_for) -> str:
     """A plan the refusal tests name and never change."""
-    apigw = boto3.client("apigateway", endpoint_url=sandbox.url, region_name=REGION,
-                         aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
+    apigw = aws_client_for(sandbox.url, "apigateway", REGION)
     name = f"cli-bare-{uuid.uuid4().hex[:8]}"
     plan_id = apigw.create_usage_plan(name=name)["id"]
     yield name

@@ -8,11 +8,10 @@ import functools
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, SECRET_ACCESS_KEY
+from console.sandbox import ACCOUNT_ID
 from console.sandbox.state import STATE
 
 BAD_REQUEST = ("BadRequestException", 400)
@@ -20,12 +19,9 @@ NOT_FOUND = ("NotFoundException", 404)
 
 
 @pytest.fixture(scope="module")
-def clients(sandbox):
+def clients(sandbox, aws_client_for):
     """One client per region for the module: a fresh client's first call costs most of a second."""
-    return functools.cache(lambda region: boto3.client(
-        "apigateway", endpoint_url=sandbox.url, region_name=region,
-        aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY,
-    ))
+    return functools.cache(lambda region: aws_client_for(sandbox.url, "apigateway", region))
 
 
 @pytest.fixture

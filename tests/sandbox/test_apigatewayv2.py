@@ -9,12 +9,11 @@ from __future__ import annotations
 import math
 import time
 
-import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, SECRET_ACCESS_KEY
+from console.sandbox import ACCOUNT_ID
 from console.sandbox.state import STATE
 
 FORMAT = '{"requestId":"$context.requestId","status":"$context.status","routeKey":"$context.routeKey"}'
@@ -27,11 +26,9 @@ def v2(aws, scratch_region):
 
 
 @pytest.fixture
-def unchecked(sandbox, scratch_region):
+def unchecked(sandbox, scratch_region, aws_client_for):
     """A client without boto3's own parameter checks: the sandbox sees what a careless caller sends."""
-    return boto3.client("apigatewayv2", endpoint_url=sandbox.url, region_name=scratch_region,
-                        aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY,
-                        config=Config(parameter_validation=False))
+    return aws_client_for(sandbox.url, "apigatewayv2", scratch_region, Config(parameter_validation=False))
 
 
 @pytest.fixture

@@ -13,12 +13,11 @@ import json
 import threading
 import time
 
-import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError, EventStreamError
 
-from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, SECRET_ACCESS_KEY
+from console.sandbox import ACCOUNT_ID
 from console.sandbox.fidelity import logs_live_tail
 
 STATUSES = (200, 201, 404, 429, 500, 502, 504)
@@ -31,10 +30,8 @@ CLF = [  # space-delimited access-log lines: ip, id, user, [time], "request", st
 
 
 @pytest.fixture
-def logs(sandbox, scratch_region):
-    return boto3.client("logs", endpoint_url=sandbox.url, region_name=scratch_region,
-                        aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY,
-                        config=Config(inject_host_prefix=False))
+def logs(sandbox, scratch_region, aws_client_for):
+    return aws_client_for(sandbox.url, "logs", scratch_region, Config(inject_host_prefix=False))
 
 
 @pytest.fixture
@@ -379,15 +376,15 @@ def test_live_tail_requests_are_checked_before_the_stream_starts(logs, group, sc
     assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == (code, 400)
 
 
-def test_a_default_client_cannot_reach_live_tail_on_an_ip_endpoint(sandbox, scratch_region, group, monkeypatch):
+def test_a_default_client_cannot_reach_live_tail_on_an_ip_endpoint(sandbox, scratch_region, group, monkeypatch,
+                                                                   aws_client_for):
     """botocore prefixes StartLiveTail's host with "stream-": stream-127.0.0.1 resolves nowhere.
 
     Nothing reaches the sandbox, so it cannot help; turning host-prefix injection off (Config, or
     AWS_DISABLE_HOST_PREFIX_INJECTION) makes the same default client work.
     """
     def client():
-        return boto3.client("logs", endpoint_url=sandbox.url, region_name=scratch_region,
-                            aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
+        return aws_client_for(sandbox.url, "logs", scratch_region)
 
     with pytest.raises(EndpointConnectionError, match="stream-127.0.0.1"):
         client().start_live_tail(logGroupIdentifiers=[group])
