@@ -13,7 +13,7 @@ import re
 
 from actions.plan import Call, Change, Invalid, Plan
 from actions.stage_doc import StageDoc
-from console.access_log import VARIABLE, recommended_format
+from console.logs.access_log import VARIABLE, recommended_format
 
 MAX_FORMAT = 3 * 1024
 

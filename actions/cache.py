@@ -12,7 +12,7 @@ from typing import Any
 
 from actions.plan import Call, Change, Invalid, Path, Plan
 from actions.stage_doc import REST_ATTRIBUTES, StageDoc, patch_value, read_field, restore_operations
-from console.normalise import REST_DEFAULT_KEY
+from console.read.normalise import REST_DEFAULT_KEY
 
 SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")  # GB, as AWS spells them
 MAX_TTL = 3600

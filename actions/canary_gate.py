@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from console.canary_compare import MIN_P99_SAMPLE, MIN_SAMPLE, Comparison, compare
 from console.config import CanaryGate
 from console.model import Api, Stage
+from console.read.canary_compare import MIN_P99_SAMPLE, MIN_SAMPLE, Comparison, compare
 
 
 @dataclass(frozen=True)

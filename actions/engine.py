@@ -16,12 +16,12 @@ from actions import pacing
 from actions.plan import ANSWER_ID, Change, Plan, Target
 from actions.resource_doc import ResourceDoc, api_key_document, usage_plan_document
 from actions.stage_doc import StageDoc, read_field, same
-from console.audit import APPLIED, FAILED, REFUSED, Journal
+from console.aws.errors import Problem, explain
+from console.aws.session import Target as Place
 from console.config import Settings, config_path
-from console.errors import Problem, explain
-from console.gateway import Gateway
+from console.journal.store import APPLIED, FAILED, REFUSED, Journal
 from console.model import Api, Protocol
-from console.session import Target as Place
+from console.read.gateway import Gateway
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from actions.plan import Target
-from console.audit import APPLIED, FAILED, Journal
+from console.journal.store import APPLIED, FAILED, Journal
 
 PER_ACCOUNT = {"UpdateUsagePlan": 20.0}  # operation -> seconds between calls, per account (AWS quota)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from actions.plan import Target
-from console.normalise import method_key
+from console.read.normalise import method_key
 
 
 @dataclass(frozen=True)

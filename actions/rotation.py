@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from actions import api_keys
 from actions.plan import Plan
 from actions.resource_doc import ResourceDoc
-from console.audit import APPLIED
-from console.errors import Problem
+from console.aws.errors import Problem
+from console.journal.store import APPLIED
 
 if TYPE_CHECKING:
     from actions.engine import Engine

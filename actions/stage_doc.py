@@ -12,7 +12,7 @@ from typing import Any
 
 from actions.plan import Invalid, Path, Target
 from console.model import Api, ApiDetail, Protocol
-from console.normalise import REST_DEFAULT_KEY, method_key
+from console.read.normalise import REST_DEFAULT_KEY, method_key
 
 # REST methodSettings attribute -> its patch-path suffix (UpdateStage reference)
 REST_ATTRIBUTES = {

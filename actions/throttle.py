@@ -13,7 +13,7 @@ from actions import validate
 from actions.plan import Call, Change, Invalid, Path, Plan
 from actions.stage_doc import REST_ATTRIBUTES, StageDoc, patch_value, read_field, restore_operations
 from console.model import Throttle
-from console.normalise import REST_DEFAULT_KEY
+from console.read.normalise import REST_DEFAULT_KEY
 
 RATE, BURST = "rate", "burst"
 

@@ -17,7 +17,7 @@ from actions.plan import ANSWER_ID, Call, Change, Invalid, Path, Plan, Target
 from actions.resource_doc import ResourceDoc, stage_key
 from actions.stage_doc import method_path, patch_value, read_field
 from console.model import Api, ApiDetail, Protocol
-from console.normalise import method_key
+from console.read.normalise import method_key
 
 PERIODS = ("DAY", "WEEK", "MONTH")
 MAX_OFFSET = {"DAY": 0, "WEEK": 6, "MONTH": 27}  # a quota period starts this many days into it

@@ -48,8 +48,8 @@ def _create_estate() -> None:
 
 def _listing(url: str) -> list[Figure]:
     """`Gateway.apis()`: the HTTP requests it sends (every attempt, retries included) and its wall time."""
-    from console.gateway import Gateway
-    from console.session import Connection, Target
+    from console.aws.session import Connection, Target
+    from console.read.gateway import Gateway
 
     connection = Connection(Target(endpoint_url=url))
     sent: list[str] = []
@@ -75,7 +75,7 @@ def _listing(url: str) -> list[Figure]:
 
 def _headless(url: str) -> Figure:
     """The app in Textual's headless driver: start to rows in `DataTable#apis` (no terminal I/O)."""
-    from console.session import Target
+    from console.aws.session import Target
     from screens.app import ConsoleApp
 
     async def once() -> float:

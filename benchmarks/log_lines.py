@@ -57,8 +57,8 @@ def lines(log_format: str, count: int, start_ms: int, step_ms: float, seed: int 
 
 def parse_and_aggregate() -> Figure:
     """What the view does with every line (its Facts into the Rollup), and the whole Entry for comparison."""
-    from console.access_log import parser_for
-    from console.log_stats import Rollup
+    from console.logs.access_log import parser_for
+    from console.logs.stats import Rollup
     from console.sandbox.seed import HTTP_API_FORMAT, REST_DETAILED_FORMAT
 
     per_format = PARSE_LINES // 3
@@ -119,12 +119,12 @@ def live_tail_client(pairs: list[tuple[int, str]], per_update: int = 500, pace: 
 
 def tail_into_view(pairs, log_format: str, samples: tuple[int, ...] = ()) -> tuple[float, dict[int, float]]:
     """Run the pairs through Tail -> LogBuffer + Rollup as the view does; (seconds, RSS MB at sample counts)."""
-    from console.access_log import parser_for
-    from console.budget import TokenBucket
-    from console.log_buffer import LogBuffer
-    from console.log_sources import LogGroup
-    from console.log_stats import Rollup
-    from console.logs import Tail
+    from console.aws.budget import TokenBucket
+    from console.logs.access_log import parser_for
+    from console.logs.buffer import LogBuffer
+    from console.logs.sources import LogGroup
+    from console.logs.stats import Rollup
+    from console.logs.tail import Tail
 
     client = live_tail_client(pairs)
     group = LogGroup("/bench", "arn:aws:logs:us-east-1:123456789012:log-group:/bench")

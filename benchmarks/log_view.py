@@ -43,11 +43,11 @@ async def _in_app(url: str) -> list[Figure]:
     from textual import events
 
     from benchmarks.log_lines import lines, live_tail_client
-    from console.access_log import parser_for
-    from console.budget import TokenBucket
-    from console.logs import Tail
+    from console.aws.budget import TokenBucket
+    from console.aws.session import Target
+    from console.logs.access_log import parser_for
+    from console.logs.tail import Tail
     from console.sandbox.seed import REST_DETAILED_FORMAT
-    from console.session import Target
     from screens.app import ConsoleApp
     from screens.logs import LogLines, LogScreen
 

@@ -7,7 +7,7 @@ import shlex
 import subprocess
 import tempfile
 
-from console.errors import Problem
+from console.aws.errors import Problem
 
 
 def edit_in_editor(text: str, suffix: str = ".txt") -> str:

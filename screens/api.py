@@ -9,8 +9,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static, Tree
 
-from console.describe import DASH, throttle, when
 from console.model import Api, ApiDetail, Protocol, Stage
+from console.render.describe import DASH, throttle, when
 from screens.base import ConsoleScreen
 from screens.widgets import cells
 

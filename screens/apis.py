@@ -10,13 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input
 
-from console.describe import DASH, when
 from console.model import Api
+from console.render.describe import DASH, when
 from screens.base import ConsoleScreen
 from screens.widgets import cells
 
 if TYPE_CHECKING:
-    from console.gateway import Gateway
+    from console.read.gateway import Gateway
 
 COUNT_AHEAD = 5  # rows past the visible ones whose stage counts are fetched too
 FIRST_PAINT = 60  # rows added before the first paint of a long list

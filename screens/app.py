@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import threading
+from functools import partial
 from typing import TYPE_CHECKING, Iterable
 
 from textual.app import App, SystemCommand
@@ -15,25 +16,25 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from console.config import Settings, load as load_settings
+from console.config import Settings
+from console.config import load as load_settings
+from console.connect import Connector
+from console.exits import exit_code
 from screens.apis import ApiListScreen
-from screens.audit import AuditScreen
 from screens.base import ConsoleScreen
-from screens.catalog import ApiKeysScreen, UsagePlansScreen
 from screens.command_line import Command, CommandLine
 from screens.confirm import propose
-from screens.connection import ConnectionScreen, MfaScreen
+from screens.connection import MfaScreen
 from screens.help import HelpScreen
+from screens.views import VIEWS, view
 from screens.widgets import Place
+from screens.workers import in_thread
 
 if TYPE_CHECKING:
     from actions.engine import Engine
-    from console.errors import Problem
-    from console.gateway import Gateway
-    from console.sandbox.process import ChildSandbox
-    from console.session import Connection, Target
-
-EXIT_USAGE, EXIT_FAILED = 2, 1
+    from console.aws.errors import Problem
+    from console.aws.session import Target
+    from console.read.gateway import Gateway
 
 
 def _quiet_collector() -> tuple[int, int, int]:
@@ -74,12 +75,9 @@ class ConsoleApp(App[None]):
         super().__init__()
         self.target = target
         self.settings = settings or load_settings()
-        self.write_flag = write
         self.gateway: Gateway | None = None
         self.engine: Engine | None = None
-        self.child: ChildSandbox | None = None
-        self._connections: dict[Target, Connection] = {}  # one per place: credentials live until they expire
-        self._mfa_error = ""
+        self.connector = Connector(self.settings, write=write, ask_mfa=self._ask_mfa)
         self._collector: tuple[int, int, int] | None = None  # the collector's thresholds before we tuned it
 
     def on_mount(self) -> None:
@@ -90,8 +88,7 @@ class ConsoleApp(App[None]):
         self.set_interval(0.5, self._watch_budget)
 
     def on_unmount(self) -> None:
-        if self.child is not None:
-            self.child.close()
+        self.connector.close()
         if self._collector is not None:
             _usual_collector(self._collector)
 
@@ -101,65 +98,24 @@ class ConsoleApp(App[None]):
         """Build and identify a connection in a thread; the screens load once it is there."""
 
         def work() -> None:
-            from console.errors import explain
+            from console.aws.errors import explain
 
             try:
-                self.call_from_thread(self._connected, self._open(target))
+                self.call_from_thread(self._connected, self.connector.open(target))
             except Exception as exc:  # shown in words, never as a traceback
                 self.call_from_thread(self._connect_failed, explain(exc, profile=target.profile))
 
         self.run_worker(work, thread=True, exclusive=True, group="connect", exit_on_error=False)
 
-    def _open(self, target: "Target") -> "Engine":
-        from dataclasses import replace
-
-        from actions.engine import Engine, write_permission
-        from console.audit import Journal
-        from console.budget import TokenBucket
-        from console.gateway import Gateway
-        from console.session import Connection
-
-        if target.sandbox:
-            if self.child is None:
-                from console.sandbox.process import spawn
-
-                self.child = spawn()
-            target = replace(target, endpoint_url=self.child.url, region=target.region or self.child.region)
-        connection = self._connections.get(target)
-        if connection is None:
-            budget = self.gateway.connection.budget if self.gateway else TokenBucket(
-                self.settings.budget_rate, self.settings.budget_burst)
-            connection = self._identified(lambda: Connection(target, budget, ask_mfa=self._ask_mfa,
-                                                              default_region=self.settings.region))
-            self._connections[target] = connection
-        permission = write_permission(target, self.settings, flag=self.write_flag)
-        return Engine(Gateway(connection), Journal(), self.settings, permission)  # fresh caches for a new place
-
-    def _identified(self, build) -> "Connection":
-        """Build and identify a connection; a rejected MFA code is asked for again (three tries)."""
-        from console.errors import Problem
-
-        self._mfa_error = ""
-        for _ in range(3):
-            connection = build()
-            try:
-                connection.identify()
-                return connection
-            except Problem as problem:
-                if problem.kind != "denied" or "MultiFactorAuthentication" not in problem.message:
-                    raise
-                self._mfa_error = "AWS did not accept that code; wait for the next one and try again."
-        raise Problem("Three MFA codes were refused; nothing was switched.", kind="denied")
-
     def _ask_mfa(self, prompt: str) -> str:
         """botocore's MFA prompt, answered in a modal. Runs in the connect worker, which waits."""
-        from console.session import MfaCancelled
+        from console.aws.session import MfaCancelled
 
         answer: list[str | None] = []
         given = threading.Event()
 
         def ask() -> None:
-            self.push_screen(MfaScreen(prompt, self._mfa_error), callback=lambda code: (answer.append(code),
+            self.push_screen(MfaScreen(prompt, self.connector.mfa_error), callback=lambda code: (answer.append(code),
                                                                                          given.set()))
 
         self.call_from_thread(ask)
@@ -195,8 +151,7 @@ class ConsoleApp(App[None]):
 
     def _connect_failed(self, problem: "Problem") -> None:
         if self.gateway is None:
-            code = EXIT_USAGE if problem.kind in ("credentials", "region") else EXIT_FAILED
-            self.exit(return_code=code, message=problem.message)
+            self.exit(return_code=exit_code(problem), message=problem.message)
             return
         where = f"{self.gateway.connection.target.label}, {self.gateway.connection.region}"
         self.notify(f"Stayed in {where}: {problem.message}", title="Could not switch",
@@ -242,7 +197,7 @@ class ConsoleApp(App[None]):
             self.action_help()
         elif command.verb == "region":
             self.switch_region(command.argument)
-        elif command.verb in ("logs", "metrics"):
+        elif view(command.verb).stage_view:
             self.open_stage_view(command.verb, *command.argument.split())
         else:
             self.open_view(command.verb)
@@ -260,13 +215,7 @@ class ConsoleApp(App[None]):
             while len(self.screen_stack) > 2:
                 self.pop_screen()
             return
-        if name == "pulse":
-            from screens.pulse import PulseScreen
-
-            screen = PulseScreen
-        else:
-            screen = {"plans": UsagePlansScreen, "keys": ApiKeysScreen, "audit": AuditScreen,
-                      "ctx": ConnectionScreen}[name]
+        screen = view(name).screen_class()
         if not isinstance(self.screen, screen):
             self.push_screen(screen())
 
@@ -277,29 +226,21 @@ class ConsoleApp(App[None]):
             return
         gateway = self.gateway
 
-        def work() -> None:
-            from console.errors import explain
+        def find():
+            api = gateway.find_api(api_ref)
+            gateway.stage(api, stage)
+            return api
 
-            try:
-                api = gateway.find_api(api_ref)
-                gateway.stage(api, stage)
-            except Exception as exc:
-                problem = explain(exc)
-                self.call_from_thread(self.notify, problem.message, title=f":{view}", severity="error", timeout=10)
-                return
-            self.call_from_thread(self._push_stage_view, view, api, stage, bool(canary))
+        in_thread(self, find, lambda api: self._push_stage_view(view, api, stage, bool(canary)), group="open-view",
+                  title=f":{view}")
 
-        self.run_worker(work, thread=True, group="open-view", exit_on_error=False)
-
-    def _push_stage_view(self, view: str, api, stage: str, canary: bool) -> None:
-        from screens.logs import LogScreen
-        from screens.metrics import MetricsScreen
-
-        self.push_screen(LogScreen(api, stage, canary=canary) if view == "logs" else MetricsScreen(api, stage))
+    def _push_stage_view(self, name: str, api, stage: str, canary: bool) -> None:
+        screen = view(name).screen_class()
+        self.push_screen(screen(api, stage, canary=canary) if canary else screen(api, stage))
 
     def switch_profile(self, profile: str) -> None:
         """Connect as another profile (its own region), on the same endpoint."""
-        from console.session import Target
+        from console.aws.session import Target
 
         if self.gateway is None:
             self.notify("Still connecting; try again in a moment.", severity="warning")
@@ -315,18 +256,11 @@ class ConsoleApp(App[None]):
         self.connect(self.gateway.connection.target.with_region(region))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield SystemCommand("APIs", "The API list of this region", lambda: self.open_view("apis"))
-        yield SystemCommand("Usage plans", "Usage plans, their throttles and quotas", lambda: self.open_view("plans"))
-        yield SystemCommand("API keys", "API keys (values masked)", lambda: self.open_view("keys"))
-        yield SystemCommand("Audit journal", "Every change made from this console, and undo",
-                            lambda: self.open_view("audit"))
-        yield SystemCommand("Pulse", "Every stage of the region, worst first, from CloudWatch",
-                            lambda: self.open_view("pulse"))
+        for v in VIEWS:
+            if not v.stage_view:
+                yield SystemCommand(v.title, v.help[:1].upper() + v.help[1:], partial(self.open_view, v.name))
         yield SystemCommand("Undo last change", "Plan the inverse of the newest change, then confirm",
                             self.action_undo)
-        yield SystemCommand("Switch profile", "Profiles and keyring entries; MFA is asked here",
-                            lambda: self.open_view("ctx"))
-        yield SystemCommand("Switch region", "Regions where API Gateway is offered", lambda: self.open_view("ctx"))
         if isinstance(screen, ConsoleScreen):
             yield SystemCommand("Refresh", "Fetch this screen again from AWS", screen.action_refresh)
         yield SystemCommand("Keys", "Every key that works here", self.action_help)

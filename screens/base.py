@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from console.describe import age
+from console.render.describe import age
 from screens.widgets import ConnectionBar, StatusLine
+from screens.workers import in_thread, notify_problem
 
 if TYPE_CHECKING:
-    from console.errors import Problem
-    from console.gateway import Gateway
+    from console.aws.errors import Problem
+    from console.read.gateway import Gateway
 
 T = TypeVar("T")
 
@@ -76,19 +77,8 @@ class ConsoleScreen(Screen):
         gateway = self.app.gateway
         self.loading_what = label
         self.show_status()
-
-        def work() -> None:
-            from console.errors import explain
-
-            try:
-                value = what(gateway)
-            except Exception as exc:  # every failure is shown, none crashes the app
-                problem = explain(exc, profile=gateway.connection.target.profile)
-                self.app.call_from_thread(self._failed, problem)
-                return
-            self.app.call_from_thread(self._arrived, then, value)
-
-        self.run_worker(work, thread=True, exclusive=True, group=group, exit_on_error=False)
+        in_thread(self, lambda: what(gateway), lambda value: self._arrived(then, value), group=group, exclusive=True,
+                  failed=self._failed, profile=gateway.connection.target.profile)
 
     def _arrived(self, then: Callable[[Any], None], value: Any) -> None:
         self.loading_what = None
@@ -102,7 +92,7 @@ class ConsoleScreen(Screen):
     def _failed(self, problem: "Problem") -> None:
         self.loading_what = None
         self.problem = str(problem)
-        self.app.notify(problem.message, title=f"AWS: {problem.code or problem.kind}", severity="error", timeout=10)
+        notify_problem(self.app, problem)
         self.show_status()
 
     def loaded(self, fetched_at: datetime | None, summary: str) -> None:

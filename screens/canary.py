@@ -24,10 +24,10 @@ from textual.widgets import Static
 from actions import canary
 from actions.canary_gate import Verdict, describe, evidence
 from actions.canary_rollout import PROMOTE, Rollout
-from console import canary_view
-from console.canary_compare import WINDOWS, Comparison, notes_text, render
-from console.errors import Problem, explain
+from console.aws.errors import Problem, explain
 from console.model import Api, Deployment, Protocol, Stage
+from console.read.canary_compare import WINDOWS, Comparison
+from console.render import canary as canary_text
 from screens.base import ConsoleScreen
 from screens.canary_forms import CreateCanaryForm, OverridesForm, RolloutForm, WeightForm
 from screens.confirm import propose
@@ -77,7 +77,7 @@ class CanaryScreen(ConsoleScreen):
                                    (f"  {self.api.id} · {self.api.protocol.value}", "dim")), id="title")
         with VerticalScroll(id="canary", can_focus=True):
             if not self.rest:
-                yield Static(Text(canary_view.NOT_REST), id="not-rest")
+                yield Static(Text(canary_text.NOT_REST), id="not-rest")
                 return
             yield Static(Text("Canary", style="bold"), classes="section-title")
             yield Static(Text("loading…", style="dim"), id="release", classes="section")
@@ -109,8 +109,8 @@ class CanaryScreen(ConsoleScreen):
 
     def show_release(self, answer: tuple[Stage, tuple[Deployment, ...]]) -> None:
         self.stage, self.deployments = answer
-        self.query_one("#release", Static).update(canary_view.release(self.stage, self.deployments))
-        self.query_one("#variables", Static).update(canary_view.variables(self.stage))
+        self.query_one("#release", Static).update(canary_text.release(self.stage, self.deployments))
+        self.query_one("#variables", Static).update(canary_text.variables(self.stage))
         self.loaded(self.stage.fetched_at, f"canary of {self.stage.name}")
         self.load_evidence()
 
@@ -127,20 +127,20 @@ class CanaryScreen(ConsoleScreen):
 
     def show_evidence(self, answer: tuple[Comparison, Verdict]) -> None:
         self.comparison, self.verdict = answer
-        self.query_one("#evidence", Static).update(Group(render(self.comparison), notes_text(self.comparison)))
+        self.query_one("#evidence", Static).update(Group(canary_text.comparison_table(self.comparison), canary_text.notes_text(self.comparison)))
         gate = self.app.settings.canary
         if self.stage is not None and self.stage.canary is None:
             shown: Text | Group = Text("no canary to promote — c creates one", style="dim")
         else:
             heading = Text(describe(gate), style="dim")
-            shown = Group(heading, canary_view.verdict_text(self.verdict.passed, self.verdict.failed))
+            shown = Group(heading, canary_text.verdict_text(self.verdict.passed, self.verdict.failed))
         self.query_one("#gate", Static).update(shown)
 
     # -- changes ---------------------------------------------------------------------------------
 
     def _ready(self) -> bool:
         if not self.rest:
-            self.notify(canary_view.NOT_REST, severity="warning", timeout=10)
+            self.notify(canary_text.NOT_REST, severity="warning", timeout=10)
             return False
         return self.stage is not None
 

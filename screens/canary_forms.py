@@ -16,8 +16,8 @@ from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from actions import canary, canary_rollout, stage_variables
 from actions.plan import Invalid
-from console.describe import when
 from console.model import Api, Deployment, Stage
+from console.render.describe import when
 from screens.confirm import propose
 from screens.forms import ChangeForm
 

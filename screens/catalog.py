@@ -16,11 +16,18 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from actions import api_keys, usage_plans
-from console.describe import DASH, MASKED, api_stages, quota, throttle, when
 from console.model import Api, ApiKey, UsagePlan
+from console.render.describe import DASH, MASKED, api_stages, quota, throttle, when
 from screens.base import ConsoleScreen
-from screens.catalog_forms import ImportForm, KeyForm, KeyPlansForm, KeyValueScreen, MethodThrottleForm, PlanForm, \
-    StageForm
+from screens.catalog_forms import (
+    ImportForm,
+    KeyForm,
+    KeyPlansForm,
+    KeyValueScreen,
+    MethodThrottleForm,
+    PlanForm,
+    StageForm,
+)
 from screens.confirm import propose
 from screens.widgets import cells
 

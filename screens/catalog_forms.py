@@ -19,9 +19,10 @@ from textual.widgets import Input, Select, Static
 
 from actions import api_keys, usage_plans
 from actions.resource_doc import stage_key
-from console.describe import DASH, throttle
 from console.model import Api, ApiKey, UsagePlan
+from console.render.describe import DASH, throttle
 from screens.confirm import propose
+from screens.workers import in_thread
 
 if TYPE_CHECKING:
     from actions.engine import Applied, Engine
@@ -193,8 +194,7 @@ class StageForm(CatalogForm):
             self.query_one("#stage", Select).set_options([(s.name, s.name) for s in stages])
 
         gateway = self.app.gateway
-        self.run_worker(lambda: self.app.call_from_thread(show, gateway.stages(api)), thread=True, group="stages",
-                        exit_on_error=False)
+        in_thread(self, lambda: gateway.stages(api), show, group="stages", title="Stages")
 
     def action_review(self) -> None:
         plan_id, chosen = self.plan.id, self.query_one("#stage", Select).value

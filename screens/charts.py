@@ -20,7 +20,7 @@ from textual_hires_canvas import Canvas
 from textual_plot import HiResMode, PlotWidget
 from textual_plot.plot_widget import Legend
 
-from console.log_stats import Rollup
+from console.logs.stats import Rollup
 
 GREEN, YELLOW, RED, BLUE, CYAN, MAGENTA = "#00c000", "#e0c000", "#ff3030", "#3a7bff", "#00d0d0", "#e040e0"
 STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900)

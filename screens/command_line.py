@@ -11,23 +11,25 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
-ALIASES = {
-    "apis": "the API list",
-    "plans": "usage plans",
-    "keys": "API keys (values masked)",
-    "audit": "the journal of changes; enter undoes one",
-    "ctx": "switch profile or region",
+from screens.views import BY_NAME, VIEWS
+
+# Commands that are not views; the views come from screens.views.
+OTHER_COMMANDS = {
     "region NAME": "switch to another region, e.g. :region eu-west-1",
-    "pulse": "every stage of the region, worst first (CloudWatch)",
-    "logs API STAGE": "tail a stage's access log, e.g. :logs orders-api prod (add canary for its canary)",
-    "metrics API STAGE": "a stage's CloudWatch metrics",
     "help": "every key",
     "q": "quit",
 }
-_VERBS = {"apis": "apis", "plans": "plans", "keys": "keys", "audit": "audit", "ctx": "ctx", "region": "region", "help": "help",
-          "pulse": "pulse", "logs": "logs", "metrics": "metrics",
-          "q": "quit", "quit": "quit", "exit": "quit"}
+_OTHER_VERBS = {"region": "region", "help": "help", "q": "quit", "quit": "quit", "exit": "quit"}
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+
+
+def commands() -> dict[str, str]:
+    """Every command the line takes, with what it does (for `?` and the errors)."""
+    return {**{v.command: v.help for v in VIEWS}, **OTHER_COMMANDS}
+
+
+def _known() -> str:
+    return ", ".join(f":{c}" for c in commands())
 
 
 @dataclass(frozen=True)
@@ -40,18 +42,20 @@ def parse(text: str) -> Command:
     """Parse what was typed after ':'; a ValueError says what is wrong and what would work."""
     words = text.strip().removeprefix(":").split()
     if not words:
-        raise ValueError("Type a command, e.g. :apis, :plans, :keys, :region NAME, :q")
-    verb = _VERBS.get(words[0].lower())
+        raise ValueError(f"Type a command: {_known()}")
+    verb = words[0].lower()
+    verb = verb if verb in BY_NAME else _OTHER_VERBS.get(verb)
     if verb is None:
-        raise ValueError(f"Unknown command :{words[0]} — try :apis, :plans, :keys, :audit, :region NAME, :help, :q")
+        raise ValueError(f"Unknown command :{words[0]} — try {_known()}")
     if verb == "region":
         if len(words) != 2 or not _REGION.match(words[1]):
             raise ValueError("Usage: :region NAME, where NAME is a region code such as eu-west-1")
         return Command(verb, words[1])
-    if verb in ("logs", "metrics"):
-        canary = verb == "logs" and len(words) == 4 and words[3].lower() == "canary"
+    view = BY_NAME.get(verb)
+    if view is not None and view.stage_view:
+        canary = "[canary]" in view.usage and len(words) == 4 and words[3].lower() == "canary"
         if len(words) != 3 and not canary:
-            raise ValueError(f"Usage: :{verb} API STAGE, e.g. :{verb} orders-api prod")
+            raise ValueError(f"Usage: :{view.command}, e.g. :{view.example}")
         return Command(verb, " ".join(words[1:]))
     if len(words) > 1:
         raise ValueError(f":{words[0]} takes no argument")
@@ -68,7 +72,7 @@ class CommandLine(ModalScreen[Command | None]):
         self.text = text
 
     def compose(self) -> ComposeResult:
-        yield Input(value=self.text, placeholder="apis · plans · keys · pulse · logs API STAGE · region NAME · help · q", id="command")
+        yield Input(value=self.text, placeholder=" · ".join(commands()), id="command")
 
     @on(Input.Submitted)
     def _run(self, event: Input.Submitted) -> None:

@@ -19,11 +19,13 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 
 from actions.plan import OVERRIDE
-from actions.show import plan_renderable
+from console.render.plan import plan_renderable
+from screens.workers import in_thread, notify_problem
 
 if TYPE_CHECKING:
     from actions.engine import Applied, Engine, Permission
     from actions.plan import Invalid, Plan
+    from console.aws.errors import Problem
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -112,26 +114,29 @@ def propose(screen: Screen, build: Callable[["Engine"], "Plan"], *,
         app.notify("Still connecting; try again in a moment.", severity="warning")
         return
 
-    def plan_it() -> None:
+    def plan_it() -> "Plan | Invalid":
         from actions.plan import Invalid
-        from console.errors import explain
 
         try:
-            plan = build(engine)
-        except Invalid as invalid:
-            if on_invalid:
-                app.call_from_thread(on_invalid, invalid)
-            else:
-                app.call_from_thread(app.notify, str(invalid), title="Not valid", severity="warning", timeout=10)
-            app.call_from_thread(dropped)
+            return build(engine)
+        except Invalid as invalid:  # the operator's input, not AWS's answer: said apart
+            return invalid
+
+    def planned(result: "Plan | Invalid") -> None:
+        from actions.plan import Invalid
+
+        if not isinstance(result, Invalid):
+            confirm(result)
             return
-        except Exception as exc:
-            problem = explain(exc)
-            app.call_from_thread(app.notify, problem.message, title=f"AWS: {problem.code or problem.kind}",
-                                 severity="error", timeout=10)
-            app.call_from_thread(dropped)
-            return
-        app.call_from_thread(confirm, plan)
+        if on_invalid:
+            on_invalid(result)
+        else:
+            app.notify(str(result), title="Not valid", severity="warning", timeout=10)
+        dropped()
+
+    def failed(problem: "Problem", title: str = "AWS", timeout: float = 10) -> None:
+        notify_problem(app, problem, title, timeout)
+        dropped()
 
     def dropped() -> None:
         if on_not_applied:
@@ -142,20 +147,8 @@ def propose(screen: Screen, build: Callable[["Engine"], "Plan"], *,
             plan.overridden() if plan.needs_override else plan) if yes else dropped())
 
     def apply(plan: "Plan") -> None:
-        def work() -> None:
-            from console.errors import explain
-
-            try:
-                applied = engine.apply(plan)
-            except Exception as exc:
-                problem = explain(exc)
-                app.call_from_thread(app.notify, problem.message, title="Not applied",
-                                     severity="error", timeout=15)
-                app.call_from_thread(dropped)
-                return
-            app.call_from_thread(report, applied)
-
-        screen.run_worker(work, thread=True, group="apply", exit_on_error=False)
+        in_thread(screen, lambda: engine.apply(plan), report, group="apply",
+                  failed=lambda problem: failed(problem, "Not applied", 15))
 
     def report(applied: "Applied") -> None:
         surprises = applied.entry.get("surprises")
@@ -166,4 +159,4 @@ def propose(screen: Screen, build: Callable[["Engine"], "Plan"], *,
         if on_applied:
             on_applied(applied)
 
-    screen.run_worker(plan_it, thread=True, group="plan", exit_on_error=False)
+    in_thread(screen, plan_it, planned, group="plan", failed=failed)

@@ -43,7 +43,7 @@ class ConnectionScreen(ConsoleScreen):
 
     def load(self, refresh: bool = False) -> None:
         def places(gateway):
-            from console.profiles import all_profiles
+            from console.aws.profiles import all_profiles
 
             return all_profiles(), gateway.connection.regions()
 

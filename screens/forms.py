@@ -18,8 +18,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Select, Static, TextArea
 
 from actions import stage_variables, throttle
-from console.describe import throttle as describe_throttle
 from console.model import AccountLimits, Api, Stage
+from console.render.describe import throttle as describe_throttle
 from screens.confirm import propose
 
 if TYPE_CHECKING:
@@ -144,8 +144,8 @@ class VariablesForm(ChangeForm):
         self.query_one(TextArea).focus()
 
     def action_external(self) -> None:
+        from console.aws.errors import Problem
         from console.editor import edit_in_editor
-        from console.errors import Problem
 
         area = self.query_one(TextArea)
         try:

@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from screens.command_line import ALIASES
+from screens.command_line import commands as command_lines
 
 
 class HelpScreen(ModalScreen[None]):
@@ -30,7 +30,7 @@ class HelpScreen(ModalScreen[None]):
         commands = Table(box=None, show_header=False, padding=(0, 2))
         commands.add_column(style="bold", no_wrap=True)
         commands.add_column()
-        for alias, description in ALIASES.items():
+        for alias, description in command_lines().items():
             commands.add_row(f":{alias}", description)
         with VerticalScroll(id="help"):
             yield Static("[b]Keys here[/b]")

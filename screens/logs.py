@@ -1,6 +1,6 @@
 """The log view: a stage's access log as it arrives, with live charts one key away.
 
-The screen owns a `console.logs.Tail` (threads, no Textual) and drains it on a timer that re-arms
+The screen owns a `console.logs.tail.Tail` (threads, no Textual) and drains it on a timer that re-arms
 itself, taking at most a slice of lines per tick so a burst never stalls a key press. Lines go to a
 bounded `LogBuffer` (timestamp order, filter, search) and to a `Rollup` (the charts); `LogLines`
 draws only the rows on screen. Gaps, reconnects, sampling and polling are written into the view as
@@ -25,16 +25,17 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Static
 
-from console.log_buffer import Change, LogBuffer, Marker
-from console.log_filter import LineFilter
-from console.log_stats import Rollup
+from console.logs.buffer import Change, LogBuffer, Marker
+from console.logs.filter import LineFilter
+from console.logs.stats import Rollup
 from console.model import Api, Stage
 from screens.base import ConsoleScreen
 from screens.charts import GREEN, RED, YELLOW, LiveCharts
+from screens.views import view
 
 if TYPE_CHECKING:
-    from console.log_sources import LogSources
-    from console.logs import LogLine, Notice, Tail
+    from console.logs.sources import LogSources
+    from console.logs.tail import LogLine, Notice, Tail
 
 DRAIN_SECONDS = 0.2
 DRAIN_SLICE = 500  # lines taken at a time...
@@ -323,7 +324,7 @@ class LogScreen(ConsoleScreen):
         api, name = self.api, self.stage_name
 
         def stage_and_sources(gateway):
-            from console.log_sources import sources
+            from console.logs.sources import sources
 
             connection = gateway.connection
             stage = gateway.stage(api, name, refresh=True)
@@ -354,8 +355,8 @@ class LogScreen(ConsoleScreen):
 
     def open_tail(self, group) -> Tail:
         """The tail behind the view (a benchmark swaps in a synthetic source here)."""
-        from console.access_log import parser_for
-        from console.logs import Tail, filter_budget
+        from console.logs.access_log import parser_for
+        from console.logs.tail import Tail, filter_budget
 
         connection = self.app.gateway.connection
         since = int((time.time() - HISTORY_MINUTES * 60) * 1000)
@@ -553,7 +554,7 @@ class LogScreen(ConsoleScreen):
             self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._search_history(line_filter, pattern))
 
     def _parser(self):
-        from console.access_log import parser_for
+        from console.logs.access_log import parser_for
 
         return parser_for(self.sources.format) if self.sources and self.sources.format else None
 
@@ -568,7 +569,7 @@ class LogScreen(ConsoleScreen):
         def fetch(gateway):
             from itertools import islice
 
-            from console.logs import history, metered, filter_budget
+            from console.logs.tail import filter_budget, history, metered
 
             connection = gateway.connection
             client = metered(connection.client("logs"), filter_budget(connection))
@@ -650,9 +651,7 @@ class LogScreen(ConsoleScreen):
         propose(self, build, on_applied=lambda _applied: self.load(refresh=True))
 
     def action_metrics(self) -> None:
-        from screens.metrics import MetricsScreen
-
-        self.app.push_screen(MetricsScreen(self.api, self.stage_name))
+        self.app.push_screen(view("metrics").screen_class()(self.api, self.stage_name))
 
     def action_refresh(self) -> None:
         if self.app.gateway is not None:

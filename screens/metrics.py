@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from console.metrics import WINDOWS, StageMetrics, ref_for, stage_metrics
 from console.model import Api
+from console.read.metrics import WINDOWS, StageMetrics, ref_for, stage_metrics
 from screens.base import ConsoleScreen
 from screens.charts import BLUE, CYAN, GREEN, MAGENTA, RED, YELLOW, Chart, legend
+from screens.views import view
 
 VIEW_WINDOWS = ("15m", "1h", "3h", "24h")
 
@@ -132,9 +133,7 @@ class MetricsScreen(ConsoleScreen):
             self.load(refresh=True)
 
     def action_logs(self) -> None:
-        from screens.logs import LogScreen
-
-        self.app.push_screen(LogScreen(self.api, self.stage_name))
+        self.app.push_screen(view("logs").screen_class()(self.api, self.stage_name))
 
     def action_back(self) -> None:
         self.app.pop_screen()

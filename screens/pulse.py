@@ -13,10 +13,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from console.metrics import Pulse, pulse, region_refs, sparkline
+from console.read.metrics import Pulse, pulse, region_refs, sparkline
 from screens.base import ConsoleScreen
 from screens.charts import MAGENTA, RED, YELLOW
-
+from screens.views import view
 
 NAME_WIDTH = 20  # the columns fit 80 cells: no horizontal scrolling in an incident
 
@@ -111,14 +111,10 @@ class PulseScreen(ConsoleScreen):
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:
-        from screens.logs import LogScreen
-
-        self._open(LogScreen)
+        self._open(view("logs").screen_class())
 
     def action_metrics(self) -> None:
-        from screens.metrics import MetricsScreen
-
-        self._open(MetricsScreen)
+        self._open(view("metrics").screen_class())
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -20,6 +20,7 @@ from textual.widgets import Static
 from actions import rotation
 from console.model import ApiKey
 from screens.confirm import propose
+from screens.workers import in_thread
 
 if TYPE_CHECKING:
     from actions.engine import Applied
@@ -54,19 +55,12 @@ class RotationScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         engine, key_id = self.app.engine, self.key.id
 
-        def read() -> None:
-            from console.errors import explain
+        def read() -> tuple["Rotation", bool]:
+            old = engine.api_key(key_id)
+            found = rotation.unfinished(engine, old)
+            return (found, True) if found else (rotation.start(engine, old), False)
 
-            try:
-                old = engine.api_key(key_id)
-                found = rotation.unfinished(engine, old)
-                current, resumed = (found, True) if found else (rotation.start(engine, old), False)
-            except Exception as exc:
-                self.app.call_from_thread(self.app.notify, explain(exc).message, title="Rotation", severity="error")
-                return
-            self.app.call_from_thread(self.show, current, resumed)
-
-        self.run_worker(read, thread=True, group="rotation", exit_on_error=False)
+        in_thread(self, read, lambda found: self.show(*found), group="rotation", title="Rotation")
 
     def show(self, current: "Rotation", resumed: bool | None = None) -> None:
         self.rotation, self.busy = current, False
@@ -99,18 +93,7 @@ class RotationScreen(ModalScreen[None]):
                 ("New key's value, shown this once: ", "bold"), (self._value or "—", "bold reverse"),
                 ("\nc copies it; it is forgotten when this closes.", "dim")))
         engine, current = self.app.engine, self.rotation
-
-        def read() -> None:
-            from console.errors import explain
-
-            try:
-                fresh = rotation.refresh(engine, current)
-            except Exception as exc:
-                self.app.call_from_thread(self.app.notify, explain(exc).message, title="Rotation", severity="error")
-                return
-            self.app.call_from_thread(self.show, fresh)
-
-        self.run_worker(read, thread=True, group="rotation", exit_on_error=False)
+        in_thread(self, lambda: rotation.refresh(engine, current), self.show, group="rotation", title="Rotation")
 
     def action_copy(self) -> None:
         if self._value:

@@ -8,11 +8,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from console.describe import stage_sections
 from console.model import AccountLimits, Api, Stage
+from console.render.describe import stage_sections
 from screens.base import ConsoleScreen
 from screens.canary import CanaryScreen
 from screens.forms import ThrottleForm, VariablesForm
+from screens.views import view
 
 
 class StageScreen(ConsoleScreen):
@@ -84,14 +85,10 @@ class StageScreen(ConsoleScreen):
         self.app.push_screen(CanaryScreen(self.api, self.stage_name))
 
     def action_logs(self) -> None:
-        from screens.logs import LogScreen
-
-        self.app.push_screen(LogScreen(self.api, self.stage_name))
+        self.app.push_screen(view("logs").screen_class()(self.api, self.stage_name))
 
     def action_metrics(self) -> None:
-        from screens.metrics import MetricsScreen
-
-        self.app.push_screen(MetricsScreen(self.api, self.stage_name))
+        self.app.push_screen(view("metrics").screen_class()(self.api, self.stage_name))
 
     def action_cache(self) -> None:
         from screens.cache import CacheForm

@@ -17,8 +17,8 @@ from textual.containers import VerticalScroll
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
 
-from console.describe import DASH, daily_bars, nearest_quota_first, quota
 from console.model import PlanKey, Usage, UsagePlan
+from console.render.describe import DASH, daily_bars, nearest_quota_first, quota
 from screens.base import ConsoleScreen
 from screens.catalog_forms import ExtendForm
 from screens.widgets import cells

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 
-
 from console.sandbox.scenarios import begin
 from console.sandbox.seed import API_KEYS, PAYMENTS_API, USAGE_PLANS, RegionEstate, seed_region
 from console.sandbox.traffic import Traffic, seeded_profiles

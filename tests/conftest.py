@@ -13,7 +13,6 @@ import pytest
 from console.sandbox.server import Sandbox, start
 
 
-
 @pytest.fixture(scope="session", autouse=True)
 def isolated_aws(tmp_path_factory):
     """No real profile, credential or region can leak into a test."""
@@ -117,14 +116,14 @@ def unique():
 
 @pytest.fixture
 def connection(sandbox):
-    from console.session import Connection, Target
+    from console.aws.session import Connection, Target
 
     return Connection(Target(endpoint_url=sandbox.url))
 
 
 @pytest.fixture
 def gateway(connection):
-    from console.gateway import Gateway
+    from console.read.gateway import Gateway
 
     connection.identify()
     return Gateway(connection)

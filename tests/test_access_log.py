@@ -7,10 +7,17 @@ import string
 import uuid
 from datetime import UTC, datetime
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from console.access_log import (RECOMMENDED_HTTP_JSON_FORMAT, RECOMMENDED_JSON_FORMAT, VARIABLE, Facts, clf_time,
-                                parser_for)
+from console.logs.access_log import (
+    RECOMMENDED_HTTP_JSON_FORMAT,
+    RECOMMENDED_JSON_FORMAT,
+    VARIABLE,
+    Facts,
+    clf_time,
+    parser_for,
+)
 from console.sandbox import history
 from console.sandbox.seed import HTTP_API_FORMAT, REST_DETAILED_FORMAT, REST_STANDARD_FORMAT
 

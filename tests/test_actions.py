@@ -11,16 +11,17 @@ import os
 import stat
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from actions import stage_variables, throttle
 from actions.engine import Conflict, Engine, Permission, write_permission
 from actions.plan import Invalid, Plan
-from console.audit import APPLIED, REFUSED, Journal
+from console.aws.errors import Problem
+from console.aws.session import Connection, Target
 from console.config import Settings
-from console.errors import Problem
-from console.gateway import Gateway
-from console.session import Connection, Target
+from console.journal.store import APPLIED, REFUSED, Journal
+from console.read.gateway import Gateway
 
 PROTECTED = "prod"
 

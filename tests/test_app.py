@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import gc
 
+from screen_helpers import SIZE, plain, screen_text, type_text, until
 from textual.widgets import DataTable, Input
 
-from console.session import Target
+from console.aws.session import Target
 from screens.api import ApiScreen
-from screens.app import ConsoleApp
 from screens.apis import ApiListScreen
+from screens.app import ConsoleApp
 from screens.catalog import ApiKeysScreen, UsagePlansScreen
 from screens.command_line import CommandLine, parse
 from screens.help import HelpScreen
 from screens.stage import StageScreen
 from screens.widgets import ConnectionBar, StatusLine
-from screen_helpers import SIZE, plain, screen_text, type_text, until
+
 
 def rows(app: ConsoleApp, selector: str = "DataTable") -> list[list[str]]:
     table = app.screen.query_one(selector, DataTable)

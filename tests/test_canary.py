@@ -10,18 +10,18 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from canary_rehearsal import rehearse, run, traffic
 
 from actions import canary, canary_rollout
 from actions.canary_gate import Verdict, evaluate
 from actions.engine import Engine, Permission
 from actions.plan import Invalid, Plan
-from canary_rehearsal import rehearse, run, traffic
-from console.audit import Journal
-from console.canary_compare import compare
+from console.aws.errors import Problem
+from console.aws.session import Connection, Target
 from console.config import CanaryGate, Settings
-from console.errors import Problem
-from console.gateway import Gateway
-from console.session import Connection, Target
+from console.journal.store import Journal
+from console.read.canary_compare import compare
+from console.read.gateway import Gateway
 
 SCRATCH = "ap-southeast-2"
 REHEARSAL = "sa-east-1"

@@ -6,8 +6,8 @@ import json
 import time
 
 import pytest
-
 from canary_rehearsal import rehearse, run, traffic
+
 from console.cli import main
 
 SCRATCH = "ap-southeast-2"

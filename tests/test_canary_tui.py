@@ -7,13 +7,13 @@ from __future__ import annotations
 import time
 
 import pytest
+from canary_rehearsal import rehearse, run, traffic
+from screen_helpers import SIZE, screen_text, type_text, until
 from textual.widgets import Input
 
-from canary_rehearsal import rehearse, run, traffic
+from console.aws.session import Target
 from console.config import CanaryGate, Settings
 from console.model import Api
-from console.session import Target
-from screen_helpers import SIZE, screen_text, type_text, until
 from screens.app import ConsoleApp
 from screens.canary import CanaryScreen
 from screens.canary_forms import CreateCanaryForm, RolloutForm

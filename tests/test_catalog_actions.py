@@ -15,13 +15,13 @@ from botocore.exceptions import ClientError
 from actions import api_keys, cache, pacing, rotation, usage_plans
 from actions.engine import Conflict, Engine, Permission
 from actions.plan import Invalid
-from console.audit import Journal
+from console.aws.errors import Problem
+from console.aws.session import Connection, Target
 from console.config import Settings
-from console.errors import Problem
-from console.gateway import Gateway
+from console.journal.store import Journal
+from console.read.gateway import Gateway
 from console.sandbox import ACCOUNT_ID
 from console.sandbox.state import STATE
-from console.session import Connection, Target
 
 REGION = "ap-southeast-2"
 pytestmark = pytest.mark.usefixtures("unpaced")

@@ -12,12 +12,12 @@ from botocore.exceptions import ClientError
 
 from actions import rotation
 from actions.engine import Engine, Permission
-from console.audit import Journal
+from console.aws.session import Connection, Target
 from console.config import Settings
-from console.gateway import Gateway
+from console.journal.store import Journal
+from console.read.gateway import Gateway
 from console.sandbox import ACCOUNT_ID
 from console.sandbox.state import STATE
-from console.session import Connection, Target
 
 REGION = "ap-southeast-2"
 pytestmark = pytest.mark.usefixtures("private_dirs", "unpaced")

@@ -9,15 +9,16 @@ import time
 from datetime import datetime, timezone
 
 import pytest
+from screen_helpers import SIZE, plain, screen_text, type_text, until
 from textual.widgets import DataTable, Input, Select, Static
 
 from actions import api_keys, rotation, usage_plans
+from console.aws.session import Target
 from console.sandbox import ACCOUNT_ID
 from console.sandbox.scenarios import begin
 from console.sandbox.seed import CATALOG_API, RegionEstate, seed_region
 from console.sandbox.state import STATE
 from console.sandbox.traffic import Traffic, seeded_profiles
-from console.session import Target
 from screens.app import ConsoleApp
 from screens.cache import CacheForm
 from screens.catalog import ApiKeysScreen, UsagePlansScreen
@@ -26,7 +27,6 @@ from screens.confirm import ConfirmScreen
 from screens.rotation import RotationScreen
 from screens.stage import StageScreen
 from screens.usage import UsageScreen
-from screen_helpers import SIZE, plain, screen_text, type_text, until
 
 REGION = "ap-southeast-2"
 REHEARSAL = "ap-south-1"  # catalog-api is copied here for the stale-cache rehearsal; no other test uses it

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from screen_helpers import SIZE, plain, type_text, until
 from textual.widgets import Input, Select, Static, TextArea
 
-from console.session import Target
+from console.aws.session import Target
 from screens.app import ConsoleApp
 from screens.confirm import ConfirmScreen
 from screens.forms import ThrottleForm, VariablesForm
 from screens.stage import StageScreen
-from screen_helpers import SIZE, plain, type_text, until
 
 REGION = "ap-southeast-2"
 

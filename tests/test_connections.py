@@ -21,16 +21,16 @@ import keyring.backend
 import keyring.backends.fail
 import keyring.errors
 import pytest
+from screen_helpers import SIZE, plain, type_text, until
 from textual.widgets import DataTable, Input, Static
 
-from console import credentials
+from console.aws import credentials
+from console.aws.errors import Problem
+from console.aws.session import Connection, Target
 from console.cli import main
-from console.errors import Problem
 from console.sandbox import SANDBOX_MFA_CODE
-from console.session import Connection, Target
-from screen_helpers import SIZE, plain, type_text, until
-from screens.app import ConsoleApp
 from screens.apis import ApiListScreen
+from screens.app import ConsoleApp
 from screens.connection import ConnectionScreen, MfaScreen
 
 ROLE_ACCOUNT = "222222222222"
@@ -228,7 +228,7 @@ def test_no_secret_reaches_a_file_the_console_writes_or_its_output(aws_home, mem
     monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
     credentials.add(credentials.StoredKey("vault", "AKIAVAULTEXAMPLE01", STORED_SECRET, region="ap-southeast-2",
                                           mfa_serial="arn:aws:iam::123456789012:mfa/vault"))
-    monkeypatch.setattr("console.session._no_mfa_prompt", lambda prompt: SANDBOX_MFA_CODE)
+    monkeypatch.setattr("console.aws.session._no_mfa_prompt", lambda prompt: SANDBOX_MFA_CODE)
     outputs = []
     for argv in (["vars", "set", scratch_apis["REST"], "dev", "scanned=1"], ["undo"], ["audit"], ["info"]):
         outputs.append(run(capsys, "--profile", "vault", "--endpoint-url", sandbox.url, "--write", *argv, "--yes")

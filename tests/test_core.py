@@ -7,10 +7,10 @@ import threading
 import pytest
 from botocore.exceptions import ClientError, NoRegionError, SSOTokenLoadError
 
-from console.budget import TokenBucket
-from console.errors import explain
-from console.normalise import method_key
-from console.session import Target
+from console.aws.budget import TokenBucket
+from console.aws.errors import explain
+from console.aws.session import Target
+from console.read.normalise import method_key
 
 
 @pytest.mark.parametrize("raw, display, path", [

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from console.errors import Problem
-from console.gateway import Gateway
+from console.aws.errors import Problem
+from console.aws.session import Connection, Target
 from console.model import Protocol
-from console.session import Connection, Target
+from console.read.gateway import Gateway
 
 
 def count_requests(connection: Connection) -> list[str]:

@@ -8,19 +8,19 @@ from types import SimpleNamespace
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from traffic_helpers import stepped
 
-from console.access_log import parser_for
-from console.budget import TokenBucket
-from console.log_buffer import LogBuffer
-from console.log_filter import LineFilter
-from console.log_sources import LogGroup, group_arn, sources
-from console.log_stats import Rollup
-from console.logs import Tail, filter_budget, history, metered
+from console.aws.budget import TokenBucket
+from console.logs.access_log import parser_for
+from console.logs.buffer import LogBuffer
+from console.logs.filter import LineFilter
+from console.logs.sources import LogGroup, group_arn, sources
+from console.logs.stats import Rollup
+from console.logs.tail import Tail, filter_budget, history, metered
 from console.model import AccessLog, Canary, MethodSetting, Protocol, Stage
 from console.sandbox import ACCOUNT_ID, REGION
 from console.sandbox.history import render
 from console.sandbox.seed import ORDERS_API, PAYMENTS_API, REST_DETAILED_FORMAT
-from traffic_helpers import stepped
 
 ORDERS = "/aws/apigateway/orders-api/prod/access"
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from screen_helpers import SIZE, plain, type_text, until
+from traffic_helpers import stepped
 
+from console.aws.session import Target
 from console.sandbox.seed import ORDERS_API, PAYMENTS_API
-from console.session import Target
 from screens.app import ConsoleApp
 from screens.charts import LiveCharts
 from screens.command_line import Command, parse
@@ -13,8 +15,6 @@ from screens.confirm import ConfirmScreen
 from screens.logs import LogLines, LogScreen, clock
 from screens.metrics import MetricsScreen
 from screens.pulse import PulseScreen
-from screen_helpers import SIZE, plain, type_text, until
-from traffic_helpers import stepped
 
 HERE = "eu-west-3"  # this module's own region
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
-import time
-
 import pytest
-
-from console import metrics
-from console.gateway import Gateway
-from console.metrics import StageRef
-from console.sandbox.seed import ORDERS_API, STOREFRONT_HTTP
-from console.session import Connection, Target
 from traffic_helpers import stepped
+
+from console.aws.session import Connection, Target
+from console.read import metrics
+from console.read.gateway import Gateway
+from console.read.metrics import StageRef
+from console.sandbox.seed import ORDERS_API, STOREFRONT_HTTP
 
 HERE = "eu-west-2"  # this module's own region
 

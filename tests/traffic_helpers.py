@@ -36,7 +36,7 @@ class Stepped:
 
     def logs(self, region: str | None = None):
         """A Logs client as the console builds it (a local endpoint: no host prefix for StartLiveTail)."""
-        from console.session import Connection, Target
+        from console.aws.session import Connection, Target
 
         return Connection(Target(endpoint_url=self.url, region=region or self.region)).client("logs")
 

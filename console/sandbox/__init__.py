@@ -4,10 +4,9 @@ This package's root stays light (no moto import) so the console can launch a san
 without paying for moto itself; `server` and `seed` are imported only where they run.
 """
 
-REGION = "us-east-1"
-# moto accepts any credentials; these make a sandbox session unmistakable in logs and audit.
-ACCESS_KEY_ID = "SANDBOXACCESSKEY"
-SECRET_ACCESS_KEY = "sandbox-secret-not-a-real-key"
+# moto accepts any credentials: the sandbox answers to the console's placeholder identity.
+from console.aws.local import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY  # noqa: F401 (the sandbox's own names)
+
 ACCOUNT_ID = "123456789012"
 # The sandbox's one virtual MFA device always shows this code; STS refuses any other.
 SANDBOX_MFA_CODE = "246810"

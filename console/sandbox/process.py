@@ -12,7 +12,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
-from console.errors import Problem
+from console.aws.errors import Problem
 
 START_TIMEOUT = 60.0
 

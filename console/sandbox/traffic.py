@@ -36,8 +36,21 @@ import boto3
 
 from console.sandbox import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
 from console.sandbox.history import (
-    CLIENT_ERRORS, CLIENT_IPS, RESPONSE_BYTES, SERVER_ERRORS, SUCCESS_STATUS, USER_AGENTS, Request, common_context,
-    concrete_path, integration_latency, load, ms, poisson, render, weighted,
+    CLIENT_ERRORS,
+    CLIENT_IPS,
+    RESPONSE_BYTES,
+    SERVER_ERRORS,
+    SUCCESS_STATUS,
+    USER_AGENTS,
+    Request,
+    common_context,
+    concrete_path,
+    integration_latency,
+    load,
+    ms,
+    poisson,
+    render,
+    weighted,
 )
 from console.sandbox.seed import ESTATE, EU_REGION, SEED, Clients
 from console.sandbox.seed import Traffic as Profile

@@ -20,7 +20,13 @@ import pytest
 from console.cli import main
 from console.sandbox.scenarios import SCENARIOS, begin
 from console.sandbox.seed import (
-    API_KEYS, CATALOG_API, ORDERS_API, PAYMENTS_API, USAGE_PLANS, RegionEstate, seed_region,
+    API_KEYS,
+    CATALOG_API,
+    ORDERS_API,
+    PAYMENTS_API,
+    USAGE_PLANS,
+    RegionEstate,
+    seed_region,
 )
 from console.sandbox.traffic import Traffic, seeded_profiles
 

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from console.budget import TokenBucket
+from console.aws.budget import TokenBucket
 from console.sandbox.extend import AwsError, Call, Reply, Router
 from console.sandbox.fidelity import logs_live_tail
 from console.sandbox.fidelity.logs_filter import Matcher, PatternError, compile_pattern

@@ -7,7 +7,7 @@ the stage group's lines minus those ids. Each figure says how many requests it r
 
 CloudWatch is asked what it publishes for the API (ListMetrics) instead of assuming dimensions: a
 canary series is used only if one is there; otherwise its stage figures are shown as what they
-are, not split by release. No Textual here: the CLI prints `render`, the canary screen mounts it.
+are, not split by release. It holds figures only: console.render.canary turns them into text for the CLI and the screen.
 """
 
 from __future__ import annotations
@@ -18,22 +18,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rich import box
-from rich.table import Table
-from rich.text import Text
-
-from console.access_log import parser_for
-from console.errors import Problem, explain
-from console.log_sources import sources
-from console.logs import filter_budget, history, metered
-from console.metrics import NAMESPACE, MetricQuery, fetch
+from console.aws.errors import Problem, explain
+from console.logs.access_log import parser_for
+from console.logs.sources import sources
+from console.logs.tail import filter_budget, history, metered
 from console.model import Api, Stage
+from console.read.metrics import NAMESPACE, MetricQuery, fetch
 
 WINDOWS = (5, 15, 60)  # minutes the screen cycles through
 MIN_SAMPLE = 30  # fewer requests: a count, no percentage or median
 MIN_P99_SAMPLE = 100  # fewer: no p99 (it would be the slowest request or two)
 MAX_LINES = 50_000  # read per log group per comparison; past this the figures say they are partial
-DASH = "—"
 STATS = (("Count", "Sum"), ("4XXError", "Sum"), ("5XXError", "Sum"), ("Latency", "p50"), ("Latency", "p99"))
 
 
@@ -235,66 +230,3 @@ def _is_canary(dims: tuple[tuple[str, str], ...], stage: str) -> bool:
 def _percentile(ordered: tuple[float, ...], p: float) -> float:
     """Nearest rank: the smallest value with at least p% of the values at or below it."""
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-# -- how it reads -----------------------------------------------------------------------------------
-
-
-def render(comparison: Comparison) -> Table:
-    """Base and canary (access logs) beside CloudWatch's figures, one column each, one figure a row."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
-                  title=f"Last {comparison.minutes} min", title_justify="left", title_style="bold")
-    table.add_column("", no_wrap=True, style="bold")
-    columns: list[tuple[str, Any]] = [("Base (log)", comparison.base), ("Canary (log)", comparison.canary)]
-    columns += [(f"CW {c.label.split(' ', 1)[0]}", c) for c in comparison.cloudwatch]
-    for title, _ in columns:
-        table.add_column(title, justify="right", overflow="fold")
-    rows = (("Requests", _requests), ("4xx", lambda s: _share(s, "4xx")), ("5xx", lambda s: _share(s, "5xx")),
-            ("p50", lambda s: _latency(s, "p50")), ("p99", lambda s: _latency(s, "p99")))
-    for label, cell in rows:
-        table.add_row(label, *(cell(side) for _, side in columns))
-    return table
-
-
-def notes_text(comparison: Comparison) -> Text:
-    lines = [f"CloudWatch {c.label}" for c in comparison.cloudwatch]
-    text = Text("\n".join(f"CW = {line}" for line in lines), style="dim")
-    for note in comparison.notes:
-        text.append(("\n" if text.plain else "") + note, style="dim")
-    return text
-
-
-def _requests(side: Side | CloudWatchFigures | None) -> Text:
-    if side is None:
-        return Text(DASH, style="dim")
-    return Text(f"{int(side.requests):,}")
-
-
-def _share(side: Side | CloudWatchFigures | None, kind: str) -> Text:
-    if side is None:
-        return Text(DASH, style="dim")
-    if isinstance(side, CloudWatchFigures):
-        value = side.share(side.errors_4xx if kind == "4xx" else side.errors_5xx)
-        count = side.errors_4xx if kind == "4xx" else side.errors_5xx
-    else:
-        value = side.share_4xx if kind == "4xx" else side.share_5xx
-        count = side.errors_4xx if kind == "4xx" else side.errors_5xx
-    if value is None:
-        return _too_few(int(side.requests), MIN_SAMPLE)
-    return Text(f"{value:.1f}% ({int(count):,})")
-
-
-def _latency(side: Side | CloudWatchFigures | None, which: str) -> Text:
-    if side is None:
-        return Text(DASH, style="dim")
-    if isinstance(side, CloudWatchFigures):
-        value = side.p50 if which == "p50" else side.p99
-        return Text(DASH, style="dim") if value is None else Text(f"{value:,.0f} ms")
-    value = side.p50 if which == "p50" else side.p99
-    if value is None:
-        return _too_few(len(side.latencies), MIN_SAMPLE if which == "p50" else MIN_P99_SAMPLE)
-    return Text(f"{value:,.0f} ms")
-
-
-def _too_few(n: int, needed: int) -> Text:
-    return Text(f"too few ({n}<{needed})" if n else DASH, style="dim")

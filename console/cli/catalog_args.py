@@ -1,21 +1,19 @@
 """The command line of cache flushes, usage plans, API keys and usage: parsers only.
 
 Kept light (argparse alone) so the CLI starts fast; each subcommand names its handler in
-`console.catalog_commands`, imported only when it runs. Plans and keys are named by id or name.
+`console.cli.catalog`, imported only when it runs. Plans and keys are named by id or name.
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import Callable
 
-from console.cli import handles
+from console.cli.options import change_options, handles
 
-COMMANDS = "console.catalog_commands"
+COMMANDS = "console.cli.catalog"
 
 
-def add_catalog_parsers(commands, shared: argparse.ArgumentParser,
-                        change_options: Callable[[argparse.ArgumentParser], None]) -> None:
+def add_catalog_parsers(commands, shared: argparse.ArgumentParser) -> None:
     def command(group, name: str, helptext: str, handler: str, *positionals: tuple[str, str],
                 change: bool = False) -> argparse.ArgumentParser:
         sub = handles(group.add_parser(name, parents=[shared], help=helptext), f"{COMMANDS}:{handler}")

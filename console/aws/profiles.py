@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import botocore.session
 
-from console import credentials
+from console.aws import credentials
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import keyring
 import keyring.backends.fail
 import keyring.errors
 
-from console.errors import Problem
+from console.aws.errors import Problem
 
 SERVICE = "apigw-console"
 SESSIONS = "apigw-console-session"

@@ -6,8 +6,23 @@ from datetime import date, datetime
 from typing import Any
 
 from console.model import (
-    AccessLog, Api, ApiKey, Cache, Canary, Deployment, Integration, KeyUsage, MethodSetting, PlanKey, Protocol,
-    Resource, Route, Stage, Throttle, Usage, UsagePlan,
+    AccessLog,
+    Api,
+    ApiKey,
+    Cache,
+    Canary,
+    Deployment,
+    Integration,
+    KeyUsage,
+    MethodSetting,
+    PlanKey,
+    Protocol,
+    Resource,
+    Route,
+    Stage,
+    Throttle,
+    Usage,
+    UsagePlan,
 )
 
 REST_DEFAULT_KEY = "*/*"

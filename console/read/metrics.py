@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from console.errors import explain
+from console.aws.errors import explain
 
 NAMESPACE = "AWS/ApiGateway"
 MAX_QUERIES = 500  # GetMetricData: metrics per call

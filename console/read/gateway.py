@@ -11,12 +11,21 @@ import threading
 from datetime import date, datetime, timezone
 from typing import Callable, Collection, Sequence, TypeVar
 
-from console import normalise
-from console.errors import Problem, explain
+from console.aws.errors import Problem, explain
+from console.aws.session import Connection
 from console.model import (
-    AccountLimits, Api, ApiDetail, ApiKey, PlanKey, Protocol, Stage, Throttle, Usage, UsagePlan,
+    AccountLimits,
+    Api,
+    ApiDetail,
+    ApiKey,
+    PlanKey,
+    Protocol,
+    Stage,
+    Throttle,
+    Usage,
+    UsagePlan,
 )
-from console.session import Connection
+from console.read import normalise
 
 PAGE = 500
 T = TypeVar("T")

@@ -11,12 +11,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from console import credentials
-from console.audit import journal_path
-from console.cli import EXIT_OK
+from console.aws import credentials
+from console.aws.errors import Problem
+from console.aws.profiles import all_profiles
 from console.config import config_path
-from console.errors import Problem
-from console.profiles import all_profiles
+from console.exits import EXIT_OK
+from console.journal.store import journal_path
 
 
 def profiles(args) -> int:
@@ -77,7 +77,6 @@ def creds_remove(args) -> int:
 def info(args) -> int:
     """Every path the console reads or writes, and the keyring in use."""
     import keyring
-
     from platformdirs import user_state_path
 
     from console.sandbox.snapshot import directory as snapshot_directory

@@ -17,19 +17,18 @@ from actions import canary
 from actions.canary_gate import Verdict, evidence
 from actions.engine import Engine
 from actions.plan import Invalid
-from actions.show import plan_renderable
-from console import canary_view
-from console.canary_compare import notes_text, render
-from console.cli import EXIT_OK, EXIT_USAGE
-from console.commands import _assignments, change, out
-from console.describe import jsonable
+from console.cli.output import assignments, change, out
+from console.exits import EXIT_OK, EXIT_USAGE
 from console.model import Api, Protocol, Stage
+from console.render import canary as canary_text
+from console.render.describe import jsonable
+from console.render.plan import plan_renderable
 
 
 def _stage(engine: Engine, args) -> tuple[Api, Stage]:
     api = engine.gateway.find_api(args.api)
     if api.protocol is not Protocol.REST:
-        raise Invalid("canary", f"{canary_view.NOT_REST} ({api.name} is an {api.protocol.value} API)", args.stage)
+        raise Invalid("canary", f"{canary_text.NOT_REST} ({api.name} is an {api.protocol.value} API)", args.stage)
     return api, engine.gateway.stage(api, args.stage, refresh=True)
 
 
@@ -46,11 +45,11 @@ def status(engine: Engine, args) -> int:
     window_note = "" if comparison.minutes == gate.window_minutes else \
         f" (over {comparison.minutes} min; the gate itself looks at {gate.window_minutes} min)"
     out(args, jsonable(value), Group(
-        Rule("Canary", align="left", style="cyan"), canary_view.release(stage, deployments),
-        Rule("Stage variables", align="left", style="cyan"), canary_view.variables(stage),
-        Rule("Base vs canary", align="left", style="cyan"), render(comparison), notes_text(comparison),
+        Rule("Canary", align="left", style="cyan"), canary_text.release(stage, deployments),
+        Rule("Stage variables", align="left", style="cyan"), canary_text.variables(stage),
+        Rule("Base vs canary", align="left", style="cyan"), canary_text.comparison_table(comparison), canary_text.notes_text(comparison),
         Rule("Promotion gate" + window_note, align="left", style="cyan"),
-        canary_view.verdict_text(verdict.passed, verdict.failed) if stage.canary else
+        canary_text.verdict_text(verdict.passed, verdict.failed) if stage.canary else
         Text("no canary to promote", style="dim")))
     return EXIT_OK
 
@@ -58,7 +57,7 @@ def status(engine: Engine, args) -> int:
 def create(engine: Engine, args) -> int:
     api = engine.gateway.find_api(args.api)
     plan = canary.create(engine.document(api, args.stage), weight=args.percent, deployment=args.deployment,
-                         overrides=_assignments(args.override), use_stage_cache=args.use_stage_cache,
+                         overrides=assignments(args.override), use_stage_cache=args.use_stage_cache,
                          description=args.description)
     return change(engine, plan, args)
 

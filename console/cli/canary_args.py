@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Callable
 
-from console.cli import handles
+from console.cli.options import change_options, handles
 
-HANDLERS = "console.canary_commands"
+HANDLERS = "console.cli.canary"
 
 
-def add_canary_parsers(commands, shared: argparse.ArgumentParser,
-                       change_options: Callable[[argparse.ArgumentParser], None]) -> None:
+def add_canary_parsers(commands, shared: argparse.ArgumentParser) -> None:
     canary = commands.add_parser("canary", help="a REST stage's canary release: status, create, weigh, "
                                                 "promote, roll back").add_subparsers(
         dest="action", metavar="ACTION", required=True)

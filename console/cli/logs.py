@@ -15,8 +15,8 @@ from typing import Any, TextIO
 
 from actions.engine import Engine
 from actions.plan import Invalid
-from console.cli import EXIT_FAILED, EXIT_OK
-from console.errors import Problem
+from console.aws.errors import Problem
+from console.exits import EXIT_FAILED, EXIT_OK
 
 
 def _text_output(args) -> bool:
@@ -57,7 +57,7 @@ def line_text(line) -> str:
 
 
 def _statuses(values: list[str]) -> frozenset[str]:
-    from console.log_filter import CLASS
+    from console.logs.filter import CLASS
 
     found = {part.strip().lower() for value in values for part in value.split(",") if part.strip()}
     bad = [s for s in found if not CLASS.match(s)]
@@ -67,11 +67,11 @@ def _statuses(values: list[str]) -> frozenset[str]:
 
 
 def logs(engine: Engine, args) -> int:
-    from console.access_log import parser_for
-    from console.audit import parse_since
-    from console.log_filter import LineFilter
-    from console.log_sources import sources
-    from console.logs import Tail, filter_budget, history, metered
+    from console.journal.store import parse_since
+    from console.logs.access_log import parser_for
+    from console.logs.filter import LineFilter
+    from console.logs.sources import sources
+    from console.logs.tail import Tail, filter_budget, history, metered
 
     try:
         since = parse_since(args.since)
@@ -128,7 +128,7 @@ def _emit(batch, line_filter, show, out: TextIO) -> None:
 
 
 def metrics(engine: Engine, args) -> int:
-    from console.metrics import ref_for, stage_metrics
+    from console.read.metrics import ref_for, stage_metrics
 
     gateway = engine.gateway
     api = gateway.find_api(args.api)
@@ -145,7 +145,7 @@ def metrics(engine: Engine, args) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from console.metrics import sparkline
+    from console.read.metrics import sparkline
 
     table = Table(title=f"{api.name} › {args.stage} · CloudWatch, last {found.window.name} "
                         f"({found.window.period // 60}-min periods)", box=None, pad_edge=False)
@@ -164,7 +164,8 @@ def metrics(engine: Engine, args) -> int:
 
 
 def pulse(engine: Engine, args) -> int:
-    from console.metrics import pulse as region_pulse, region_refs
+    from console.read.metrics import pulse as region_pulse
+    from console.read.metrics import region_refs
 
     gateway = engine.gateway
     refs = region_refs(gateway)
@@ -182,7 +183,7 @@ def pulse(engine: Engine, args) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from console.metrics import sparkline
+    from console.read.metrics import sparkline
 
     table = Table(title=f"Pulse of {gateway.connection.region}: worst first (5 min / 15 min)", box=None,
                   pad_edge=False)
@@ -203,7 +204,7 @@ def _ms(value: float | None) -> str:
 
 def access_logging(engine: Engine, args) -> int:
     from actions import access_logging as plans
-    from console.commands import change
+    from console.cli.output import change
 
     api = engine.gateway.find_api(args.api)
     doc = engine.document(api, args.stage)
@@ -211,7 +212,7 @@ def access_logging(engine: Engine, args) -> int:
     try:
         existing = engine.connection.client("logs").describe_log_groups(logGroupNamePrefix=group).get("logGroups", [])
     except Exception as exc:
-        from console.errors import explain
+        from console.aws.errors import explain
 
         raise Problem(f"Could not check the log group: {explain(exc).message}", kind="error") from None
     plan = plans.enable(doc, group=group, log_format=args.log_format,

@@ -1,6 +1,6 @@
 """What the cache, usage plan, API key and usage subcommands do, on a connected Engine.
 
-Every change is one plan shown and applied by `console.commands.change` (dry run, write permission,
+Every change is one plan shown and applied by `console.cli.stage.change` (dry run, write permission,
 confirmation, journal). A change made of several plans — a key created into plans, a rotation —
 applies them one after another, each confirmed and journaled, and stops at the first that is not
 applied; with --output json their answers come back as one document. A key's value is printed only
@@ -24,10 +24,17 @@ from actions import api_keys, cache, rotation, usage_plans
 from actions.engine import Applied, Engine
 from actions.plan import Invalid, Plan
 from actions.resource_doc import ResourceDoc
-from console.cli import EXIT_OK
-from console.commands import _sections, change, out
-from console.describe import (
-    DASH, daily_bars, jsonable, key_table, plan_sections, plan_table, usage_json, usage_table,
+from console.cli.output import change, out, sections
+from console.exits import EXIT_OK
+from console.render.describe import (
+    DASH,
+    daily_bars,
+    jsonable,
+    key_table,
+    plan_sections,
+    plan_table,
+    usage_json,
+    usage_table,
 )
 
 MAX_DAYS = 90
@@ -63,7 +70,7 @@ def plans_list(engine: Engine, args) -> int:
 def plans_show(engine: Engine, args) -> int:
     plan = engine.gateway.find_plan(args.plan)
     keys = engine.gateway.plan_keys(plan.id)
-    out(args, {"plan": plan, "keys": keys}, _sections(plan_sections(plan, _api_names(engine), keys)))
+    out(args, {"plan": plan, "keys": keys}, sections(plan_sections(plan, _api_names(engine), keys)))
     return EXIT_OK
 
 

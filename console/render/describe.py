@@ -16,7 +16,17 @@ from rich.table import Table
 from rich.text import Text
 
 from console.model import (
-    AccountLimits, Api, ApiKey, Deployment, KeyUsage, MethodSetting, PlanKey, Protocol, Stage, Throttle, Usage,
+    AccountLimits,
+    Api,
+    ApiKey,
+    Deployment,
+    KeyUsage,
+    MethodSetting,
+    PlanKey,
+    Protocol,
+    Stage,
+    Throttle,
+    Usage,
     UsagePlan,
 )
 

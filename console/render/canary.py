@@ -3,15 +3,16 @@ variable beside the canary's override — the same in `canary status` and on the
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Iterable
 
 from rich import box
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from console.describe import DASH, flag, when
 from console.model import Deployment, Stage
+from console.read.canary_compare import MIN_P99_SAMPLE, MIN_SAMPLE, CloudWatchFigures, Comparison, Side
+from console.render.describe import DASH, flag, when
 
 NOT_REST = ("Canary releases are a REST API feature: HTTP and WebSocket stages have none. To shift traffic "
             "gradually on an HTTP API, split it between stages or APIs behind a custom domain.")
@@ -67,3 +68,63 @@ def _deployment(deployment_id: str | None, known: dict[str, Deployment]) -> Text
     if found is None:
         return Text(deployment_id)
     return Text.assemble((deployment_id, "bold"), f"  {found.description or DASH}", (f"  {when(found.created)}", "dim"))
+
+
+def comparison_table(comparison: Comparison) -> Table:
+    """Base and canary (access logs) beside CloudWatch's figures, one column each, one figure a row."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
+                  title=f"Last {comparison.minutes} min", title_justify="left", title_style="bold")
+    table.add_column("", no_wrap=True, style="bold")
+    columns: list[tuple[str, Any]] = [("Base (log)", comparison.base), ("Canary (log)", comparison.canary)]
+    columns += [(f"CW {c.label.split(' ', 1)[0]}", c) for c in comparison.cloudwatch]
+    for title, _ in columns:
+        table.add_column(title, justify="right", overflow="fold")
+    rows = (("Requests", _requests), ("4xx", lambda s: _share(s, "4xx")), ("5xx", lambda s: _share(s, "5xx")),
+            ("p50", lambda s: _latency(s, "p50")), ("p99", lambda s: _latency(s, "p99")))
+    for label, cell in rows:
+        table.add_row(label, *(cell(side) for _, side in columns))
+    return table
+
+
+def notes_text(comparison: Comparison) -> Text:
+    lines = [f"CloudWatch {c.label}" for c in comparison.cloudwatch]
+    text = Text("\n".join(f"CW = {line}" for line in lines), style="dim")
+    for note in comparison.notes:
+        text.append(("\n" if text.plain else "") + note, style="dim")
+    return text
+
+
+def _requests(side: Side | CloudWatchFigures | None) -> Text:
+    if side is None:
+        return Text(DASH, style="dim")
+    return Text(f"{int(side.requests):,}")
+
+
+def _share(side: Side | CloudWatchFigures | None, kind: str) -> Text:
+    if side is None:
+        return Text(DASH, style="dim")
+    if isinstance(side, CloudWatchFigures):
+        value = side.share(side.errors_4xx if kind == "4xx" else side.errors_5xx)
+        count = side.errors_4xx if kind == "4xx" else side.errors_5xx
+    else:
+        value = side.share_4xx if kind == "4xx" else side.share_5xx
+        count = side.errors_4xx if kind == "4xx" else side.errors_5xx
+    if value is None:
+        return _too_few(int(side.requests), MIN_SAMPLE)
+    return Text(f"{value:.1f}% ({int(count):,})")
+
+
+def _latency(side: Side | CloudWatchFigures | None, which: str) -> Text:
+    if side is None:
+        return Text(DASH, style="dim")
+    if isinstance(side, CloudWatchFigures):
+        value = side.p50 if which == "p50" else side.p99
+        return Text(DASH, style="dim") if value is None else Text(f"{value:,.0f} ms")
+    value = side.p50 if which == "p50" else side.p99
+    if value is None:
+        return _too_few(len(side.latencies), MIN_SAMPLE if which == "p50" else MIN_P99_SAMPLE)
+    return Text(f"{value:,.0f} ms")
+
+
+def _too_few(n: int, needed: int) -> Text:
+    return Text(f"too few ({n}<{needed})" if n else DASH, style="dim")

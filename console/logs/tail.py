@@ -36,10 +36,10 @@ from typing import Any, NamedTuple
 
 from botocore.exceptions import ClientError
 
-from console.access_log import AccessLogParser, Entry, Facts
-from console.budget import TokenBucket
-from console.errors import Problem, explain
-from console.log_sources import LogGroup
+from console.aws.budget import TokenBucket
+from console.aws.errors import Problem, explain
+from console.logs.access_log import AccessLogParser, Entry, Facts
+from console.logs.sources import LogGroup
 
 FILTER_TPS = 5  # FilterLogEvents: requests a second per account and region
 PAGE_EVENTS = 10_000

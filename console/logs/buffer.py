@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from console.log_filter import LineFilter
+from console.logs.filter import LineFilter
 
 CAPACITY = 20_000
 

@@ -1,12 +1,14 @@
 """The log and metric subcommands' arguments: `logs`, `metrics`, `pulse`, `access-logging`.
 
 Declarations only (no boto3, no Textual): `apigw-console --help` stays fast. The handlers are in
-console.logs_commands and are imported only when one of these commands runs.
+console.cli.logs and are imported only when one of these commands runs.
 """
 
 from __future__ import annotations
 
 import argparse
+
+from console.cli.options import api_stage, change_options, handles
 
 WINDOW_NAMES = ("15m", "1h", "3h", "24h")
 
@@ -31,7 +33,6 @@ def _output(parser: argparse.ArgumentParser, choices: tuple[str, ...]) -> None:
 
 
 def add_logs_parsers(commands, shared: argparse.ArgumentParser) -> None:
-    from console.cli import _api_stage, _change_options, handles
 
     connection = _without_output(shared)
 
@@ -41,8 +42,8 @@ def add_logs_parsers(commands, shared: argparse.ArgumentParser) -> None:
         description="Print the stage's access-log lines from --since until now, parsed by the stage's own format, "
                     "then exit; with --follow keep tailing (StartLiveTail, or polling where it is not available) "
                     "until Ctrl+C. Filters are also sent to CloudWatch Logs as a filter pattern where the format "
-                    "allows one."), "console.logs_commands:logs")
-    _api_stage(logs)
+                    "allows one."), "console.cli.logs:logs")
+    api_stage(logs)
     logs.add_argument("--since", default="10m", metavar="AGE", help="how far back to start: 90s, 10m, 2h, 1d "
                                                                    "(default 10m)")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines until interrupted")
@@ -55,23 +56,23 @@ def add_logs_parsers(commands, shared: argparse.ArgumentParser) -> None:
     metrics = handles(commands.add_parser(
         "metrics", parents=[connection],
         help="a stage's CloudWatch metrics: requests, 4xx, 5xx, latency percentiles, cache"),
-        "console.logs_commands:metrics")
-    _api_stage(metrics)
+        "console.cli.logs:metrics")
+    api_stage(metrics)
     metrics.add_argument("--window", choices=WINDOW_NAMES, default="1h", help="how far back (default 1h)")
     _output(metrics, ("text", "json", "table"))
 
     pulse = handles(commands.add_parser(
         "pulse", parents=[connection],
         help="every stage of the region, worst first: requests, 4xx %%, 5xx %%, p99 over 5 and 15 minutes"),
-        "console.logs_commands:pulse")
+        "console.cli.logs:pulse")
     _output(pulse, ("text", "json", "table"))
 
     enable = handles(commands.add_parser(
         "access-logging", parents=[shared],
         help="turn on a stage's access logging (a log group and the recommended JSON format)"),
-        "console.logs_commands:access_logging")
-    _api_stage(enable)
+        "console.cli.logs:access_logging")
+    api_stage(enable)
     enable.add_argument("--group", metavar="NAME", help="the log group (default /aws/apigateway/API/STAGE/access)")
     enable.add_argument("--format", dest="log_format", metavar="FORMAT",
                         help="the access-log format (default: the recommended JSON with every field the console uses)")
-    _change_options(enable)
+    change_options(enable)

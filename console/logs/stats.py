@@ -14,7 +14,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from console.access_log import Facts
+from console.logs.access_log import Facts
 
 CLASSES = ("2xx", "3xx", "4xx", "5xx")
 _STEP = math.log(1.04)

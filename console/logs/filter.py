@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from console.access_log import VARIABLE, AccessLogParser
+from console.logs.access_log import VARIABLE, AccessLogParser
 
 VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
 CLASS = re.compile(r"^[1-5]xx$", re.IGNORECASE)

@@ -20,12 +20,14 @@ from botocore.config import Config
 from botocore.credentials import CredentialProvider, DeferredRefreshableCredentials
 
 from console import __version__
-from console.budget import TokenBucket
-from console.credentials import load as load_stored_key, session_credentials
-from console.errors import Problem, explain, no_credentials
+from console.aws.budget import TokenBucket
+from console.aws.credentials import load as load_stored_key
+from console.aws.credentials import session_credentials
+from console.aws.errors import Problem, explain, no_credentials
+from console.aws.local import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+from console.aws.local import REGION as SANDBOX_REGION
+from console.aws.profiles import is_keyring_profile
 from console.model import Identity
-from console.profiles import is_keyring_profile
-from console.sandbox import ACCESS_KEY_ID, REGION as SANDBOX_REGION, SECRET_ACCESS_KEY
 
 CONTROL_PLANE = ("apigateway", "apigatewayv2")
 

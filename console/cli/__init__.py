@@ -1,0 +1,62 @@
+"""The command line: the TUI by default, and subcommands for runbooks (grammar in console.cli.parser).
+
+Global options (--profile, --region, --endpoint-url, --sandbox, --output, --write) go before or
+after the command. Exit codes are console.exits'. This package never imports Textual unless the
+TUI is asked for, nor boto3 before a command needs it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from console.cli.parser import attach_relative_values, build_parser
+from console.exits import EXIT_OK, EXIT_USAGE, exit_code
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(attach_relative_values(sys.argv[1:] if argv is None else argv))
+    if args.command == "sandbox":
+        from console.sandbox.server import serve
+
+        return serve(args.port, seeded=not args.empty, announce=args.announce, traffic=args.traffic,
+                     scenario=args.scenario)
+
+    from console.aws.errors import Problem
+    from console.aws.session import Target
+    from console.config import load
+
+    if args.sandbox and args.endpoint_url:
+        print("apigw-console: --sandbox and --endpoint-url name two different endpoints; choose one.",
+              file=sys.stderr)
+        return EXIT_USAGE
+    settings = load()
+    for problem in settings.problems:
+        print(f"apigw-console: config: {problem}", file=sys.stderr)
+    target = Target(profile=args.profile, region=args.region, endpoint_url=args.endpoint_url, sandbox=args.sandbox)
+    if args.command is None:
+        from screens.app import ConsoleApp
+
+        app = ConsoleApp(target, settings=settings, write=args.write)
+        app.run()
+        return app.return_code or EXIT_OK
+
+    from actions.plan import Invalid
+
+    module, _, function = args.handler.partition(":")
+    handler = getattr(importlib.import_module(module), function)
+    try:
+        if args.offline:
+            return handler(args)
+        from console.connect import Connector
+
+        with Connector(settings, write=args.write) as connector:
+            return handler(connector.open(target), args)
+    except Invalid as invalid:
+        print(f"apigw-console: {invalid}", file=sys.stderr)
+        return EXIT_USAGE
+    except Problem as problem:
+        print(f"apigw-console: {problem}", file=sys.stderr)
+        return exit_code(problem)
+    except KeyboardInterrupt:
+        return 130

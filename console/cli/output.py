@@ -1,0 +1,97 @@
+"""How every CLI command answers: the JSON or the table it asked for, and the one path a change takes.
+
+A change prints its plan, then: --dry-run stops there (exit 0); without write permission it stops
+(exit 3); without --yes it asks on a terminal and refuses when there is none (exit 2); then it
+applies through the engine, which re-reads and refuses if the target changed since it was planned.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Callable
+
+from rich.console import Console, Group
+from rich.rule import Rule
+
+from actions.engine import Engine
+from actions.plan import Invalid, Plan
+from console.exits import EXIT_OK, EXIT_READ_ONLY, EXIT_USAGE
+from console.render.describe import jsonable
+from console.render.plan import plan_renderable
+
+
+def out(args, value: Any, renderable: Any) -> None:
+    if args.output == "json":
+        print(json.dumps(jsonable(value), indent=2, default=str))
+    else:
+        Console(soft_wrap=False).print(renderable)
+
+
+def sections(sections) -> Group:
+    parts: list[Any] = []
+    for title, body in sections:
+        parts += [Rule(title, align="left", style="cyan"), body]
+    return Group(*parts)
+
+
+def assignments(pairs: list[str]) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals:
+            raise Invalid("KEY=VALUE", "each assignment reads KEY=VALUE", pair)
+        values[name] = value
+    return values
+
+
+def change(engine: Engine, plan: Plan, args) -> int:
+    """Show the plan; then dry-run, refuse, ask, or apply."""
+    err = Console(stderr=True)
+    if args.output == "json" and args.dry_run:
+        print(json.dumps({"plan": plan.to_json(), "applied": False}, indent=2, default=str))
+        return EXIT_OK
+    if args.output != "json":
+        Console().print(plan_renderable(plan))
+    if args.dry_run:
+        if args.output != "json":
+            Console().print("Dry run: nothing was sent.")
+        return EXIT_OK
+    if not engine.permission.writable:
+        err.print(engine.permission.why, highlight=False)
+        return EXIT_READ_ONLY
+    if not args.yes and not _confirmed(plan, err):
+        return EXIT_USAGE
+    applied = engine.apply(plan)
+    entry = applied.entry
+    if args.output == "json":
+        print(json.dumps({"plan": plan.to_json(), "applied": True, "entry": entry["id"],
+                          "request_id": entry.get("request_id"), "surprises": entry.get("surprises", [])},
+                         indent=2, default=str))
+    else:
+        undo = f"Undo with: apigw-console undo {entry['id']}" if plan.inverse_call else "It cannot be undone."
+        Console().print(f"Applied (journal entry {entry['id']}, AWS request {entry.get('request_id') or '—'}). "
+                        + undo, highlight=False)
+        for surprise in entry.get("surprises", []):
+            err.print(f"warning: {surprise}", highlight=False)
+    return EXIT_OK
+
+
+def _confirmed(plan: Plan, err: Console, ask: Callable[[str], str] = input) -> bool:
+    if not sys.stdin.isatty():
+        err.print("Refusing to apply without confirmation: standard input is not a terminal. Review the plan "
+                  "(--dry-run) and pass --yes to apply it.", highlight=False)
+        return False
+    try:
+        if plan.protected:
+            typed = ask(f"Stage {plan.target.stage} is protected. Type its name to apply: ")
+            if typed.strip() != plan.target.stage:
+                err.print("The name did not match; nothing was sent.")
+                return False
+            return True
+        if ask("Apply this plan? [y/N] ").strip().lower() in ("y", "yes"):
+            return True
+    except EOFError:
+        pass
+    err.print("Not applied; nothing was sent.")
+    return False

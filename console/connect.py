@@ -1,0 +1,81 @@
+"""Opening an Engine on a place: the one way the CLI and the TUI connect.
+
+A `Connector` starts the embedded sandbox when the target asks for one (once, for as long as it
+lives), builds and identifies a Connection (asking again for an MFA code AWS rejected, three times),
+keeps one Connection per place so credentials live until they expire, and shares one control-plane
+budget across them: AWS's limit is per account and region, and the operator's calls all draw on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from actions.engine import Engine
+    from console.aws.session import Connection, Target
+    from console.config import Settings
+    from console.sandbox.process import ChildSandbox
+
+MFA_TRIES = 3
+
+
+class Connector:
+    def __init__(self, settings: "Settings", *, write: bool = False,
+                 ask_mfa: Callable[[str], str] | None = None) -> None:
+        self.settings = settings
+        self.write = write
+        self.ask_mfa = ask_mfa
+        self.mfa_error = ""  # why the last MFA code was asked for again ("" the first time)
+        self.child: ChildSandbox | None = None
+        self._connections: dict[Target, Connection] = {}
+        self._budget = None
+
+    def open(self, target: "Target") -> "Engine":
+        """An Engine on an identified connection to `target`, with fresh read caches."""
+        from actions.engine import Engine, write_permission
+        from console.journal.store import Journal
+        from console.read.gateway import Gateway
+
+        if target.sandbox:
+            if self.child is None:
+                from console.sandbox.process import spawn
+
+                self.child = spawn()
+            target = replace(target, endpoint_url=self.child.url, region=target.region or self.child.region)
+        connection = self._connections.get(target)
+        if connection is None:
+            connection = self._identified(target)
+            self._connections[target] = connection
+        permission = write_permission(target, self.settings, flag=self.write)
+        return Engine(Gateway(connection), Journal(), self.settings, permission)
+
+    def close(self) -> None:
+        if self.child is not None:
+            self.child.close()
+            self.child = None
+
+    def __enter__(self) -> "Connector":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def _identified(self, target: "Target") -> "Connection":
+        from console.aws.budget import TokenBucket
+        from console.aws.errors import Problem
+        from console.aws.session import Connection
+
+        if self._budget is None:
+            self._budget = TokenBucket(self.settings.budget_rate, self.settings.budget_burst)
+        self.mfa_error = ""
+        for _ in range(MFA_TRIES):
+            connection = Connection(target, self._budget, ask_mfa=self.ask_mfa, default_region=self.settings.region)
+            try:
+                connection.identify()
+                return connection
+            except Problem as problem:
+                if problem.kind != "denied" or "MultiFactorAuthentication" not in problem.message:
+                    raise
+                self.mfa_error = "AWS did not accept that code; wait for the next one and try again."
+        raise Problem(f"{MFA_TRIES} MFA codes were refused; nothing was switched.", kind="denied")

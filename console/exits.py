@@ -1,0 +1,23 @@
+"""The process's exit codes, and the one rule that turns a Problem into one (CLI and TUI alike).
+
+0 done; 1 AWS refused or failed, or the target changed since the plan; 2 bad usage, invalid input,
+no confirmation, or no way to connect; 3 a change without write permission.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from console.aws.errors import Problem
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_READ_ONLY = 0, 1, 2, 3
+
+# Problems the operator fixes on their side (a flag, a profile, a login), not AWS's answer to a call.
+_USAGE_KINDS = frozenset({"credentials", "region", "bad-request"})
+
+
+def exit_code(problem: "Problem") -> int:
+    if problem.kind == "read-only":
+        return EXIT_READ_ONLY
+    return EXIT_USAGE if problem.kind in _USAGE_KINDS else EXIT_FAILED

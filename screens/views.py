@@ -1,0 +1,54 @@
+"""Every view the operator can jump to, named once: the `:` command line, the palette, `?` and navigation read it.
+
+A view is opened by name (`:plans`), or by name and a stage (`:logs orders-api prod`). The screen
+class is named as "module:Class" and imported when the view opens, so the first frame never waits
+for a screen nobody asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class View:
+    name: str  # what follows ':'
+    title: str  # the palette's entry
+    help: str  # one line, in `?`, the palette and the command line's errors
+    screen: str  # "module:Class"
+    usage: str = ""  # the arguments after the name, e.g. "API STAGE"
+    example: str = ""
+
+    @property
+    def stage_view(self) -> bool:
+        """Opened on one stage: `:NAME API STAGE`."""
+        return self.usage.startswith("API STAGE")
+
+    def screen_class(self) -> type:
+        module, _, name = self.screen.partition(":")
+        return getattr(importlib.import_module(module), name)
+
+    @property
+    def command(self) -> str:
+        return f"{self.name} {self.usage}".strip()
+
+
+VIEWS: tuple[View, ...] = (
+    View("apis", "APIs", "the API list of this region", "screens.apis:ApiListScreen"),
+    View("plans", "Usage plans", "usage plans, their throttles and quotas", "screens.catalog:UsagePlansScreen"),
+    View("keys", "API keys", "API keys (values masked)", "screens.catalog:ApiKeysScreen"),
+    View("audit", "Audit journal", "the journal of changes; enter undoes one", "screens.audit:AuditScreen"),
+    View("pulse", "Pulse", "every stage of the region, worst first (CloudWatch)", "screens.pulse:PulseScreen"),
+    View("ctx", "Switch profile or region", "profiles, keyring entries and regions; MFA is asked here",
+         "screens.connection:ConnectionScreen"),
+    View("logs", "Stage logs", "tail a stage's access log (add canary for its canary)", "screens.logs:LogScreen",
+         usage="API STAGE [canary]", example="logs orders-api prod"),
+    View("metrics", "Stage metrics", "a stage's CloudWatch metrics", "screens.metrics:MetricsScreen",
+         usage="API STAGE", example="metrics orders-api prod"),
+)
+BY_NAME = {view.name: view for view in VIEWS}
+
+
+def view(name: str) -> View:
+    return BY_NAME[name]
