@@ -10,10 +10,13 @@ v2 sends AccessLogSettings and is undone with DeleteAccessLogSettings.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from actions.plan import Call, Change, Invalid, Plan
 from actions.stage_doc import StageDoc
 from console.logs.access_log import VARIABLE, recommended_format
+from console.logs.sources import group_arn
+from console.model import Api
 
 MAX_FORMAT = 3 * 1024
 
@@ -42,7 +45,7 @@ def enable(doc: StageDoc, *, group: str | None = None, log_format: str | None = 
         raise Invalid("log group", "is 1-512 letters, digits and _ - / . #", group)
     log_format = log_format or recommended_format(http=not doc.rest)
     _check_format(log_format)
-    arn = f"arn:{partition}:logs:{target.region}:{target.account}:log-group:{group}"
+    arn = group_arn(group, target.region, target.account, partition)
     before_arn, before_format = current(doc)
     changes = tuple(c for c in (Change("access-log destination", before_arn, arn),
                                 Change("access-log format", before_format, log_format)) if c.before != c.after)
@@ -99,3 +102,14 @@ def _describe(log_format: str) -> str:
     if log_format in (recommended_format(http=False), recommended_format(http=True)):
         return "the recommended JSON format"
     return f"a format of {len(set(VARIABLE.findall(log_format)))} $context variables"
+
+
+def plan_enable(engine: Any, api: Api, stage: str, *, group: str | None = None,
+                log_format: str | None = None) -> Plan:
+    """Read what `enable` needs (the stage, whether the group exists, the partition), then plan it."""
+    doc = engine.document(api, stage)
+    group = group or default_group(doc)
+    existing = engine.connection.client("logs").describe_log_groups(logGroupNamePrefix=group).get("logGroups", [])
+    identity = engine.connection.identity or engine.connection.identify()
+    return enable(doc, group=group, log_format=log_format, partition=identity.partition,
+                  group_exists=any(g["logGroupName"] == group for g in existing))

@@ -28,6 +28,12 @@ class Identity:
     arn: str
     user_id: str
 
+    @property
+    def partition(self) -> str:
+        """aws, aws-cn, aws-us-gov…: the caller's ARN says which AWS this is."""
+        parts = self.arn.split(":")
+        return parts[1] if len(parts) > 2 and parts[0] == "arn" and parts[1] else "aws"
+
 
 @dataclass(frozen=True)
 class Api:

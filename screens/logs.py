@@ -324,12 +324,10 @@ class LogScreen(ConsoleScreen):
         api, name = self.api, self.stage_name
 
         def stage_and_sources(gateway):
-            from console.logs.sources import sources
+            from console.logs.sources import stage_sources
 
-            connection = gateway.connection
             stage = gateway.stage(api, name, refresh=True)
-            identity = connection.identity or connection.identify()
-            return stage, sources(stage, connection.region, identity.account)
+            return stage, stage_sources(gateway.connection, stage)
 
         self.fetch(stage_and_sources, self.start, group="logs", label="finding the stage's logs")
 
@@ -641,12 +639,7 @@ class LogScreen(ConsoleScreen):
         def build(engine: Any):
             from actions import access_logging
 
-            doc = engine.document(api, name)
-            group = access_logging.default_group(doc)
-            logs = engine.connection.client("logs")
-            groups = logs.describe_log_groups(logGroupNamePrefix=group).get("logGroups", [])
-            return access_logging.enable(doc, group=group, group_exists=any(g["logGroupName"] == group
-                                                                             for g in groups))
+            return access_logging.plan_enable(engine, api, name)
 
         propose(self, build, on_applied=lambda _applied: self.load(refresh=True))
 

@@ -70,7 +70,7 @@ def logs(engine: Engine, args) -> int:
     from console.journal.store import parse_since
     from console.logs.access_log import parser_for
     from console.logs.filter import LineFilter
-    from console.logs.sources import sources
+    from console.logs.sources import stage_sources
     from console.logs.tail import Tail, filter_budget, history, metered
 
     try:
@@ -82,8 +82,7 @@ def logs(engine: Engine, args) -> int:
     connection = gateway.connection
     api = gateway.find_api(args.api)
     stage = gateway.stage(api, args.stage, refresh=True)
-    identity = connection.identity or connection.identify()
-    found = sources(stage, connection.region, identity.account)
+    found = stage_sources(connection, stage)
     if found.problem:
         hint = "" if found.firehose else f" To turn it on: apigw-console access-logging {api.name} {stage.name}"
         print(f"apigw-console: {found.problem}{hint}", file=sys.stderr)
@@ -207,14 +206,12 @@ def access_logging(engine: Engine, args) -> int:
     from console.cli.output import change
 
     api = engine.gateway.find_api(args.api)
-    doc = engine.document(api, args.stage)
-    group = args.group or plans.default_group(doc)
     try:
-        existing = engine.connection.client("logs").describe_log_groups(logGroupNamePrefix=group).get("logGroups", [])
+        plan = plans.plan_enable(engine, api, args.stage, group=args.group, log_format=args.log_format)
+    except (Invalid, Problem):
+        raise
     except Exception as exc:
         from console.aws.errors import explain
 
         raise Problem(f"Could not check the log group: {explain(exc).message}", kind="error") from None
-    plan = plans.enable(doc, group=group, log_format=args.log_format,
-                        group_exists=any(g["logGroupName"] == group for g in existing))
     return change(engine, plan, args)

@@ -9,6 +9,7 @@ Everything here is worked out from the stage itself; no call is made.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from console.model import Stage
 
@@ -43,6 +44,12 @@ class LogSources:
         if not self.format:
             return "This stage's access logging has no format, so API Gateway writes no lines."
         return None
+
+
+def stage_sources(connection: Any, stage: Stage) -> LogSources:
+    """The stage's log groups, named in the connection's account, region and partition (the one way to ask)."""
+    identity = connection.identity or connection.identify()
+    return sources(stage, connection.region, identity.account, identity.partition)
 
 
 def sources(stage: Stage, region: str, account: str, partition: str = "aws") -> LogSources:

@@ -20,7 +20,7 @@ from typing import Any
 
 from console.aws.errors import Problem, explain
 from console.logs.access_log import parser_for
-from console.logs.sources import sources
+from console.logs.sources import stage_sources
 from console.logs.tail import filter_budget, history, metered
 from console.model import Api, Stage
 from console.read.metrics import NAMESPACE, MetricQuery, fetch
@@ -122,8 +122,7 @@ def compare(connection: Any, api: Api, stage: Stage, minutes: int, *, since: dat
 
 def _from_logs(connection: Any, stage: Stage, start: datetime, end: datetime,
                notes: list[str]) -> tuple[Side | None, Side | None]:
-    identity = connection.identity or connection.identify()
-    found = sources(stage, connection.region, identity.account)
+    found = stage_sources(connection, stage)
     if found.problem:
         notes.append(found.problem)
         return None, None
