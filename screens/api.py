@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +10,7 @@ from textual.widgets import DataTable, Static, Tree
 
 from console.model import Api, ApiDetail, Protocol, Stage
 from console.render.describe import DASH, throttle, when
+from console.render.text import assemble
 from screens.base import ConsoleScreen
 from screens.widgets import cells
 
@@ -32,7 +32,7 @@ class ApiScreen(ConsoleScreen):
 
     def body(self) -> ComposeResult:
         api = self.api
-        yield Static(Text.assemble((api.name, "bold"), f"  {api.id} · {api.protocol.value} · {api.endpoint_type} · "
+        yield Static(assemble((api.name, "bold"), f"  {api.id} · {api.protocol.value} · {api.endpoint_type} · "
                                    f"created {when(api.created)}\n", (api.description or api.endpoint, "dim")),
                      id="title")
         with Vertical(id="panes"):
@@ -77,7 +77,7 @@ class ApiScreen(ConsoleScreen):
             tree.clear()
             for resource in detail.resources:
                 methods = " ".join(resource.methods) if resource.methods else "(no methods)"
-                label = Text.assemble((resource.path, "bold"), "  ", (methods, "dim"))
+                label = assemble((resource.path, "bold"), "  ", (methods, "dim"))
                 node = tree.root.add_leaf(label)
                 node.data = resource.path
             tree.root.expand()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +11,7 @@ from textual.widgets import DataTable, Input
 
 from console.model import Api
 from console.render.describe import DASH, when
+from console.render.text import foreign
 from screens.base import ConsoleScreen
 from screens.widgets import cells
 
@@ -112,7 +112,7 @@ class ApiListScreen(ConsoleScreen):
         table = self.query_one(DataTable)
         for api_id, count in counts.items():
             if api_id in table.rows:
-                table.update_cell(api_id, table.ordered_columns[5].key, Text(str(count)))
+                table.update_cell(api_id, table.ordered_columns[5].key, foreign(str(count)))
 
     @on(DataTable.RowHighlighted)
     def _highlighted(self) -> None:

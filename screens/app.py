@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -20,6 +21,7 @@ from console.config import Settings
 from console.config import load as load_settings
 from console.connect import Connector
 from console.exits import exit_code
+from console.render.text import visible
 from screens.apis import ApiListScreen
 from screens.base import ConsoleScreen
 from screens.command_line import Command, CommandLine
@@ -79,6 +81,12 @@ class ConsoleApp(App[None]):
         self.engine: Engine | None = None
         self.connector = Connector(self.settings, write=write, ask_mfa=self._ask_mfa)
         self._collector: tuple[int, int, int] | None = None  # the collector's thresholds before we tuned it
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every toast: its text may quote AWS or the operator, so it is never markup and its controls show."""
+        super().notify(visible(message, keep_newlines=True), title=visible(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
         self.place = Place(label=self.target.label, region=self.target.region or "", sandbox=self.target.sandbox,

@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from console.render.describe import age
+from console.render.text import foreign
 from screens.widgets import ConnectionBar, StatusLine
 from screens.workers import in_thread, notify_problem
 
@@ -108,4 +109,4 @@ class ConsoleScreen(Screen):
         if self.problem:
             parts.append(f"failed: {self.problem} — r retries")
         for line in self.query(StatusLine):
-            line.update(" · ".join(parts))
+            line.update(foreign(" · ".join(parts)))

@@ -6,7 +6,6 @@ the throttle's (screens/forms.py): blank or "unchanged" leaves a setting as it i
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -15,6 +14,7 @@ from textual.widgets import Input, Select, Static
 
 from actions import cache
 from console.model import Api
+from console.render.text import assemble, foreign
 from screens.confirm import propose
 from screens.forms import NEW, ScopedForm
 
@@ -44,9 +44,9 @@ class CacheForm(ScopedForm):
         now = (f"{cluster.size or '?'} GB, {cluster.status or 'status unknown'}" if cluster and cluster.enabled
                else "no cache cluster")
         switch = [("unchanged", UNCHANGED), ("on", "on"), ("off", "off")]
-        scopes = [("every method (*/*)", "")] + [(o.key, o.key) for o in stage.overrides] + [("one method…", NEW)]
+        scopes = [("every method (*/*)", "")] + [(foreign(o.key), o.key) for o in stage.overrides] + [("one method…", NEW)]
         with Vertical(id="form"):
-            yield Static(Text.assemble(("Cache  ", "bold"), f"{self.api.name} › {stage.name}",
+            yield Static(assemble(("Cache  ", "bold"), f"{self.api.name} › {stage.name}",
                                        (f"  now: {now}", "dim")))
             yield Select([(f"cache cluster: {label}", value) for label, value in switch], value=UNCHANGED,
                          allow_blank=False, id="cluster")

@@ -28,6 +28,7 @@ from console.aws.errors import Problem, explain
 from console.model import Api, Deployment, Protocol, Stage
 from console.read.canary_compare import WINDOWS, Comparison
 from console.render import canary as canary_text
+from console.render.text import assemble, foreign
 from screens.base import ConsoleScreen
 from screens.canary_forms import CreateCanaryForm, OverridesForm, RolloutForm, WeightForm
 from screens.confirm import propose
@@ -73,11 +74,11 @@ class CanaryScreen(ConsoleScreen):
         return self.api.protocol is Protocol.REST
 
     def body(self) -> ComposeResult:
-        yield Static(Text.assemble((self.api.name, "bold"), " › ", (self.stage_name, "bold"), " › canary",
+        yield Static(assemble((self.api.name, "bold"), " › ", (self.stage_name, "bold"), " › canary",
                                    (f"  {self.api.id} · {self.api.protocol.value}", "dim")), id="title")
         with VerticalScroll(id="canary", can_focus=True):
             if not self.rest:
-                yield Static(Text(canary_text.NOT_REST), id="not-rest")
+                yield Static(foreign(canary_text.NOT_REST), id="not-rest")
                 return
             yield Static(Text("Canary", style="bold"), classes="section-title")
             yield Static(Text("loading…", style="dim"), id="release", classes="section")
@@ -132,7 +133,7 @@ class CanaryScreen(ConsoleScreen):
         if self.stage is not None and self.stage.canary is None:
             shown: Text | Group = Text("no canary to promote — c creates one", style="dim")
         else:
-            heading = Text(describe(gate), style="dim")
+            heading = foreign(describe(gate), style="dim")
             shown = Group(heading, canary_text.verdict_text(self.verdict.passed, self.verdict.failed))
         self.query_one("#gate", Static).update(shown)
 
@@ -203,7 +204,7 @@ class CanaryScreen(ConsoleScreen):
         later = [m for m in WINDOWS if m > self.minutes]
         self._minutes = later[0] if later else WINDOWS[0]
         if self.stage is not None:
-            self.query_one("#evidence", Static).update(Text(f"reading the last {self._minutes} min…", style="dim"))
+            self.query_one("#evidence", Static).update(foreign(f"reading the last {self._minutes} min…", style="dim"))
             self.load_evidence()
 
     def action_back(self) -> None:
@@ -311,7 +312,7 @@ class CanaryScreen(ConsoleScreen):
     def _show_rollout(self, state: str = "") -> None:
         if self.rollout is not None:
             self.rollout_state = f"Rollout {self.rollout.describe()}: {state}"
-        self.query_one("#rollout", Static).update(Text(self.rollout_state, style="bold") if self.rollout_state
+        self.query_one("#rollout", Static).update(foreign(self.rollout_state, style="bold") if self.rollout_state
                                                   else "")
 
     def on_screen_suspend(self) -> None:

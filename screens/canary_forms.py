@@ -18,6 +18,7 @@ from actions import canary, canary_rollout, stage_variables
 from actions.plan import Invalid
 from console.model import Api, Deployment, Stage
 from console.render.describe import when
+from console.render.text import assemble, foreign
 from screens.confirm import propose
 from screens.forms import ChangeForm
 
@@ -43,10 +44,10 @@ class CreateCanaryForm(ChangeForm):
 
     def compose(self) -> ComposeResult:
         options = [("deploy the API's current configuration as the canary", DEPLOY_NEW)]
-        options += [(f"{d.id}  {d.description or '—'}  {when(d.created)}"
-                     + ("  (the base)" if d.id == self.stage.deployment_id else ""), d.id) for d in self.deployments]
+        options += [(foreign(f"{d.id}  {d.description or '—'}  {when(d.created)}"
+                             + ("  (the base)" if d.id == self.stage.deployment_id else "")), d.id) for d in self.deployments]
         with Vertical(id="form"):
-            yield Static(Text.assemble(("Create a canary  ", "bold"), f"{self.api.name} › {self.stage.name}"))
+            yield Static(assemble(("Create a canary  ", "bold"), f"{self.api.name} › {self.stage.name}"))
             yield Select(options, value=DEPLOY_NEW, allow_blank=False, id="deployment")
             yield Input(placeholder="weight: % of requests to the canary, e.g. 5", id="weight")
             yield Input(placeholder="description of the new deployment (optional)", id="description")
@@ -95,7 +96,7 @@ class WeightForm(ChangeForm):
     def compose(self) -> ComposeResult:
         current = self.stage.canary.percent if self.stage.canary else 0.0
         with Vertical(id="form"):
-            yield Static(Text.assemble(("Canary weight  ", "bold"), f"{self.api.name} › {self.stage.name}",
+            yield Static(assemble(("Canary weight  ", "bold"), f"{self.api.name} › {self.stage.name}",
                                        (f"  now {current:g}%", "dim")))
             yield Input(value=f"{current:g}", placeholder="% of requests to the canary, 0.0 to 100.0", id="weight")
             yield Static("", id="error")
@@ -125,7 +126,7 @@ class OverridesForm(ChangeForm):
     def compose(self) -> ComposeResult:
         overrides = self.stage.canary.variable_overrides if self.stage.canary else {}
         with Vertical(id="form"):
-            yield Static(Text.assemble(("Canary overrides  ", "bold"), f"{self.api.name} › {self.stage.name}",
+            yield Static(assemble(("Canary overrides  ", "bold"), f"{self.api.name} › {self.stage.name}",
                                        ("  one KEY=VALUE a line", "dim")))
             yield TextArea(stage_variables.as_lines(overrides), id="lines")
             yield Static("", id="error")
@@ -174,7 +175,7 @@ class RolloutForm(ModalScreen[canary_rollout.Rollout | None]):
         try:
             rollout = canary_rollout.parse(self.query_one("#steps", Input).value)
         except Invalid as invalid:
-            self.query_one("#error", Static).update(Text(str(invalid), style="bold"))
+            self.query_one("#error", Static).update(foreign(str(invalid), style="bold"))
             return
         self.dismiss(rollout)
 

@@ -18,6 +18,7 @@ from textual.widgets import DataTable
 from actions import api_keys, usage_plans
 from console.model import Api, ApiKey, UsagePlan
 from console.render.describe import DASH, MASKED, api_stages, quota, throttle, when
+from console.render.text import foreign
 from screens.base import ConsoleScreen
 from screens.catalog_forms import (
     ImportForm,
@@ -199,7 +200,7 @@ class ApiKeysScreen(ConsoleScreen):
 
     def _value(self, key_id: str) -> Text:
         value = self.revealed.get(key_id)
-        return Text(value) if value else Text(MASKED, style="dim")
+        return foreign(value) if value else foreign(MASKED, style="dim")
 
     def selected(self) -> ApiKey | None:
         key = self.keys.get(_selected(self.query_one(DataTable)) or "")

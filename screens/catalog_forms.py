@@ -21,6 +21,7 @@ from actions import api_keys, usage_plans
 from actions.resource_doc import stage_key
 from console.model import Api, ApiKey, UsagePlan
 from console.render.describe import DASH, throttle
+from console.render.text import assemble, foreign
 from screens.confirm import propose
 from screens.workers import in_thread
 
@@ -54,7 +55,7 @@ class CatalogForm(ModalScreen[None]):
         self.on_applied = on_applied
 
     def show_invalid(self, invalid: "Invalid") -> None:
-        self.query_one("#error", Static).update(Text(str(invalid), style="bold"))
+        self.query_one("#error", Static).update(foreign(str(invalid), style="bold"))
 
     def applied(self, applied: "Applied") -> None:
         self.dismiss(None)
@@ -100,7 +101,7 @@ class PlanForm(CatalogForm):
     def compose(self) -> ComposeResult:
         plan = self.plan
         with Vertical(id="form"):
-            yield Static(Text.assemble(("Edit usage plan  " if plan else "New usage plan", "bold"),
+            yield Static(assemble(("Edit usage plan  " if plan else "New usage plan", "bold"),
                                        plan.name if plan else "", ("  limits apply per API key", "dim")))
             if plan is None:
                 yield _field("name", Input(placeholder="partner-bronze", id="name"))
@@ -167,14 +168,14 @@ class StageForm(CatalogForm):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
-            yield Static(Text.assemble(("Attach an API stage to  " if self.attach else "Detach an API stage from  ",
+            yield Static(assemble(("Attach an API stage to  " if self.attach else "Detach an API stage from  ",
                                         "bold"), self.plan.name))
             if self.attach:
                 rest = sorted((a for a in self.apis.values() if a.protocol.value == "REST"), key=lambda a: a.name)
-                yield _field("API", Select([(f"{a.name} ({a.id})", a.id) for a in rest], prompt="choose", id="api"))
+                yield _field("API", Select([(foreign(f"{a.name} ({a.id})"), a.id) for a in rest], prompt="choose", id="api"))
                 yield _field("stage", Select([], prompt="(choose the API first)", id="stage"))
             else:
-                yield _field("API stage", Select([(f"{self._name(api)}/{stage}", stage_key(api, stage))
+                yield _field("API stage", Select([(foreign(f"{self._name(api)}/{stage}"), stage_key(api, stage))
                                                   for api, stage in self.plan.api_stages], prompt="choose",
                                                  id="stage"))
             yield Static("", id="error")
@@ -191,7 +192,7 @@ class StageForm(CatalogForm):
             return
 
         def show(stages) -> None:
-            self.query_one("#stage", Select).set_options([(s.name, s.name) for s in stages])
+            self.query_one("#stage", Select).set_options([(foreign(s.name), s.name) for s in stages])
 
         gateway = self.app.gateway
         in_thread(self, lambda: gateway.stages(api), show, group="stages", title="Stages")
@@ -209,7 +210,7 @@ class StageForm(CatalogForm):
         api_id, _, stage = str(chosen).partition(":")
         api = self.apis.get(api_id)
         if api is None:  # the plan covers an API this region no longer lists
-            self.query_one("#error", Static).update(f"API {api_id} is not in this region's API list.")
+            self.query_one("#error", Static).update(foreign(f"API {api_id} is not in this region's API list."))
             return
         self.review(lambda engine: usage_plans.detach(engine.usage_plan(plan_id), api, stage))
 
@@ -229,7 +230,7 @@ class MethodThrottleForm(CatalogForm):
         names = {a: (self.apis[a].name if a in self.apis else a) for a, _ in self.plan.api_stages}
         current = "; ".join(f"{names.get(a, a)}/{s} {m}: {throttle(t)}" for a, s, m, t in self.plan.method_throttles)
         with Vertical(id="form"):
-            yield Static(Text.assemble(("Method throttle  ", "bold"), self.plan.name,
+            yield Static(assemble(("Method throttle  ", "bold"), self.plan.name,
                                        (f"\nnow: {current or 'none'}", "dim")))
             yield _field("API stage", Select([(f"{names[a]}/{s}", stage_key(a, s)) for a, s in self.plan.api_stages],
                                              prompt="choose", id="stage"))
@@ -279,7 +280,7 @@ class KeyForm(CatalogForm):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
-            yield Static(Text("Rename API key " + self.key.name if self.key else "New API key", style="bold"))
+            yield Static(foreign("Rename API key " + self.key.name if self.key else "New API key", style="bold"))
             yield _field("name", Input(self.key.name if self.key else "", placeholder="acme-corp-prod", id="name"))
             if self.key is None:
                 yield _field("description", Input(placeholder="(optional)", id="description"))
@@ -319,7 +320,7 @@ class KeyPlansForm(CatalogForm):
     def compose(self) -> ComposeResult:
         now = ", ".join(self.plans[p].name for p in self.member_of if p in self.plans) or "none"
         with Vertical(id="form"):
-            yield Static(Text.assemble(("Usage plans of  ", "bold"), self.key.name, (f"\nnow in: {now}", "dim")))
+            yield Static(assemble(("Usage plans of  ", "bold"), self.key.name, (f"\nnow in: {now}", "dim")))
             yield _field("usage plan", Select([(f"{p.name}{'  (member)' if p.id in self.member_of else ''}", p.id)
                                                for p in self.plans.values()], prompt="choose", id="plan"))
             yield Static("", id="error")
@@ -356,7 +357,7 @@ class ImportForm(CatalogForm):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
-            yield Static(Text.assemble(("Import API keys  ", "bold"),
+            yield Static(assemble(("Import API keys  ", "bold"),
                                        ("CSV with Name,Key[,Description,Enabled,UsagePlanIds]", "dim")))
             yield _field("file", Input(placeholder="e.g. ~/keys.csv", id="path"))
             yield Static("", id="error")
@@ -396,7 +397,7 @@ class ExtendForm(CatalogForm):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
-            yield Static(Text.assemble(("Extend the quota of  ", "bold"), self.key_name,
+            yield Static(assemble(("Extend the quota of  ", "bold"), self.key_name,
                                        (f"\n{self.plan.name}: {self.plan.quota or 'no quota'}; left this period: "
                                         f"{DASH if self.left is None else f'{self.left:,}'}", "dim")))
             yield _field("requests left", Input(placeholder="it may still make this period, e.g. 50000",
@@ -427,8 +428,8 @@ class KeyValueScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
-            yield Static(Text.assemble(("New API key  ", "bold"), f"{self.key_name} ({self.key_id})"))
-            yield Static(Text(self._value, style="bold"), id="value")
+            yield Static(assemble(("New API key  ", "bold"), f"{self.key_name} ({self.key_id})"))
+            yield Static(foreign(self._value, style="bold"), id="value")
             yield Static(Text("Shown this once: hand it to the client now. It is not kept; reveal it later from "
                               ":keys (v) if you must.", style="dim"))
             yield Static("[b]c[/b] copy it · [b]esc[/b] close and forget it", id="keys")

@@ -21,6 +21,7 @@ from textual_plot import HiResMode, PlotWidget
 from textual_plot.plot_widget import Legend
 
 from console.logs.stats import Rollup
+from console.render.text import foreign
 
 GREEN, YELLOW, RED, BLUE, CYAN, MAGENTA = "#00c000", "#e0c000", "#ff3030", "#3a7bff", "#00d0d0", "#e040e0"
 STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900)
@@ -87,7 +88,7 @@ class Chart(Vertical):
         plot.set_ylimits(0, top * 1.1 if top > 0 else 1)
         if x_range:
             plot.set_xlimits(*x_range)
-        title = Text(self.title, style="bold")
+        title = foreign(self.title, style="bold")
         if legend is not None:
             title.append("  ").append_text(legend)
         self.query_one(".chart-title", Static).update(title)

@@ -20,6 +20,7 @@ from textual.widgets import Input, Static
 
 from actions.plan import OVERRIDE
 from console.render.plan import plan_renderable
+from console.render.text import foreign
 from screens.workers import in_thread, notify_problem
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with VerticalScroll(id="plan"):
                 yield Static(plan_renderable(self.plan))
             if not self.permission.writable:
-                yield Static(Text(self.permission.why, style="bold"), id="read-only")
+                yield Static(foreign(self.permission.why, style="bold"), id="read-only")
             else:
                 if self.plan.protected:
                     yield Input(placeholder=f"type {self.plan.target.stage} to apply", id="typed")

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
+from console.render.text import assemble, foreign
 from screens.base import ConsoleScreen
 from screens.widgets import cells
 
@@ -86,9 +87,9 @@ class MfaScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
-            yield Static(f"[b]MFA[/b]  {self.prompt}", markup=True)
+            yield Static(assemble(("MFA", "bold"), f"  {self.prompt}"))
             yield Input(placeholder="6-digit code", password=True, max_length=6, restrict=r"\d*", id="code")
-            yield Static(self.error, id="error")
+            yield Static(foreign(self.error), id="error")
             yield Static("[b]enter[/b] continue · [b]esc[/b] cancel (stay where you are)", id="keys")
 
     def on_mount(self) -> None:

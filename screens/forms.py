@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +19,7 @@ from textual.widgets import Input, Select, Static, TextArea
 from actions import stage_variables, throttle
 from console.model import AccountLimits, Api, Stage
 from console.render.describe import throttle as describe_throttle
+from console.render.text import assemble, foreign
 from screens.confirm import propose
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class ChangeForm(ModalScreen[None]):
         self.on_applied = on_applied
 
     def show_invalid(self, invalid: "Invalid") -> None:
-        self.query_one("#error", Static).update(Text(str(invalid), style="bold"))
+        self.query_one("#error", Static).update(foreign(str(invalid), style="bold"))
 
     def applied(self, applied) -> None:
         self.dismiss(None)
@@ -81,10 +81,10 @@ class ThrottleForm(ScopedForm):
     def compose(self) -> ComposeResult:
         kind = "method" if self.rest else "route"
         options = [(f"stage default ({describe_throttle(self.stage.throttle)})", "")]
-        options += [(f"{o.key} ({describe_throttle(o.throttle)})", o.key) for o in self.stage.overrides]
+        options += [(foreign(f"{o.key} ({describe_throttle(o.throttle)})"), o.key) for o in self.stage.overrides]
         options.append((f"new {kind} override…", NEW))
         with Vertical(id="form"):
-            yield Static(Text.assemble(("Throttle  ", "bold"), f"{self.api.name} › {self.stage.name}",
+            yield Static(assemble(("Throttle  ", "bold"), f"{self.api.name} › {self.stage.name}",
                                        (f"  account limit: {describe_throttle(self.limits.throttle)}"
                                         if self.limits else "", "dim")))
             yield Select(options, value="", allow_blank=False, id="scope")
@@ -133,7 +133,7 @@ class VariablesForm(ChangeForm):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
-            yield Static(Text.assemble(("Stage variables  ", "bold"), f"{self.api.name} › {self.stage.name}",
+            yield Static(assemble(("Stage variables  ", "bold"), f"{self.api.name} › {self.stage.name}",
                                        ("  one KEY=VALUE a line", "dim")))
             yield TextArea(stage_variables.as_lines(self.stage.variables), id="lines")
             yield Static("", id="error")
@@ -152,7 +152,7 @@ class VariablesForm(ChangeForm):
             with self.app.suspend():
                 area.text = edit_in_editor(area.text, suffix=".env")
         except Problem as problem:
-            self.query_one("#error", Static).update(problem.message)
+            self.query_one("#error", Static).update(foreign(problem.message))
 
     def action_review(self) -> None:
         text = self.query_one(TextArea).text

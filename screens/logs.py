@@ -29,6 +29,7 @@ from console.logs.buffer import Change, LogBuffer, Marker
 from console.logs.filter import LineFilter
 from console.logs.stats import Rollup
 from console.model import Api, Stage
+from console.render.text import assemble, foreign, visible
 from screens.base import ConsoleScreen
 from screens.charts import GREEN, RED, YELLOW, LiveCharts
 from screens.views import view
@@ -57,26 +58,26 @@ def clock(timestamp_ms: int) -> str:
 def line_text(item: Any, *, timestamps: bool, raw: bool) -> Text:
     """One buffer item as a row: time, status, method, route, latency, caller, error — or the line itself."""
     if isinstance(item, Marker):
-        return Text(f"── {clock(item.timestamp)} {item.message} ──", style="bold")
+        return foreign(f"── {clock(item.timestamp)} {item.message} ──", style="bold")
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append("~" if item.late else " ", style="dim")
     if timestamps:
         text.append(clock(item.timestamp) + " ", style="dim")
     entry = item.entry
     if raw or entry is None:
-        text.append(item.message)
+        text.append(visible(item.message))
         return text
     status = entry.status
     text.append(f"{status if status is not None else '---':>3} ",
                 style=f"bold {_STATUS_STYLE.get(str(status)[0], '')}" if status else "dim")
-    text.append(f"{entry.method or '-':<6} ")
-    text.append(f"{entry.route or '-'} ")
+    text.append(visible(f"{entry.method or '-':<6} "))
+    text.append(visible(f"{entry.route or '-'} "))
     if entry.latency_ms is not None:
         text.append(f"{entry.latency_ms:,.0f}ms ", style="bold" if entry.latency_ms >= 1000 else "")
     if entry.error_message:
-        text.append(entry.error_message + " ", style=RED)
-    text.append(" ".join(v for v in (entry.ip, entry.api_key_id and f"key:{entry.api_key_id}", entry.request_id) if v),
-                style="dim")
+        text.append(visible(entry.error_message) + " ", style=RED)
+    text.append(visible(" ".join(v for v in (entry.ip, entry.api_key_id and f"key:{entry.api_key_id}",
+                                             entry.request_id) if v)), style="dim")
     return text
 
 
@@ -215,7 +216,7 @@ class LogLines(Widget, can_focus=True):
         shown = self.buffer.shown
         if not shown:
             return [Strip(line, width).apply_style(self.rich_style) for line in self.app.console.render_lines(
-                Text(self.empty_text, style="dim"), self.app.console.options.update(width=width), pad=True)]
+                foreign(self.empty_text, style="dim"), self.app.console.options.update(width=width), pad=True)]
         if self.follow:
             self.cursor = len(shown) - 1
             self.top = self._top_ending_at(self.cursor)
@@ -247,16 +248,16 @@ def detail_table(item: Any) -> Table | Text:
     table.add_row("stream", f"{item.group} › {item.stream}")
     entry = item.entry
     if entry is None:
-        table.add_row("line", Text(item.message))
+        table.add_row("line", foreign(item.message))
         table.add_row("", Text("Not in the stage's access-log format.", style="dim"))
         return table
     for name in ("request_id", "status", "latency_ms", "integration_latency_ms", "method", "route", "ip",
                  "api_key_id", "error_message"):
         value = getattr(entry, name)
         if value is not None:
-            table.add_row(name.replace("_", " "), Text(str(value)))
+            table.add_row(name.replace("_", " "), foreign(str(value)))
     for name, value in entry.fields.items():
-        table.add_row(Text(f"${name}", style="dim"), Text(value))
+        table.add_row(foreign(f"${name}", style="dim"), foreign(value))
     return table
 
 
@@ -307,7 +308,7 @@ class LogScreen(ConsoleScreen):
 
     def body(self) -> ComposeResult:
         which = "canary log" if self.canary else "access log"
-        yield Static(Text.assemble((self.api.name, "bold"), " › ", (self.stage_name, "bold"), f" · {which}"),
+        yield Static(assemble((self.api.name, "bold"), " › ", (self.stage_name, "bold"), f" · {which}"),
                      id="title")
         yield Static("", id="log-sources")
         with ContentSwitcher(initial="log-lines", id="log-views"):
@@ -364,14 +365,14 @@ class LogScreen(ConsoleScreen):
     def _sources_text(self, found: LogSources) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis", style="dim")
         if found.access:
-            text.append(f"log group {found.access.name}")
+            text.append(visible(f"log group {found.access.name}"))
         elif found.firehose:
-            text.append(f"Firehose {found.firehose.rsplit('/', 1)[-1]}")
+            text.append(visible(f"Firehose {found.firehose.rsplit('/', 1)[-1]}"))
         else:
             text.append("no access logging")
-        text.append(f" · canary {found.canary.name if found.canary else 'none'}")
+        text.append(visible(f" · canary {found.canary.name if found.canary else 'none'}"))
         if found.execution:
-            text.append(f" · execution logs {found.execution.name}")
+            text.append(visible(f" · execution logs {found.execution.name}"))
         return text
 
     def stop_tail(self) -> None:
@@ -456,7 +457,7 @@ class LogScreen(ConsoleScreen):
         if self.problem:
             parts.append(f"failed: {self.problem}")
         for line in self.query("#status"):
-            line.update(" · ".join(parts))
+            line.update(foreign(" · ".join(parts)))
 
     # -- keys ----------------------------------------------------------------------------------------
 

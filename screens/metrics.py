@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from console.model import Api
 from console.read.metrics import WINDOWS, StageMetrics, ref_for, stage_metrics
+from console.render.text import assemble
 from screens.base import ConsoleScreen
 from screens.charts import BLUE, CYAN, GREEN, MAGENTA, RED, YELLOW, Chart, legend
 from screens.views import view
@@ -81,7 +82,7 @@ class MetricsScreen(ConsoleScreen):
         windows = Text()
         for name in VIEW_WINDOWS:
             windows.append(f" {name} ", style="bold reverse" if name == self.window else "dim")
-        self.query_one("#title", Static).update(Text.assemble(
+        self.query_one("#title", Static).update(assemble(
             (self.api.name, "bold"), " › ", (self.stage_name, "bold"), " · CloudWatch ", windows))
 
     def load(self, refresh: bool = False) -> None:

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from console.read.metrics import Pulse, pulse, region_refs, sparkline
+from console.render.text import foreign, visible
 from screens.base import ConsoleScreen
 from screens.charts import MAGENTA, RED, YELLOW
 from screens.views import view
@@ -22,7 +23,7 @@ NAME_WIDTH = 20  # the columns fit 80 cells: no horizontal scrolling in an incid
 
 
 def _share(now: float, before: float, colour: str, alarm: float) -> Text:
-    text = Text(f" {now:.1f}", style=f"bold {colour}" if now >= alarm else "")
+    text = foreign(f" {now:.1f}", style=f"bold {colour}" if now >= alarm else "")
     return text.append(f"/{before:.1f}", style="dim")
 
 
@@ -33,16 +34,16 @@ def _ms(value: float | None) -> str:
 
 
 def _p99(now: float | None, before: float | None) -> Text:
-    text = Text(f" {_ms(now)}", style=f"bold {MAGENTA}" if (now or 0) >= 1000 else "")
+    text = foreign(f" {_ms(now)}", style=f"bold {MAGENTA}" if (now or 0) >= 1000 else "")
     return text.append(f"/{_ms(before)}", style="dim")
 
 
 def row(entry: Pulse) -> list[Text]:
     ref = entry.ref
-    name = Text(ref.api_name).append(f" › {ref.stage}", style="bold")
+    name = foreign(ref.api_name).append(visible(f" › {ref.stage}"), style="bold")
     name.truncate(NAME_WIDTH, overflow="ellipsis")
     return [name, Text(" " + sparkline(entry.per_minute), style="dim"),
-            Text(f" {entry.requests_5m:,.0f}").append(f"/{entry.requests_15m:,.0f}", style="dim"),
+            foreign(f" {entry.requests_5m:,.0f}").append(f"/{entry.requests_15m:,.0f}", style="dim"),
             _share(entry.errors4_5m, entry.errors4_15m, YELLOW, 5.0),
             _share(entry.errors5_5m, entry.errors5_15m, RED, 1.0),
             _p99(entry.p99_5m, entry.p99_15m)]

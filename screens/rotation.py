@@ -19,6 +19,7 @@ from textual.widgets import Static
 
 from actions import rotation
 from console.model import ApiKey
+from console.render.text import assemble
 from screens.confirm import propose
 from screens.workers import in_thread
 
@@ -47,7 +48,7 @@ class RotationScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
-            yield Static(Text.assemble(("Rotate API key  ", "bold"), f"{self.key.name} ({self.key.id})"), id="head")
+            yield Static(assemble(("Rotate API key  ", "bold"), f"{self.key.name} ({self.key.id})"), id="head")
             yield Static("reading the journal and the key…", id="steps")
             yield Static("", id="value")
             yield Static("[b]enter[/b] run the next step (each is confirmed) · [b]esc[/b] close", id="keys")
@@ -89,7 +90,7 @@ class RotationScreen(ModalScreen[None]):
     def _ran(self, applied: "Applied") -> None:
         if applied.plan.call.operation == "CreateApiKey":
             self._value = applied.answer.get("value")
-            self.query_one("#value", Static).update(Text.assemble(
+            self.query_one("#value", Static).update(assemble(
                 ("New key's value, shown this once: ", "bold"), (self._value or "—", "bold reverse"),
                 ("\nc copies it; it is forgotten when this closes.", "dim")))
         engine, current = self.app.engine, self.rotation

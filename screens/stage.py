@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -10,6 +9,7 @@ from textual.widgets import Static
 
 from console.model import AccountLimits, Api, Stage
 from console.render.describe import stage_sections
+from console.render.text import assemble, foreign
 from screens.base import ConsoleScreen
 from screens.canary import CanaryScreen
 from screens.forms import ThrottleForm, VariablesForm
@@ -39,7 +39,7 @@ class StageScreen(ConsoleScreen):
         self.limits: AccountLimits | None = None
 
     def body(self) -> ComposeResult:
-        yield Static(Text.assemble((self.api.name, "bold"), " › ", (self.stage_name, "bold"),
+        yield Static(assemble((self.api.name, "bold"), " › ", (self.stage_name, "bold"),
                                    (f"  {self.api.id} · {self.api.protocol.value}", "dim")), id="title")
         scroll = VerticalScroll(id="sections", can_focus=True)
         scroll.loading = True
@@ -64,7 +64,7 @@ class StageScreen(ConsoleScreen):
         scroll.remove_children()
         widgets = []
         for title, body in stage_sections(stage, deployment, limits):
-            widgets.append(Static(Text(title, style="bold"), classes="section-title"))
+            widgets.append(Static(foreign(title, style="bold"), classes="section-title"))
             widgets.append(Static(body, classes="section"))
         scroll.mount_all(widgets)
         scroll.focus()

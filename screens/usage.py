@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,6 +18,7 @@ from textual.widgets import DataTable, Static
 
 from console.model import PlanKey, Usage, UsagePlan
 from console.render.describe import DASH, daily_bars, nearest_quota_first, quota
+from console.render.text import assemble, visible
 from screens.base import ConsoleScreen
 from screens.catalog_forms import ExtendForm
 from screens.widgets import cells
@@ -53,7 +53,7 @@ class UsageScreen(ConsoleScreen):
         self.names: dict[str, str] = {}
 
     def body(self) -> ComposeResult:
-        yield Static(Text.assemble((self.plan.name, "bold"), f"  quota {quota(self.plan)} per key"), id="title")
+        yield Static(assemble((self.plan.name, "bold"), f"  quota {quota(self.plan)} per key"), id="title")
         with VerticalScroll(id="usage-chart"):
             yield Static("", id="chart")
         table = DataTable(id="usage-keys", cursor_type="row", zebra_stripes=True)
@@ -94,7 +94,7 @@ class UsageScreen(ConsoleScreen):
         counts = key.used if key else self.usage.daily()
         limit = self.plan.quota_limit if key and self.plan.quota_period == "DAY" else None
         who = self.names.get(key.key_id, key.key_id) if key else "all keys"
-        self.query_one("#usage-chart").border_title = f"requests per day — {who}"
+        self.query_one("#usage-chart").border_title = visible(f"requests per day — {who}")
         self.query_one("#chart", Static).update(daily_bars(self.usage.days, counts, limit))
 
     @on(DataTable.RowHighlighted)

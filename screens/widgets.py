@@ -8,6 +8,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from console.render.text import foreign, visible
+
 
 @dataclass(frozen=True)
 class Place:
@@ -43,7 +45,7 @@ class ConnectionBar(Static):
         if place is None:
             return Text(" apigw-console  connecting…")
         bar = Text(no_wrap=True, overflow="ellipsis")
-        bar.append(" SANDBOX " if place.sandbox else f" {place.label} ",
+        bar.append(" SANDBOX " if place.sandbox else f" {visible(place.label)} ",
                    style="bold reverse" if place.sandbox else "bold")
         bar.append(f" {place.region or '?'} ", style="bold")
         if place.account:
@@ -54,7 +56,7 @@ class ConnectionBar(Static):
             right.append(f" holding {self.held} call{'s' if self.held != 1 else ''} (10 rps budget) ",
                          style="bold")
         right.append(badge, style="bold reverse")
-        middle = place.arn if place.account else place.status
+        middle = visible(place.arn if place.account else place.status)
         room = max(0, self.size.width - bar.cell_len - right.cell_len - 2)
         bar.append(" " + (middle if len(middle) <= room else middle[: max(0, room - 1)] + "…").ljust(room) + " ",
                    style="dim")
@@ -63,8 +65,8 @@ class ConnectionBar(Static):
 
 
 def cells(*values: object) -> list[Text]:
-    """Table cells from AWS data: plain text, so a name like "[beta]" is never read as markup."""
-    return [value if isinstance(value, Text) else Text(str(value)) for value in values]
+    """Table cells from AWS data: a name like "[beta]" is never markup, an ESC in it is shown as ␛."""
+    return [value if isinstance(value, Text) else foreign(value) for value in values]
 
 
 class StatusLine(Static):

@@ -12,6 +12,7 @@ import sys
 
 from console.cli.parser import attach_relative_values, build_parser
 from console.exits import EXIT_OK, EXIT_USAGE, exit_code
+from console.render.text import say
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,12 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     from console.config import load
 
     if args.sandbox and args.endpoint_url:
-        print("apigw-console: --sandbox and --endpoint-url name two different endpoints; choose one.",
-              file=sys.stderr)
+        say("--sandbox and --endpoint-url name two different endpoints; choose one.")
         return EXIT_USAGE
     settings = load()
     for problem in settings.problems:
-        print(f"apigw-console: config: {problem}", file=sys.stderr)
+        say(f"config: {problem}")
     target = Target(profile=args.profile, region=args.region, endpoint_url=args.endpoint_url, sandbox=args.sandbox)
     if args.command is None:
         from screens.app import ConsoleApp
@@ -53,10 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         with Connector(settings, write=args.write) as connector:
             return handler(connector.open(target), args)
     except Invalid as invalid:
-        print(f"apigw-console: {invalid}", file=sys.stderr)
+        say(invalid)
         return EXIT_USAGE
     except Problem as problem:
-        print(f"apigw-console: {problem}", file=sys.stderr)
+        say(problem)
         return exit_code(problem)
     except KeyboardInterrupt:
         return 130

@@ -7,9 +7,8 @@ is given, and the journal entry then says the operator overrode it and which rul
 from __future__ import annotations
 
 import json
-import sys
 
-from rich.console import Console, Group
+from rich.console import Group
 from rich.rule import Rule
 from rich.text import Text
 
@@ -23,6 +22,7 @@ from console.model import Api, Protocol, Stage
 from console.render import canary as canary_text
 from console.render.describe import jsonable
 from console.render.plan import plan_renderable
+from console.render.text import say, terminal
 
 
 def _stage(engine: Engine, args) -> tuple[Api, Stage]:
@@ -83,7 +83,7 @@ def promote(engine: Engine, args) -> int:
         return code
     if args.dry_run:
         if args.output != "json":
-            Console().print("Then (with --remove): remove the canary, planned once the promotion is applied.")
+            terminal().print("Then (with --remove): remove the canary, planned once the promotion is applied.")
         return code
     return change(engine, canary.remove(engine.document(api, args.stage), promoted=True), args)
 
@@ -100,9 +100,9 @@ def _gate_refused(plan, verdict: Verdict, args) -> int:
                                                                              "failed": list(verdict.failed)}},
                          indent=2, default=str))
     else:
-        Console().print(plan_renderable(plan))
+        terminal().print(plan_renderable(plan))
     rules = "; ".join(verdict.failed)
-    print(f"apigw-console: the promotion gate failed, so nothing was sent: {rules}. Review the evidence with "
+    say(f"the promotion gate failed, so nothing was sent: {rules}. Review the evidence with "
           f"`apigw-console canary status {args.api} {args.stage}`, or pass --override-gate to promote anyway "
-          "(the journal records the override).", file=sys.stderr)
+          "(the journal records the override).")
     return EXIT_USAGE

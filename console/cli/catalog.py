@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Group
 from rich.rule import Rule
 from rich.text import Text
 
@@ -36,6 +36,7 @@ from console.render.describe import (
     usage_json,
     usage_table,
 )
+from console.render.text import foreign, terminal
 
 MAX_DAYS = 90
 
@@ -201,7 +202,7 @@ def keys_rotate(engine: Engine, args) -> int:
     current = found or rotation.start(engine, old, args.name)
     run = _Sequence(engine, args)
     run.say(Group(Text(f"Rotation {current.id} of API key {old.name} ({old.id})", style="bold"),
-                  *(Text(line) for line in current.lines())))
+                  *(foreign(line) for line in current.lines())))
     while (step := current.next) is not None:
         if step.action == rotation.DISABLE and args.keep_old:
             run.say(Text(f"Paused before disabling {old.name}. Finish with: apigw-console keys rotate {old.id} "
@@ -216,7 +217,7 @@ def keys_rotate(engine: Engine, args) -> int:
     run.result["rotation"] = current.to_json()
     if current.started and not run.dry_run:
         run.say(Group(Text(f"Rotation {current.id}: {'finished' if current.finished else 'unfinished'}",
-                           style="bold"), *(Text(line) for line in current.lines())))
+                           style="bold"), *(foreign(line) for line in current.lines())))
     return run.finish()
 
 
@@ -267,14 +268,14 @@ class _Sequence:
             self.result["key"]["value"] = applied.answer.get("value")
             self.say(Text(f"New key {name} ({key_id}). Its value, shown this once:"))
             if not self.json:  # on a line of its own, never wrapped, so that it copies whole
-                Console(soft_wrap=True).print(applied.answer.get("value") or DASH, style="bold", highlight=False)
+                terminal(soft_wrap=True).print(applied.answer.get("value") or DASH, style="bold", highlight=False)
         else:
             self.say(Text(f"New key {name} ({key_id}). Its value is not printed; add --show-value, or run "
                           f"`apigw-console keys show {key_id} --show-value`."))
 
     def say(self, renderable: Any) -> None:
         if not self.json:
-            Console(soft_wrap=False).print(renderable)
+            terminal().print(renderable)
 
     def finish(self) -> int:
         if self.json:

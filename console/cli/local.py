@@ -8,15 +8,13 @@ import os
 import sys
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
-
 from console.aws import credentials
 from console.aws.errors import Problem
 from console.aws.profiles import all_profiles
 from console.config import config_path
 from console.exits import EXIT_OK
 from console.journal.store import journal_path
+from console.render.text import Table, terminal, visible
 
 
 def profiles(args) -> int:
@@ -29,10 +27,10 @@ def profiles(args) -> int:
         table.add_column(column, overflow="fold")
     for p in found:
         table.add_row(p.name, p.kind, p.region or "—", "yes" if p.mfa else "", p.detail)
-    Console().print(table if found else "No profiles in the AWS config files or the keyring.")
+    terminal().print(table if found else "No profiles in the AWS config files or the keyring.")
     problem = credentials.usable()
     if problem:
-        Console(stderr=True).print(f"keyring: {problem.message}", highlight=False)
+        terminal(stderr=True).print(f"keyring: {problem.message}", highlight=False)
     return EXIT_OK
 
 
@@ -51,7 +49,7 @@ def creds_add(args) -> int:
                       kind="bad-request")
     credentials.add(credentials.StoredKey(name=args.name, access_key_id=key_id, secret_access_key=secret,
                                           mfa_serial=args.mfa_serial, role_arn=args.role_arn, region=args.region))
-    print(f"Stored {args.name} in the keyring. Connect with: apigw-console --profile {args.name}")
+    print(visible(f"Stored {args.name} in the keyring. Connect with: apigw-console --profile {args.name}"))
     return EXIT_OK
 
 
@@ -62,7 +60,8 @@ def creds_list(args) -> int:
                            "role_arn": e.role_arn, "region": e.region} for e in entries], indent=2))
         return EXIT_OK
     for e in entries:
-        print(f"{e.name}\t{e.access_key_id[:4]}…\tmfa={'yes' if e.mfa_serial else 'no'}\t{e.role_arn or ''}")
+        fields = (e.name, f"{e.access_key_id[:4]}…", f"mfa={'yes' if e.mfa_serial else 'no'}", e.role_arn or "")
+        print("\t".join(visible(field) for field in fields))
     if not entries:
         print("No stored keys. Add one with: apigw-console creds add NAME")
     return EXIT_OK
@@ -70,7 +69,7 @@ def creds_list(args) -> int:
 
 def creds_remove(args) -> int:
     credentials.remove(args.name)
-    print(f"Removed {args.name} (and its cached session) from the keyring.")
+    print(visible(f"Removed {args.name} (and its cached session) from the keyring."))
     return EXIT_OK
 
 
@@ -99,5 +98,5 @@ def info(args) -> int:
         print(json.dumps(answer, indent=2))
     else:
         for name, value in answer.items():
-            print(f"{name:26} {value}")
+            print(visible(f"{name:26} {value}"))
     return EXIT_OK

@@ -17,6 +17,7 @@ from actions.engine import Engine
 from actions.plan import Invalid
 from console.aws.errors import Problem
 from console.exits import EXIT_FAILED, EXIT_OK
+from console.render.text import say, visible
 
 
 def _text_output(args) -> bool:
@@ -45,15 +46,16 @@ def line_json(line) -> dict[str, Any]:
 
 
 def line_text(line) -> str:
+    """A tailed line as one line of text; what the internet wrote in it is shown, never obeyed."""
     entry = line.entry
     if entry is None:
-        return f"{_iso(line.timestamp)} {line.message}"
+        return f"{_iso(line.timestamp)} {visible(line.message)}"
     parts = [_iso(line.timestamp), str(entry.status if entry.status is not None else "-"), entry.method or "-",
              entry.route or "-", f"{entry.latency_ms:.0f}ms" if entry.latency_ms is not None else "-ms",
              entry.ip or "-", entry.request_id or "-"]
     if entry.error_message:
         parts.append(entry.error_message)
-    return " ".join(parts)
+    return visible(" ".join(parts))
 
 
 def _statuses(values: list[str]) -> frozenset[str]:
@@ -85,11 +87,11 @@ def logs(engine: Engine, args) -> int:
     found = stage_sources(connection, stage)
     if found.problem:
         hint = "" if found.firehose else f" To turn it on: apigw-console access-logging {api.name} {stage.name}"
-        print(f"apigw-console: {found.problem}{hint}", file=sys.stderr)
+        say(f"{found.problem}{hint}")
         return EXIT_FAILED
     group = found.canary if args.canary else found.access
     if group is None:
-        print(f"apigw-console: stage {stage.name} has no canary, so there is no canary log.", file=sys.stderr)
+        say(f"stage {stage.name} has no canary, so there is no canary log.")
         return EXIT_FAILED
     parser = parser_for(found.format)
     pattern = line_filter.pattern(parser) if line_filter.active else None
@@ -123,7 +125,7 @@ def _emit(batch, line_filter, show, out: TextIO) -> None:
             out.write(show(line) + "\n")
     out.flush()
     for notice in batch.notices:
-        print(f"apigw-console: {notice.text}", file=sys.stderr, flush=True)
+        say(notice.text)
 
 
 def metrics(engine: Engine, args) -> int:
@@ -141,10 +143,8 @@ def metrics(engine: Engine, args) -> int:
                         "values": list(series.values)} for (metric, stat), series in found.series.items()],
         }, indent=2))
         return EXIT_OK
-    from rich.console import Console
-    from rich.table import Table
-
     from console.read.metrics import sparkline
+    from console.render.text import Table, terminal
 
     table = Table(title=f"{api.name} › {args.stage} · CloudWatch, last {found.window.name} "
                         f"({found.window.period // 60}-min periods)", box=None, pad_edge=False)
@@ -158,7 +158,7 @@ def metrics(engine: Engine, args) -> int:
         whole = sum(values) if stat == "Sum" else sum(values) / len(values)
         table.add_row(metric, stat, f"{values[-1]:,.1f}", f"{min(values):,.1f}", f"{max(values):,.1f}",
                       f"{whole:,.1f}", sparkline(series.dense(found.start, found.end, found.window.period)))
-    Console().print(table)
+    terminal().print(table)
     return EXIT_OK
 
 
@@ -179,10 +179,8 @@ def pulse(engine: Engine, args) -> int:
             "p99_ms_5m": r.p99_5m, "p99_ms_15m": r.p99_15m, "requests_per_minute": list(r.per_minute),
         } for r in rows], indent=2))
         return EXIT_OK
-    from rich.console import Console
-    from rich.table import Table
-
     from console.read.metrics import sparkline
+    from console.render.text import Table, terminal
 
     table = Table(title=f"Pulse of {gateway.connection.region}: worst first (5 min / 15 min)", box=None,
                   pad_edge=False)
@@ -193,7 +191,7 @@ def pulse(engine: Engine, args) -> int:
                       f"{r.requests_5m:,.0f} / {r.requests_15m:,.0f}", f"{r.errors4_5m:.1f} / {r.errors4_15m:.1f}",
                       f"{r.errors5_5m:.1f} / {r.errors5_15m:.1f}",
                       f"{_ms(r.p99_5m)} / {_ms(r.p99_15m)}")
-    Console().print(table if rows else "No REST or HTTP API stages in this region.")
+    terminal().print(table if rows else "No REST or HTTP API stages in this region.")
     return EXIT_OK
 
 

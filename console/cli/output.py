@@ -19,13 +19,14 @@ from actions.plan import Invalid, Plan
 from console.exits import EXIT_OK, EXIT_READ_ONLY, EXIT_USAGE
 from console.render.describe import jsonable
 from console.render.plan import plan_renderable
+from console.render.text import terminal
 
 
 def out(args, value: Any, renderable: Any) -> None:
     if args.output == "json":
         print(json.dumps(jsonable(value), indent=2, default=str))
     else:
-        Console(soft_wrap=False).print(renderable)
+        terminal().print(renderable)
 
 
 def sections(sections) -> Group:
@@ -47,15 +48,15 @@ def assignments(pairs: list[str]) -> dict[str, str]:
 
 def change(engine: Engine, plan: Plan, args) -> int:
     """Show the plan; then dry-run, refuse, ask, or apply."""
-    err = Console(stderr=True)
+    err = terminal(stderr=True)
     if args.output == "json" and args.dry_run:
         print(json.dumps({"plan": plan.to_json(), "applied": False}, indent=2, default=str))
         return EXIT_OK
     if args.output != "json":
-        Console().print(plan_renderable(plan))
+        terminal().print(plan_renderable(plan))
     if args.dry_run:
         if args.output != "json":
-            Console().print("Dry run: nothing was sent.")
+            terminal().print("Dry run: nothing was sent.")
         return EXIT_OK
     if not engine.permission.writable:
         err.print(engine.permission.why, highlight=False)
@@ -70,7 +71,7 @@ def change(engine: Engine, plan: Plan, args) -> int:
                          indent=2, default=str))
     else:
         undo = f"Undo with: apigw-console undo {entry['id']}" if plan.inverse_call else "It cannot be undone."
-        Console().print(f"Applied (journal entry {entry['id']}, AWS request {entry.get('request_id') or '—'}). "
+        terminal().print(f"Applied (journal entry {entry['id']}, AWS request {entry.get('request_id') or '—'}). "
                         + undo, highlight=False)
         for surprise in entry.get("surprises", []):
             err.print(f"warning: {surprise}", highlight=False)

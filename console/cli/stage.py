@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-from rich.console import Console
-
 from actions import stage_variables, throttle
 from actions.engine import Engine
 from actions.plan import Invalid
@@ -64,7 +62,7 @@ def audit(engine: Engine, args) -> int:
     if args.output == "json":
         print(json.dumps(entries, indent=2))
         return EXIT_OK
-    from rich.table import Table
+    from console.render.text import Table, terminal
 
     table = Table(box=None, pad_edge=False)
     table.add_column("Entry", no_wrap=True)
@@ -76,7 +74,7 @@ def audit(engine: Engine, args) -> int:
         target = e["plan"]["target"]
         table.add_row(e["id"], e["time"][5:19].replace("T", " "), e["outcome"] + (" (undo)" if e.get("undoes") else ""),
                       f"{target['api_name']}/{target['stage']}", e["summary"])
-    Console().print(table if entries else f"The journal ({engine.journal.path}) holds no entries"
+    terminal().print(table if entries else f"The journal ({engine.journal.path}) holds no entries"
                     + (f" since {args.since}." if args.since else "."))
     return EXIT_OK
 

@@ -7,12 +7,12 @@ from typing import Any, Iterable
 
 from rich import box
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from console.model import Deployment, Stage
 from console.read.canary_compare import MIN_P99_SAMPLE, MIN_SAMPLE, CloudWatchFigures, Comparison, Side
 from console.render.describe import DASH, flag, when
+from console.render.text import Table, foreign
 
 NOT_REST = ("Canary releases are a REST API feature: HTTP and WebSocket stages have none. To shift traffic "
             "gradually on an HTTP API, split it between stages or APIs behind a custom domain.")
@@ -50,8 +50,8 @@ def variables(stage: Stage) -> Table | Text:
     for name in names:
         base = stage.variables.get(name)
         override = overrides.get(name)
-        table.add_row(name, Text(base) if base is not None else Text(DASH, style="dim"),
-                      Text(override, style="bold") if override is not None else Text("(base)", style="dim"))
+        table.add_row(name, foreign(base) if base is not None else Text(DASH, style="dim"),
+                      foreign(override, style="bold") if override is not None else Text("(base)", style="dim"))
     return table
 
 
@@ -66,7 +66,7 @@ def _deployment(deployment_id: str | None, known: dict[str, Deployment]) -> Text
         return Text(DASH, style="dim")
     found = known.get(deployment_id)
     if found is None:
-        return Text(deployment_id)
+        return foreign(deployment_id)
     return Text.assemble((deployment_id, "bold"), f"  {found.description or DASH}", (f"  {when(found.created)}", "dim"))
 
 

@@ -12,7 +12,6 @@ from enum import Enum
 from typing import Any, Iterable, Mapping, Sequence
 
 from rich import box
-from rich.table import Table
 from rich.text import Text
 
 from console.model import (
@@ -29,6 +28,7 @@ from console.model import (
     Usage,
     UsagePlan,
 )
+from console.render.text import Table, foreign
 
 DASH = "—"
 
@@ -148,7 +148,7 @@ def stage_sections(stage: Stage, deployment: Deployment | None = None,
     else:
         destination = stage.access_log.log_group or stage.access_log.destination_arn
         lg.add_row("Access logs", destination + ("  (Firehose: not tailed here)" if stage.access_log.is_firehose else ""))
-        lg.add_row("Format", Text(stage.access_log.format or DASH))
+        lg.add_row("Format", foreign(stage.access_log.format or DASH))
     lg.add_row("Execution logs", stage.default.logging_level or "OFF")
     lg.add_row("Data trace", flag(stage.default.data_trace))
     lg.add_row("Detailed metrics", flag(stage.default.metrics))
@@ -175,7 +175,7 @@ def _mapping(values: Mapping[str, str], key: str, value: str) -> Table | Text:
         return Text("none", style="dim")
     table = _table(key, value)
     for k in sorted(values):
-        table.add_row(k, Text(str(values[k])))
+        table.add_row(k, foreign(values[k]))
     return table
 
 
@@ -248,7 +248,7 @@ def key_table(keys: Iterable[ApiKey], plans_of: Mapping[str, Sequence[str]], pla
     table = _table("Name", "Id", "Value", "Enabled", "Created", "Updated", "Usage plans")
     for k in keys:
         value = (values or {}).get(k.id)
-        table.add_row(k.name, k.id, Text(value) if value else Text(MASKED, style="dim"), "yes" if k.enabled else "no",
+        table.add_row(k.name, k.id, foreign(value) if value else Text(MASKED, style="dim"), "yes" if k.enabled else "no",
                       when(k.created), when(k.updated),
                       ", ".join(plan_names.get(p, p) for p in plans_of.get(k.id, ())) or DASH)
     return table

@@ -10,10 +10,10 @@ from typing import Any
 
 from rich import box
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from actions.plan import Plan
+from console.render.text import Table, foreign
 
 UNSET = "(not set)"
 
@@ -23,7 +23,7 @@ def value(v: Any) -> Text:
         return Text(UNSET, style="dim")
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    return Text(str(v))
+    return foreign(v)
 
 
 def diff(plan: Plan) -> Table:
