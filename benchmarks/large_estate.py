@@ -33,12 +33,12 @@ def run() -> list[Figure]:
 
 
 def _create_estate() -> None:
-    from moto.backends import get_backend
+    from console.sandbox.moto_seam import backend
 
-    rest = get_backend("apigateway")[ACCOUNT][REGION]
+    rest = backend("apigateway", ACCOUNT, REGION)
     for n in range(REST_APIS):
         rest.create_rest_api(f"bulk-rest-{n:04}", f"REST API {n} of a large estate")
-    v2 = get_backend("apigatewayv2")[ACCOUNT][REGION]
+    v2 = backend("apigatewayv2", ACCOUNT, REGION)
     for n in range(HTTP_APIS):
         v2.create_api(api_key_selection_expression=None, cors_configuration=None,
                       description=f"HTTP API {n} of a large estate", disable_schema_validation=None,

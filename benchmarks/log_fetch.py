@@ -60,7 +60,7 @@ def _write(url: str) -> None:
 
     from benchmarks.log_lines import lines
     from console.sandbox import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
-    from console.sandbox.seed import REST_DETAILED_FORMAT
+    from console.sandbox.estate import REST_DETAILED_FORMAT
 
     logs = boto3.client("logs", endpoint_url=url, region_name=REGION, aws_access_key_id=ACCESS_KEY_ID,
                         aws_secret_access_key=SECRET_ACCESS_KEY)

@@ -59,7 +59,7 @@ def parse_and_aggregate() -> Figure:
     """What the view does with every line (its Facts into the Rollup), and the whole Entry for comparison."""
     from console.logs.access_log import parser_for
     from console.logs.stats import Rollup
-    from console.sandbox.seed import HTTP_API_FORMAT, REST_DETAILED_FORMAT
+    from console.sandbox.estate import HTTP_API_FORMAT, REST_DETAILED_FORMAT
 
     per_format = PARSE_LINES // 3
     formats = [(log_format, lines(log_format, per_format, 1_790_000_000_000, 5.0))
@@ -159,7 +159,7 @@ def _rss_mb() -> float:
 
 
 def whole_path_and_memory() -> list[Figure]:
-    from console.sandbox.seed import REST_DETAILED_FORMAT
+    from console.sandbox.estate import REST_DETAILED_FORMAT
 
     generated = iter(())
     chunks = []

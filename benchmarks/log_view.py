@@ -47,7 +47,7 @@ async def _in_app(url: str) -> list[Figure]:
     from console.aws.session import Target
     from console.logs.access_log import parser_for
     from console.logs.tail import Tail
-    from console.sandbox.seed import REST_DETAILED_FORMAT
+    from console.sandbox.estate import REST_DETAILED_FORMAT
     from screens.app import ConsoleApp
     from screens.logs import LogLines, LogScreen
 

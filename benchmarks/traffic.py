@@ -32,7 +32,7 @@ def run() -> list[Figure]:
 
 def _scaled_profiles(rate: float) -> dict:
     """The seeded profiles, scaled together so the estate receives `rate` requests a second."""
-    from console.sandbox.traffic import LIVE_LOAD, seeded_profiles
+    from console.sandbox.traffic.runner import LIVE_LOAD, seeded_profiles
 
     profiles = seeded_profiles()
     total = sum(p.per_minute for p in profiles.values()) * LIVE_LOAD / 60
@@ -40,7 +40,7 @@ def _scaled_profiles(rate: float) -> dict:
 
 
 def _cpu_per_second(url: str) -> float:
-    from console.sandbox.traffic import Traffic
+    from console.sandbox.traffic.runner import Traffic
 
     traffic = Traffic(url, profiles=_scaled_profiles(RATE))
     now = time.time()

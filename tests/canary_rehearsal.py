@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 
+from console.sandbox.estate import API_KEYS, PAYMENTS_API, USAGE_PLANS, seed_region
+from console.sandbox.estate_types import RegionEstate
 from console.sandbox.scenarios import begin
-from console.sandbox.seed import API_KEYS, PAYMENTS_API, USAGE_PLANS, RegionEstate, seed_region
-from console.sandbox.traffic import Traffic, seeded_profiles
+from console.sandbox.traffic.runner import Traffic, seeded_profiles
 
 GOLD = next(plan for plan in USAGE_PLANS if PAYMENTS_API.name in plan.apis)
 

@@ -19,7 +19,7 @@ from console.logs.access_log import (
     parser_for,
 )
 from console.sandbox import history
-from console.sandbox.seed import HTTP_API_FORMAT, REST_DETAILED_FORMAT, REST_STANDARD_FORMAT
+from console.sandbox.estate import HTTP_API_FORMAT, REST_DETAILED_FORMAT, REST_STANDARD_FORMAT
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WORD = st.text(string.ascii_letters + string.digits + "._:/-+=", min_size=1, max_size=24)

@@ -15,10 +15,11 @@ from textual.widgets import DataTable, Input, Select, Static
 from actions import api_keys, rotation, usage_plans
 from console.aws.session import Target
 from console.sandbox import ACCOUNT_ID
+from console.sandbox.estate import CATALOG_API, seed_region
+from console.sandbox.estate_types import RegionEstate
 from console.sandbox.scenarios import begin
-from console.sandbox.seed import CATALOG_API, RegionEstate, seed_region
 from console.sandbox.state import STATE
-from console.sandbox.traffic import Traffic, seeded_profiles
+from console.sandbox.traffic.runner import Traffic, seeded_profiles
 from screens.app import ConsoleApp
 from screens.cache import CacheForm
 from screens.catalog import ApiKeysScreen, UsagePlansScreen

@@ -19,8 +19,8 @@ from console.logs.stats import Rollup
 from console.logs.tail import Tail, filter_budget, history, metered
 from console.model import AccessLog, Canary, MethodSetting, Protocol, Stage
 from console.sandbox import ACCOUNT_ID, REGION
+from console.sandbox.estate import ORDERS_API, PAYMENTS_API, REST_DETAILED_FORMAT
 from console.sandbox.history import render
-from console.sandbox.seed import ORDERS_API, PAYMENTS_API, REST_DETAILED_FORMAT
 
 ORDERS = "/aws/apigateway/orders-api/prod/access"
 

@@ -15,7 +15,7 @@ from traffic_helpers import stepped
 from console.cli import main
 from console.logs.access_log import parser_for
 from console.logs.tail import history
-from console.sandbox.seed import ORDERS_API, REST_DETAILED_FORMAT
+from console.sandbox.estate import ORDERS_API, REST_DETAILED_FORMAT
 
 HERE = "ap-northeast-1"  # this module's own region
 GROUP = "/aws/apigateway/orders-api/prod/access"

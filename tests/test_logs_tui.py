@@ -7,7 +7,7 @@ from screen_helpers import SIZE, plain, type_text, until
 from traffic_helpers import stepped
 
 from console.aws.session import Target
-from console.sandbox.seed import ORDERS_API, PAYMENTS_API
+from console.sandbox.estate import ORDERS_API, PAYMENTS_API
 from screens.app import ConsoleApp
 from screens.charts import LiveCharts
 from screens.command_line import Command, parse

@@ -12,7 +12,7 @@ from console.aws.session import Connection, Target
 from console.read import metrics
 from console.read.gateway import Gateway
 from console.read.metrics import StageRef
-from console.sandbox.seed import ORDERS_API, STOREFRONT_HTTP
+from console.sandbox.estate import ORDERS_API, STOREFRONT_HTTP
 
 HERE = "eu-west-2"  # this module's own region
 

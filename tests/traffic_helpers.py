@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import boto3
 
 from console.sandbox import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
-from console.sandbox.seed import API_KEYS, USAGE_PLANS, RegionEstate, seed_region
-from console.sandbox.traffic import Traffic, seeded_profiles
+from console.sandbox.estate import API_KEYS, USAGE_PLANS, seed_region
+from console.sandbox.estate_types import RegionEstate
+from console.sandbox.traffic.runner import Traffic, seeded_profiles
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """The embedded sandbox: a local AWS endpoint seeded with a realistic API Gateway estate.
 
 This package's root stays light (no moto import) so the console can launch a sandbox process
-without paying for moto itself; `server` and `seed` are imported only where they run.
+without paying for moto itself; `server` and `estate` are imported only where they run, and moto
+only through `moto_seam`, when first needed.
 """
 
 # moto accepts any credentials: the sandbox answers to the console's placeholder identity.

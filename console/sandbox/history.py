@@ -1,10 +1,10 @@
 """The sandbox's past: three hours of access-log lines and CloudWatch metrics for a seeded region.
 
 A console opened on a fresh sandbox should have something to chart and tail at once, so every start
-writes a history drawn from each stage's traffic profile (seed.Traffic) with a seeded
+writes a history drawn from each stage's traffic profile (estate_types.Traffic) with a seeded
 `random.Random`: log lines in the stage's own access-log format, and per-minute metrics under
 API Gateway's real names and dimensions, shaped like an afternoon's load. The live traffic
-generator (traffic.py) draws its requests with the same functions, so past and present agree.
+generator (traffic/runner.py) draws its requests with the same functions, so past and present agree.
 
 History is written straight into the sandbox's stores (moto's Logs backend, the CloudWatch store
 of the fidelity layer) rather than through PutLogEvents and PutMetricData: it is the sandbox
@@ -24,17 +24,10 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from console.sandbox.seed import (
-        RegionEstate,
-        RestApi,
-        RestStage,
-        Traffic,
-        V2Api,
-        V2Stage,
-    )
+from console.sandbox import moto_seam
+from console.sandbox.estate_types import Ids, RegionEstate, RestApi, RestStage, Traffic, V2Api, V2Stage
 
 WINDOW_MINUTES = 180  # how far back the history reaches
 NAMESPACE = "AWS/ApiGateway"
@@ -81,15 +74,6 @@ METRIC_UNITS = {"Latency": "Milliseconds", "IntegrationLatency": "Milliseconds",
 
 
 @dataclass(frozen=True)
-class Ids:
-    """What AWS named when a region's estate was built, which its history refers to."""
-
-    rest_apis: dict[str, str]  # REST API name -> id
-    v2_apis: dict[str, str]  # HTTP/WebSocket API name -> id
-    keys: dict[str, tuple[str, ...]]  # REST API name -> ids of the enabled keys its plans admit
-
-
-@dataclass(frozen=True)
 class History:
     """A region's past: access-log events per log group and stream, and metric datums."""
 
@@ -99,7 +83,7 @@ class History:
 
 
 def access_log_group(api_name: str, stage_name: str) -> str:
-    """Where the seed sends a stage's access log."""
+    """Where the seeded estate sends a stage's access log."""
     return f"/aws/apigateway/{api_name}/{stage_name.strip('$')}/access"
 
 
@@ -131,12 +115,10 @@ def generate(estate: RegionEstate, ids: Ids, rng: random.Random, now_ms: int) ->
 
 def write(history: History, account: str) -> None:
     """Put `history` into this process's sandbox stores, as PutLogEvents and PutMetricData would."""
-    from moto.backends import get_backend
-
     from console.sandbox.fidelity.cloudwatch import store_for
     from console.sandbox.fidelity.cloudwatch_store import MAX_DATUMS
 
-    logs = get_backend("logs")[account][history.region]
+    logs = moto_seam.backend("logs", account, history.region)
     for group, stream, events in history.logs:
         logs.create_log_stream(group, stream)
         logs.put_log_events(group, stream, events)

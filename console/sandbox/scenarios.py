@@ -20,9 +20,9 @@ from typing import Any
 import boto3
 
 from console.sandbox import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
-from console.sandbox.seed import CATALOG_API, ORDERS_API, PAYMENTS_API
-from console.sandbox.seed import Traffic as Profile
-from console.sandbox.traffic import FAILING_RELEASES, LIVE_LOAD, PSP_ADAPTER_V3, StageName
+from console.sandbox.estate import CATALOG_API, ORDERS_API, PAYMENTS_API
+from console.sandbox.estate_types import Traffic as Profile
+from console.sandbox.traffic.runner import FAILING_RELEASES, LIVE_LOAD, PSP_ADAPTER_V3, StageName
 
 STORM_RATE = 300  # requests a second the storm sends to orders-api prod...
 STORM_LIMIT = (100, 200)  # ...against this stage throttle (rate, burst)

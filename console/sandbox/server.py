@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import sys
 import threading
-import types
 import urllib.request
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from moto import backends as moto_backends
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from console.sandbox import ACCESS_KEY_ID, REGION
+from console.sandbox import ACCESS_KEY_ID, REGION, moto_seam
 from console.sandbox.fidelity import router
 from console.sandbox.history import PENDING
 from console.sandbox.state import STATE
 
 if TYPE_CHECKING:
     from console.sandbox.scenarios import Incident
-    from console.sandbox.traffic import Runner
+    from console.sandbox.traffic.runner import Runner
 
 
 @dataclass
@@ -36,7 +32,7 @@ class Sandbox:
 
     def start_traffic(self) -> None:
         """Simulated clients for the seeded estate (and the incident's, if any), stepping once a second."""
-        from console.sandbox.traffic import Runner, Traffic, seeded_profiles
+        from console.sandbox.traffic.runner import Runner, Traffic, seeded_profiles
 
         incident = self.incident
         engine = Traffic(self.url, profiles=seeded_profiles() | (incident.profiles if incident else {}),
@@ -52,55 +48,11 @@ class Sandbox:
         self.server.server_close()
 
 
-def _list_moto_modules_once() -> None:
-    """moto's dispatcher lists (and stats) its package directory on every request to route it; the
-    list never changes while we run, so it is read once. A quarter of the per-request cost here."""
-    modules = tuple(moto_backends.list_of_moto_modules())
-    moto_backends.list_of_moto_modules = lambda: modules
-
-
-_list_moto_modules_once()
-
-
-def _defer_openapi_validator() -> None:
-    """moto's API Gateway models import openapi_spec_validator (through pydantic-settings and
-    jsonschema: a fifth of a sandbox start) only to check ImportRestApi and PutRestApi documents
-    sent with failOnWarnings. They get stand-ins that import the real validator when first used."""
-    if "openapi_spec_validator" in sys.modules:
-        return
-
-    class OpenAPIValidationError(Exception):
-        """What moto catches (and reads `message` of): the real validator's error, raised again as this."""
-
-        def __init__(self, message: str):
-            super().__init__(message)
-            self.message = message
-
-    def validate(spec, *args, **kwargs):
-        for name in [name for name, module in sys.modules.items() if getattr(module, "_stand_in", False)]:
-            del sys.modules[name]
-        real = importlib.import_module("openapi_spec_validator")
-        errors = importlib.import_module("openapi_spec_validator.validation.exceptions")
-        try:
-            return real.validate(spec, *args, **kwargs)
-        except errors.OpenAPIValidationError as exc:
-            raise OpenAPIValidationError(getattr(exc, "message", str(exc))) from exc
-
-    for name, names in (("openapi_spec_validator", {"validate": validate}), ("openapi_spec_validator.validation", {}),
-                        ("openapi_spec_validator.validation.exceptions",
-                         {"OpenAPIValidationError": OpenAPIValidationError})):
-        module = sys.modules[name] = types.ModuleType(name)
-        module.__dict__.update(names, _stand_in=True)
-
-
-_defer_openapi_validator()
-
-
 def application():
     """moto's server application behind the fidelity extensions; a moto reset clears ours too."""
     routes = router()
     routes.before(("logs", "monitoring"), PENDING.settle)  # the seeded history, before anyone reads
-    extended = routes.wrap(DomainDispatcherApplication(create_backend_app))
+    extended = routes.wrap(moto_seam.server_app())
 
     def app(environ, start_response):
         if environ.get("PATH_INFO") == "/moto-api/reset":
@@ -119,8 +71,9 @@ def start(port: int = 0, *, seeded: bool = True, traffic: bool = False, scenario
     """
     if scenario and not seeded:
         raise ValueError("a scenario starts from the seeded estate")
+    moto_seam.install_patches()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = make_server("127.0.0.1", port, application(), threaded=True, request_handler=MotoRequestHandler)
+    server = make_server("127.0.0.1", port, application(), threaded=True, request_handler=moto_seam.request_handler())
     thread = threading.Thread(target=server.serve_forever, name="sandbox-server", daemon=True)
     thread.start()
     host, bound = server.server_address[:2]
@@ -138,7 +91,7 @@ def start(port: int = 0, *, seeded: bool = True, traffic: bool = False, scenario
 
 def reseed(url: str, *, reset_first: bool = True) -> None:
     """Bring the endpoint back to the seeded estate (or empty, then seeded)."""
-    from console.sandbox.seed import seed_estate
+    from console.sandbox.estate import seed_estate
 
     if reset_first:
         reset(url)

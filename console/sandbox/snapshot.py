@@ -1,6 +1,6 @@
 """The seeded estate as its last build left it, so that a sandbox starts in a fraction of a second.
 
-Building the estate through the API (seed.build_region) takes ~150 calls, a second or two of CPU.
+Building the estate through the API (estate.build_region) takes ~150 calls, a second or two of CPU.
 What it leaves lives in moto's backends (API Gateway, API Gateway v2, Logs) and in the fidelity
 layer's STATE; a snapshot pickles those for the seeded account and regions, with the ids the
 history refers to, into the user's cache directory, and the next start restores them instead of
@@ -21,10 +21,11 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from console.sandbox import moto_seam
 from console.sandbox.state import STATE
 
 if TYPE_CHECKING:
-    from console.sandbox.history import Ids
+    from console.sandbox.estate_types import Ids
 
 log = logging.getLogger("apigw-console.sandbox")
 
@@ -61,22 +62,18 @@ def restore(account: str, regions: tuple[str, ...]) -> dict[str, Ids] | None:
     except Exception as exc:  # a damaged or foreign file: build instead
         log.warning("ignoring the sandbox snapshot %s: %s", path, exc)
         return None
-    from moto.backends import get_backend
-
     for service, by_region in taken["backends"].items():
         for region, backend in by_region.items():
-            get_backend(service)[account][region] = backend
+            moto_seam.set_backend(service, account, region, backend)
     STATE.replace(account, regions, taken["state"])
     return taken["ids"]
 
 
 def capture(account: str, regions: tuple[str, ...], ids: dict[str, Ids]) -> None:
     """Keep `account`'s backends and state in `regions`, as they are now, for the next start."""
-    from moto.backends import get_backend
-
     taken = {
         "account": account, "regions": regions, "ids": ids, "state": STATE.entries(account, regions),
-        "backends": {service: {region: get_backend(service)[account][region] for region in regions}
+        "backends": {service: {region: moto_seam.backend(service, account, region) for region in regions}
                      for service in SERVICES},
     }
     path = _path()
@@ -106,9 +103,8 @@ def _path() -> Path:
 def _digest() -> str:
     """What a build depends on: the interpreter, moto, botocore and the sandbox's code."""
     import botocore
-    import moto
 
-    digest = hashlib.sha256(f"{sys.version}|{moto.__version__}|{botocore.__version__}".encode())
+    digest = hashlib.sha256(f"{sys.version}|{moto_seam.version()}|{botocore.__version__}".encode())
     for source in sorted(_SOURCES.rglob("*.py")):
         digest.update(str(source.relative_to(_SOURCES)).encode())
         digest.update(source.read_bytes())

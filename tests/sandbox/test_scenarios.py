@@ -18,17 +18,17 @@ import time
 import pytest
 
 from console.cli import main
-from console.sandbox.scenarios import SCENARIOS, begin
-from console.sandbox.seed import (
+from console.sandbox.estate import (
     API_KEYS,
     CATALOG_API,
     ORDERS_API,
     PAYMENTS_API,
     USAGE_PLANS,
-    RegionEstate,
     seed_region,
 )
-from console.sandbox.traffic import Traffic, seeded_profiles
+from console.sandbox.estate_types import RegionEstate
+from console.sandbox.scenarios import SCENARIOS, begin
+from console.sandbox.traffic.runner import Traffic, seeded_profiles
 
 REHEARSAL = "ca-central-1"
 

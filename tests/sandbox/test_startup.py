@@ -10,9 +10,9 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from console.sandbox.estate import ESTATE, ORDERS_API
 from console.sandbox.history import access_log_group
 from console.sandbox.process import spawn
-from console.sandbox.seed import ESTATE, ORDERS_API
 from console.sandbox.snapshot import directory
 
 

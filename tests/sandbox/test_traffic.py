@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from console.sandbox import traffic_sinks
-from console.sandbox.seed import Traffic as Profile
-from console.sandbox.traffic import Traffic
+from console.sandbox.estate_types import Traffic as Profile
+from console.sandbox.traffic import sinks
+from console.sandbox.traffic.runner import Traffic
 
 CLF = ('$context.identity.sourceIp - - [$context.requestTime] "$context.httpMethod $context.resourcePath '
        '$context.protocol" $context.status $context.responseLength $context.requestId')
@@ -239,8 +239,8 @@ def test_the_same_seed_writes_the_same_lines(build, engine, lines):
 
 
 def test_kept_lines_stay_bounded(build, engine, aws, scratch_region, monkeypatch):
-    monkeypatch.setattr(traffic_sinks, "STREAM_EVENTS", 200)
-    monkeypatch.setattr(traffic_sinks, "MAX_EVENTS", 1_000)
+    monkeypatch.setattr(sinks, "STREAM_EVENTS", 200)
+    monkeypatch.setattr(sinks, "MAX_EVENTS", 1_000)
     _, name, group = build()
     logs = aws("logs", scratch_region)
     traffic = engine(name)

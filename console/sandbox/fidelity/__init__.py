@@ -6,7 +6,7 @@ the gaps), and each behaviour has a test in tests/sandbox/ stating the documente
 
 from __future__ import annotations
 
-from console.sandbox.extend import Router
+from console.sandbox.router import Router
 
 
 def router() -> Router:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Callable
 
-from console.sandbox.extend import Call, Reply, Router, bad_request, conflict, not_found
+from console.sandbox.router import Call, Reply, Router, bad_request, conflict, not_found
 from console.sandbox.state import STATE, StageKey, UsageKey
 
 SERVICE = "apigateway"

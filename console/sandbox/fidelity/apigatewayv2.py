@@ -26,7 +26,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from console.sandbox.extend import Call, Reply, Router, bad_request, not_found
+from console.sandbox.router import Call, Reply, Router, bad_request, not_found
 from console.sandbox.state import STATE
 
 SERVICE = "apigateway"

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from console.sandbox.extend import Call, Reply, Router
+from console.sandbox import moto_seam
 from console.sandbox.fidelity.cloudwatch_math import (
     Series,
     Value,
@@ -40,6 +40,7 @@ from console.sandbox.fidelity.cloudwatch_wire import (
     invalid,
     wire_for,
 )
+from console.sandbox.router import Call, Reply, Router
 
 log = logging.getLogger("apigw-console.sandbox")
 
@@ -75,9 +76,7 @@ def handle(call: Call, operation: str | None = None) -> Reply:
 
 def store_for(account: str, region: str) -> Store:
     """The metric store of an account and region, kept on moto's CloudWatch backend."""
-    from moto.backends import get_backend
-
-    backend = get_backend("cloudwatch")[account][region]
+    backend = moto_seam.backend("cloudwatch", account, region)
     found = vars(backend).get(_STORE)
     if found is None:
         with _store_lock:

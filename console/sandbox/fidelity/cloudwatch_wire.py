@@ -30,7 +30,8 @@ from botocore.parsers import JSONParser, RpcV2CBORParser
 from botocore.serialize import RpcV2CBORSerializer
 from botocore.utils import parse_to_aware_datetime
 
-from console.sandbox.extend import Call, Reply
+from console.sandbox import moto_seam
+from console.sandbox.router import Call, Reply
 
 TARGET_PREFIX = "GraniteServiceVersion20100801"
 _NAMESPACE = "com.amazonaws.cloudwatch"
@@ -235,19 +236,14 @@ class QueryWire(Wire):
     """The query protocol (form in, XML out), parsed and serialised with moto's own machinery."""
 
     def _decode(self) -> dict[str, Any]:
-        from moto.core.parse import QueryParser
         from werkzeug.datastructures import MultiDict
 
         values = MultiDict(parse_qsl(_body(self.call).decode(), keep_blank_values=True))
-        return QueryParser(self._moto_operation_model()).parse(
-            {"values": values, "body": b"", "headers": {}, "method": "POST", "url_path": "/", "url_params": {}})
+        return moto_seam.parse_query(self._moto_operation_model(), values)
 
     def reply(self, result: dict[str, Any] | None) -> Reply:
-        from moto.core.serialize import QuerySerializer
-
-        serialized = QuerySerializer(self._moto_operation_model()).serialize(result)
-        body = serialized["body"]
-        return Reply(200, body.encode() if isinstance(body, str) else body, [("Content-Type", "text/xml")])
+        body = moto_seam.serialize_query(self._moto_operation_model(), result)
+        return Reply(200, body, [("Content-Type", "text/xml")])
 
     def error(self, error: CloudWatchError) -> Reply:
         body = (f'<ErrorResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/"><Error>'
@@ -256,7 +252,5 @@ class QueryWire(Wire):
         return Reply(error.status, body.encode(), [("Content-Type", "text/xml")])
 
     def _moto_operation_model(self):
-        from moto.core.utils import get_service_model
-
-        return get_service_model("cloudwatch").operation_model(self.operation)
+        return moto_seam.service_model("cloudwatch").operation_model(self.operation)
 

@@ -21,9 +21,9 @@ from collections.abc import Callable
 from typing import Any
 
 from console.aws.budget import TokenBucket
-from console.sandbox.extend import AwsError, Call, Reply, Router
 from console.sandbox.fidelity import logs_live_tail
 from console.sandbox.fidelity.logs_filter import Matcher, PatternError, compile_pattern
+from console.sandbox.router import AwsError, Call, Reply, Router
 
 MAX_EVENTS = 10_000  # FilterLogEvents: 10,000 events ...
 MAX_PAGE_BYTES = 1_048_576  # ... or 1 MB a page

@@ -20,8 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from moto.core.eventstream import EventStreamEncoder
-
+from console.sandbox import moto_seam
 from console.sandbox.fidelity.logs_filter import Matcher
 
 SESSION_SECONDS = 3 * 3600
@@ -99,7 +98,7 @@ def start_payload(params: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
-_ENCODER = EventStreamEncoder()
+_ENCODER = moto_seam.event_stream_encoder()
 
 
 def _event(event_type: str, payload: dict[str, Any]) -> bytes:

@@ -11,7 +11,7 @@ import uuid
 from urllib.parse import parse_qs
 
 from console.sandbox import SANDBOX_MFA_CODE
-from console.sandbox.extend import Call, Reply, Router
+from console.sandbox.router import Call, Reply, Router
 
 MFA_FAILED = "MultiFactorAuthentication failed with invalid MFA one time pass code. "
 

@@ -15,7 +15,7 @@ from functools import cache
 
 from console.sandbox import ACCOUNT_ID
 from console.sandbox.state import STATE
-from console.sandbox.traffic_estate import Plan
+from console.sandbox.traffic.estate import Plan
 
 _EPOCH = date(1970, 1, 1)
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from console.sandbox import ACCOUNT_ID
+from console.sandbox.estate import ESTATE
 from console.sandbox.history import route_verb_path
-from console.sandbox.seed import ESTATE
 
 
 @dataclass(frozen=True)

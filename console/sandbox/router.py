@@ -1,4 +1,4 @@
-"""The seam where the sandbox extends moto: a WSGI layer in front of moto's server application.
+"""How the sandbox extends moto: a router of handlers, a WSGI layer in front of moto's server application.
 
 moto falls short of the API reference in places (see ARCHITECTURE.md); rather than fork it, each
 shortfall is a handler registered here for (service, HTTP method, path pattern). A handler either
@@ -19,6 +19,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs, unquote
+
+from console.sandbox import moto_seam
 
 log = logging.getLogger("apigw-console.sandbox")
 
@@ -101,9 +103,7 @@ class Call:
 
     def backend(self, service: str | None = None):
         """moto's backend for this call's account and region (for another service, if named)."""
-        from moto.backends import get_backend
-
-        return get_backend(service or self.service)[self.account][self.region]
+        return moto_seam.backend(service or self.service, self.account, self.region)
 
 
 Handler = Callable[..., Reply]

@@ -23,6 +23,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from console.sandbox import moto_seam
+
 log = logging.getLogger("apigw-console.sandbox.traffic")
 
 STREAM_SECONDS = 600  # a log stream takes a group's lines for this long...
@@ -138,9 +140,7 @@ def _untrack_log_events() -> None:
     reset; at hundreds of lines a second that list alone outgrows any trimming. Events and streams
     are the only models the generator makes in bulk, so only they are left out of it.
     """
-    from moto.logs.models import LogEvent, LogStream
-
-    for model in (LogEvent, LogStream):
+    for model in moto_seam.log_models():
         model.__new__ = staticmethod(_untracked_new)
 
 

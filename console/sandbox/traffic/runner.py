@@ -35,6 +35,8 @@ from dataclasses import dataclass
 import boto3
 
 from console.sandbox import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
+from console.sandbox.estate import ESTATE, EU_REGION, SEED, Clients
+from console.sandbox.estate_types import Traffic as Profile
 from console.sandbox.history import (
     CLIENT_ERRORS,
     CLIENT_IPS,
@@ -52,12 +54,10 @@ from console.sandbox.history import (
     render,
     weighted,
 )
-from console.sandbox.seed import ESTATE, EU_REGION, SEED, Clients
-from console.sandbox.seed import Traffic as Profile
 from console.sandbox.state import STATE
-from console.sandbox.traffic_estate import Endpoint, Limit, Plan, Stage, read_region
-from console.sandbox.traffic_quota import Quotas
-from console.sandbox.traffic_sinks import LogSink, MetricSink, MetricTarget
+from console.sandbox.traffic.estate import Endpoint, Limit, Plan, Stage, read_region
+from console.sandbox.traffic.quota import Quotas
+from console.sandbox.traffic.sinks import LogSink, MetricSink, MetricTarget
 
 log = logging.getLogger("apigw-console.sandbox.traffic")
 

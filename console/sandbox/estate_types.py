@@ -1,0 +1,169 @@
+"""The estate's shapes: the frozen value types the estate is declared in, and the ids a build returns.
+
+`estate` declares the sandbox's estate in these types and builds it; `history` draws a region's past
+from them, the traffic generator its live requests, and `snapshot` keeps the `Ids` a build
+returned. They import nothing of the sandbox, so any of those modules can import them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """How busy a stage is and how it behaves; log lines and metrics are both drawn from it."""
+
+    per_minute: float  # mean requests a minute
+    client_errors: float  # share of 4xx
+    server_errors: float  # share of 5xx
+    latency_ms: float  # median integration latency
+    log_lines: int = 0  # access-log lines to write (a sample of the traffic)
+    cache_hit_ratio: float = 0.0
+
+
+@dataclass(frozen=True)
+class Method:
+    """One method of a REST resource; `weight` is its share of the API's traffic."""
+
+    path: str
+    verb: str
+    integration: str  # "HTTP_PROXY" (to the stage's backendHost) or "MOCK"
+    weight: int
+    api_key_required: bool = False
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """A per-method throttle override on a stage (REST) or a route (HTTP API)."""
+
+    target: str  # REST: "/orders POST"; HTTP API: a route key
+    rate: float
+    burst: int
+
+
+@dataclass(frozen=True)
+class RestStage:
+    """A REST stage; `rate`/`burst` are its stage-wide default throttle."""
+
+    name: str
+    description: str
+    deployment: int  # index into the API's deployments
+    rate: float
+    burst: int
+    log_level: str  # INFO | ERROR
+    variables: dict[str, str]
+    traffic: Traffic
+    tracing: bool = False
+    access_log_format: str | None = None
+    method_throttles: tuple[Throttle, ...] = ()
+    cache_ttl: int | None = None  # set on the one stage with a cache cluster
+
+
+@dataclass(frozen=True)
+class RestApi:
+    """A REST API: its methods (the resource tree follows from their paths), its deployments
+    oldest first, and its stages."""
+
+    name: str
+    description: str
+    endpoint_type: str
+    tags: dict[str, str]
+    methods: tuple[Method, ...]
+    deployments: tuple[str, ...]
+    stages: tuple[RestStage, ...]
+
+
+@dataclass(frozen=True)
+class Integration:
+    """An HTTP or WebSocket API integration, referred to by its routes through `key`."""
+
+    key: str
+    type: str  # HTTP_PROXY | AWS_PROXY
+    uri: str
+    method: str | None = None  # HTTP_PROXY only
+    payload_format: str | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    """An HTTP or WebSocket route; `weight` is its share of the API's traffic."""
+
+    key: str  # "GET /products/{id}", "$default", "sendMessage" ...
+    integration: str
+    weight: int = 0
+
+
+@dataclass(frozen=True)
+class V2Stage:
+    """An HTTP or WebSocket API stage; `rate`/`burst` are its default route throttle."""
+
+    name: str
+    description: str
+    rate: float
+    burst: int
+    variables: dict[str, str]
+    auto_deploy: bool = False
+    logging_level: str | None = None  # WebSocket only
+    route_throttles: tuple[Throttle, ...] = ()
+    access_log_format: str | None = None
+    traffic: Traffic | None = None
+
+
+@dataclass(frozen=True)
+class V2Api:
+    """An HTTP or WebSocket API (API Gateway v2)."""
+
+    name: str
+    protocol: str  # HTTP | WEBSOCKET
+    description: str
+    tags: dict[str, str]
+    integrations: tuple[Integration, ...]
+    routes: tuple[Route, ...]
+    stages: tuple[V2Stage, ...]
+    route_selection: str | None = None
+
+
+@dataclass(frozen=True)
+class UsagePlan:
+    """A usage plan over the prod stages of `apis`, with optional per-method throttles."""
+
+    name: str
+    description: str
+    rate: float
+    burst: int
+    quota: int
+    period: str  # DAY | WEEK | MONTH
+    apis: tuple[str, ...]  # REST API names
+    method_throttles: dict[str, tuple[Throttle, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """An API key, attached to the usage plan named `plan`."""
+
+    name: str
+    plan: str
+    customer: str
+    description: str
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class RegionEstate:
+    """Everything seeded in one region."""
+
+    region: str
+    rest_apis: tuple[RestApi, ...]
+    v2_apis: tuple[V2Api, ...] = ()
+    usage_plans: tuple[UsagePlan, ...] = ()
+    api_keys: tuple[ApiKey, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ids:
+    """What AWS named when a region's estate was built, which its history refers to."""
+
+    rest_apis: dict[str, str]  # REST API name -> id
+    v2_apis: dict[str, str]  # HTTP/WebSocket API name -> id
+    keys: dict[str, tuple[str, ...]]  # REST API name -> ids of the enabled keys its plans admit

@@ -1,0 +1,187 @@
+"""The one module that imports moto: every moto internal the sandbox relies on, by name.
+
+The rest of the sandbox reaches moto only through the functions here (an import-linter contract
+keeps it so), and tests/sandbox/test_moto_seam.py imports each symbol of `MOTO_SYMBOLS` by its
+dotted path, so a moto upgrade that moves one fails there, naming it, rather than somewhere deep in
+a request. Importing this module costs nothing: moto is imported inside each function, when first
+called, so the package root and `process` stay free of it and a console can spawn a sandbox
+without paying for moto.
+
+What is touched, and why:
+
+- `moto.backends.get_backend`: each service's in-memory backend for an account and region
+  (`backend`): the fidelity handlers read and amend moto's models there, the history writes
+  access-log lines straight into the Logs backend, the CloudWatch store lives on CloudWatch's;
+  `set_backend` puts a snapshot's backends in place of the ones a build would make.
+- `moto.backends.list_of_moto_modules`: moto's dispatcher lists (and stats) its package directory
+  on every request to route it; `install_patches` replaces it with a list read once.
+- `moto.moto_server.werkzeug_app.DomainDispatcherApplication` and `create_backend_app`: moto's
+  server application, which the fidelity layer wraps (`server_app`); `MotoRequestHandler`: the
+  WSGI request handler moto's own server runs with (`request_handler`).
+- `moto.apigateway.models`, which imports openapi_spec_validator (through pydantic-settings and
+  jsonschema: a fifth of a sandbox start) for its `validate` and `OpenAPIValidationError`, only to
+  check ImportRestApi and PutRestApi documents sent with failOnWarnings: `install_patches` gives
+  it stand-ins that import the real validator when first used.
+- `moto.core.parse.QueryParser` and `moto.core.serialize.QuerySerializer`: CloudWatch's query
+  protocol (form in, XML out), for the metric calls the sandbox answers itself (`parse_query`,
+  `serialize_query`); `moto.core.utils.get_service_model`: the operation models they need
+  (`service_model`).
+- `moto.core.eventstream.EventStreamEncoder` (its `encode_message`): the frames of StartLiveTail's
+  event stream (`event_stream_encoder`).
+- `moto.logs.models.LogEvent` and `LogStream`: the Logs models the traffic generator makes in
+  bulk; it stops moto tracking each instance for its dashboard (`log_models`).
+- `moto.__version__`: part of the digest that names an estate snapshot (`version`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import threading
+import types
+from typing import Any
+
+# Every moto name the seam uses, by dotted path (module, then attributes): tests/sandbox/test_moto_seam.py
+# imports each, so a moto release that moves one fails there, by name.
+MOTO_SYMBOLS = (
+    "moto.__version__",
+    "moto.backends.get_backend",
+    "moto.backends.list_of_moto_modules",
+    "moto.moto_server.werkzeug_app.DomainDispatcherApplication",
+    "moto.moto_server.werkzeug_app.MotoRequestHandler",
+    "moto.moto_server.werkzeug_app.create_backend_app",
+    "moto.apigateway.models.validate",
+    "moto.apigateway.models.OpenAPIValidationError",
+    "moto.core.parse.QueryParser",
+    "moto.core.serialize.QuerySerializer",
+    "moto.core.utils.get_service_model",
+    "moto.core.eventstream.EventStreamEncoder",
+    "moto.core.eventstream.EventStreamEncoder.encode_message",
+    "moto.logs.models.LogEvent",
+    "moto.logs.models.LogStream",
+)
+
+_patches_lock = threading.Lock()
+_patched = False
+
+
+def install_patches() -> None:
+    """Make moto cheaper to start and to route through; once per process, before moto serves."""
+    global _patched
+    with _patches_lock:
+        if not _patched:
+            _list_moto_modules_once()
+            _defer_openapi_validator()
+            _patched = True
+
+
+def _list_moto_modules_once() -> None:
+    """moto's dispatcher lists (and stats) its package directory on every request to route it; the
+    list never changes while we run, so it is read once. A quarter of the per-request cost here."""
+    from moto import backends as moto_backends
+
+    modules = tuple(moto_backends.list_of_moto_modules())
+    moto_backends.list_of_moto_modules = lambda: modules
+
+
+def _defer_openapi_validator() -> None:
+    """moto's API Gateway models import openapi_spec_validator (through pydantic-settings and
+    jsonschema: a fifth of a sandbox start) only to check ImportRestApi and PutRestApi documents
+    sent with failOnWarnings. They get stand-ins that import the real validator when first used."""
+    if "openapi_spec_validator" in sys.modules:
+        return
+
+    class OpenAPIValidationError(Exception):
+        """What moto catches (and reads `message` of): the real validator's error, raised again as this."""
+
+        def __init__(self, message: str):
+            super().__init__(message)
+            self.message = message
+
+    def validate(spec, *args, **kwargs):
+        for name in [name for name, module in sys.modules.items() if getattr(module, "_stand_in", False)]:
+            del sys.modules[name]
+        real = importlib.import_module("openapi_spec_validator")
+        errors = importlib.import_module("openapi_spec_validator.validation.exceptions")
+        try:
+            return real.validate(spec, *args, **kwargs)
+        except errors.OpenAPIValidationError as exc:
+            raise OpenAPIValidationError(getattr(exc, "message", str(exc))) from exc
+
+    for name, names in (("openapi_spec_validator", {"validate": validate}), ("openapi_spec_validator.validation", {}),
+                        ("openapi_spec_validator.validation.exceptions",
+                         {"OpenAPIValidationError": OpenAPIValidationError})):
+        module = sys.modules[name] = types.ModuleType(name)
+        module.__dict__.update(names, _stand_in=True)
+
+
+def version() -> str:
+    """The installed moto's version."""
+    import moto
+
+    return moto.__version__
+
+
+def backend(service: str, account: str, region: str) -> Any:
+    """moto's backend of `service` for `account` in `region` (made on first use)."""
+    from moto.backends import get_backend
+
+    return get_backend(service)[account][region]
+
+
+def set_backend(service: str, account: str, region: str, value: Any) -> None:
+    """Put `value` (a backend, as `backend` returned one) in place of moto's own."""
+    from moto.backends import get_backend
+
+    get_backend(service)[account][region] = value
+
+
+def server_app() -> Any:
+    """moto's server application: every service, dispatched by the request's host and signature."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    return DomainDispatcherApplication(create_backend_app)
+
+
+def request_handler() -> type:
+    """The WSGI request handler class moto's own server runs with."""
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+    return MotoRequestHandler
+
+
+def service_model(service: str) -> Any:
+    """moto's model of `service` (its `operation_model(name)` is what the query wire takes)."""
+    from moto.core.utils import get_service_model
+
+    return get_service_model(service)
+
+
+def parse_query(operation_model: Any, values: Any) -> dict[str, Any]:
+    """An operation's parameters from a query-protocol form (`values`: a werkzeug MultiDict)."""
+    from moto.core.parse import QueryParser
+
+    return QueryParser(operation_model).parse(
+        {"values": values, "body": b"", "headers": {}, "method": "POST", "url_path": "/", "url_params": {}})
+
+
+def serialize_query(operation_model: Any, result: dict[str, Any] | None) -> bytes:
+    """An operation's result as the query protocol's XML body."""
+    from moto.core.serialize import QuerySerializer
+
+    body = QuerySerializer(operation_model).serialize(result)["body"]
+    return body.encode() if isinstance(body, str) else body
+
+
+def event_stream_encoder() -> Any:
+    """An encoder of `application/vnd.amazon.eventstream` frames: `encode_message(headers, payload)`."""
+    from moto.core.eventstream import EventStreamEncoder
+
+    return EventStreamEncoder()
+
+
+def log_models() -> tuple[type, type]:
+    """moto's LogEvent and LogStream classes: the Logs models made in bulk by the traffic generator."""
+    from moto.logs.models import LogEvent, LogStream
+
+    return LogEvent, LogStream
