@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Callable
 
+from console.aws.waits import Waits
+
 if TYPE_CHECKING:
     from actions.engine import Engine
     from console.aws.session import Connection, Target
@@ -27,6 +29,7 @@ class Connector:
         self.write = write
         self.ask_mfa = ask_mfa
         self.mfa_error = ""  # why the last MFA code was asked for again ("" the first time)
+        self.waits = Waits()  # every connection's calls in flight, for "still waiting" messages
         self.child: ChildSandbox | None = None
         self._connections: dict[Target, Connection] = {}
         self._budget = None
@@ -70,7 +73,8 @@ class Connector:
             self._budget = TokenBucket(self.settings.budget_rate, self.settings.budget_burst)
         self.mfa_error = ""
         for _ in range(MFA_TRIES):
-            connection = Connection(target, self._budget, ask_mfa=self.ask_mfa, default_region=self.settings.region)
+            connection = Connection(target, self._budget, ask_mfa=self.ask_mfa, default_region=self.settings.region,
+                                    waits=self.waits)
             try:
                 connection.identify()
                 return connection

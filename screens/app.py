@@ -72,6 +72,7 @@ class ConsoleApp(App[None]):
 
     place: reactive[Place | None] = reactive(None)
     held_calls: reactive[int] = reactive(0)
+    waiting_for: reactive[str] = reactive("")  # the call AWS has not answered for a while, in words
 
     def __init__(self, target: "Target", settings: Settings | None = None, write: bool = False) -> None:
         super().__init__()
@@ -182,6 +183,8 @@ class ConsoleApp(App[None]):
     def _watch_budget(self) -> None:
         if self.gateway is not None:
             self.held_calls = self.gateway.connection.budget.waiting
+        slow = self.connector.waits.slowest()
+        self.waiting_for = slow.describe(self.connector.waits.max_attempts) if slow else ""
 
     # -- navigation ------------------------------------------------------------------------------
 

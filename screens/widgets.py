@@ -29,16 +29,21 @@ class ConnectionBar(Static):
 
     place: reactive[Place | None] = reactive(None)
     held: reactive[int] = reactive(0)
+    waiting: reactive[str] = reactive("")
 
     def on_mount(self) -> None:
         self.watch(self.app, "place", self._follow, init=True)
         self.watch(self.app, "held_calls", self._follow_held, init=True)
+        self.watch(self.app, "waiting_for", self._follow_waiting, init=True)
 
     def _follow(self, place: Place | None) -> None:
         self.place = place
 
     def _follow_held(self, held: int) -> None:
         self.held = held
+
+    def _follow_waiting(self, waiting: str) -> None:
+        self.waiting = waiting
 
     def render(self) -> Text:
         place = self.place
@@ -56,7 +61,7 @@ class ConnectionBar(Static):
             right.append(f" holding {self.held} call{'s' if self.held != 1 else ''} (10 rps budget) ",
                          style="bold")
         right.append(badge, style="bold reverse")
-        middle = visible(place.arn if place.account else place.status)
+        middle = visible(self.waiting or (place.arn if place.account else place.status))
         room = max(0, self.size.width - bar.cell_len - right.cell_len - 2)
         bar.append(" " + (middle if len(middle) <= room else middle[: max(0, room - 1)] + "…").ljust(room) + " ",
                    style="dim")

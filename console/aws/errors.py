@@ -7,6 +7,7 @@ happened and what to do, with the AWS error code for searching — never a trace
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from botocore import exceptions as bx
 
@@ -21,6 +22,42 @@ class Problem(Exception):
 
     def __str__(self) -> str:
         return f"{self.message} [{self.code}]" if self.code else self.message
+
+
+class NotAnAwsAnswer(Exception):
+    """The endpoint answered, but not in an AWS protocol: a proxy's login page, an emulator's HTML 404."""
+
+    def __init__(self, operation: str, endpoint: str, status: int, content_type: str) -> None:
+        super().__init__(operation, endpoint, status, content_type)
+        self.operation, self.endpoint, self.status, self.content_type = operation, endpoint, status, content_type
+
+    def problem(self) -> Problem:
+        what = self.content_type or "an empty body"
+        if self.status >= 400:
+            return Problem(f"The endpoint {self.endpoint} does not implement {self.operation} (HTTP {self.status}, "
+                           f"{what}).", kind="endpoint")
+        return Problem(f"The endpoint {self.endpoint} answered {self.operation} with HTTP {self.status} and {what}, "
+                       "which is not an AWS answer (a proxy or a login page in the way?). Check --endpoint-url, "
+                       "AWS_ENDPOINT_URL and the proxy settings.", kind="endpoint")
+
+
+def reject_non_aws_answers(operation_model: Any, response_dict: dict, *, endpoint: str = "", **_: Any) -> None:
+    """botocore's `before-parse` hook: an HTML page, or an empty body where a read expects one, is refused
+    here, rather than parsed into an empty answer that would read as "the account has none"."""
+    body = response_dict.get("body") or b""
+    if not isinstance(body, bytes):  # a streamed answer (LiveTail's event stream): read by its consumer
+        return
+    headers = response_dict.get("headers") or {}
+    content_type = (headers.get("content-type") or headers.get("Content-Type") or "").split(";")[0].strip()
+    status = response_dict.get("status_code") or 0
+    name = operation_model.name
+    # By the body, not the header: moto, for one, labels some JSON answers text/html.
+    html = body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))
+    empty_read = (status == 200 and not body.strip() and name.startswith(("Get", "List", "Describe"))
+                  and operation_model.output_shape is not None and bool(operation_model.output_shape.members))
+    if html or empty_read:
+        host = endpoint.split("/")[2] if endpoint.count("/") >= 2 else endpoint or "the endpoint"
+        raise NotAnAwsAnswer(name, host, status, content_type)
 
 
 def no_credentials(profile: str | None, detail: str = "") -> Problem:
@@ -61,6 +98,11 @@ def explain(exc: BaseException, *, profile: str | None = None) -> Problem:
     """Translate any exception raised while talking to AWS into a Problem."""
     if isinstance(exc, Problem):
         return exc
+    if isinstance(exc, NotAnAwsAnswer):
+        return exc.problem()
+    if isinstance(exc, UnicodeDecodeError):
+        return Problem(f"An answer or a file was not valid {exc.encoding} text (byte {exc.start}); it cannot be "
+                       "shown as it is.", kind="endpoint")
     if isinstance(exc, (bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError, bx.TokenRetrievalError)):
         return no_credentials(profile, f"The SSO session{f' of profile {profile!r}' if profile else ''} "
                                        "has expired or was never started.")

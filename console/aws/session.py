@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Callable
 from urllib.parse import urlsplit
 
@@ -23,13 +24,15 @@ from console import __version__
 from console.aws.budget import TokenBucket
 from console.aws.credentials import load as load_stored_key
 from console.aws.credentials import session_credentials
-from console.aws.errors import Problem, explain, no_credentials
+from console.aws.errors import Problem, explain, no_credentials, reject_non_aws_answers
 from console.aws.local import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from console.aws.local import REGION as SANDBOX_REGION
 from console.aws.profiles import is_keyring_profile
+from console.aws.waits import MAX_ATTEMPTS, Waits
 from console.model import Identity
 
 CONTROL_PLANE = ("apigateway", "apigatewayv2")
+READ_TIMEOUT = 8  # seconds for one attempt's answer; MAX_ATTEMPTS of them stay under 30 s with backoff
 
 
 class MfaCancelled(Problem):
@@ -83,14 +86,20 @@ class Target:
             return "sandbox"
         if self.placeholder_credentials:
             return f"local {urlsplit(self.endpoint_url).netloc}"
-        return self.profile or "default"
+        return self.profile_name
+
+    @property
+    def profile_name(self) -> str:
+        """The profile the AWS CLI would use: --profile, else AWS_PROFILE, else default."""
+        return self.profile or os.environ.get("AWS_PROFILE") or "default"
 
 
 class Connection:
     """Clients for one target. Building one does not call AWS; `identify()` does."""
 
     def __init__(self, target: Target, budget: TokenBucket | None = None,
-                 ask_mfa: Callable[[str], str] | None = None, default_region: str | None = None):
+                 ask_mfa: Callable[[str], str] | None = None, default_region: str | None = None,
+                 waits: Waits | None = None):
         """`ask_mfa(prompt)` answers MFA prompts (the TUI asks in a modal); without it, MFA is refused.
 
         `default_region` (the config's) stands in when neither the target, the environment nor the
@@ -98,11 +107,14 @@ class Connection:
         """
         self.target = target
         self.budget = budget or TokenBucket()
+        self.waits = waits or Waits()
         self._ask_mfa = ask_mfa or _no_mfa_prompt
+        # No wait is silent and none is endless: an endpoint that takes the connection and never answers
+        # is given up on within ~30 s (3 attempts x 8 s, plus backoff); `waits` says what is pending.
         self._config = Config(
-            retries={"mode": "adaptive", "max_attempts": 5},
+            retries={"mode": "adaptive", "max_attempts": MAX_ATTEMPTS},
             connect_timeout=3 if target.endpoint_url else 5,
-            read_timeout=20,
+            read_timeout=READ_TIMEOUT,
             tcp_keepalive=True,
             user_agent_appid=f"apigw-console-{__version__}",
             # LiveTail and a few others prefix the host; a local endpoint has no such hosts.
@@ -165,6 +177,9 @@ class Connection:
         with self._lock:
             if service not in self._clients:
                 client = self._session.client(service, endpoint_url=self.target.endpoint_url, config=self._config)
+                client.meta.events.register("before-parse", partial(reject_non_aws_answers,
+                                                                    endpoint=client.meta.endpoint_url))
+                self.waits.attach(client)
                 if service in CONTROL_PLANE:
                     self.budget.attach(client)
                 self._clients[service] = client

@@ -8,11 +8,19 @@ TUI is asked for, nor boto3 before a command needs it.
 from __future__ import annotations
 
 import importlib
+import os
+import signal
 import sys
+import threading
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator
 
 from console.cli.parser import attach_relative_values, build_parser
 from console.exits import EXIT_OK, EXIT_USAGE, exit_code
 from console.render.text import say
+
+if TYPE_CHECKING:
+    from console.aws.waits import Waits
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             return handler(args)
         from console.connect import Connector
 
-        with Connector(settings, write=args.write) as connector:
+        with Connector(settings, write=args.write) as connector, reported(connector.waits):
             return handler(connector.open(target), args)
     except Invalid as invalid:
         say(invalid)
@@ -60,3 +68,28 @@ def main(argv: list[str] | None = None) -> int:
         return exit_code(problem)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `apigw-console apis | head -1`: the reader has gone; end as a shell expects
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # nothing left to flush at exit, so no second complaint
+        return 128 + signal.SIGPIPE
+
+
+@contextmanager
+def reported(waits: "Waits") -> Iterator[None]:
+    """Say on stderr what a call has been waiting for, once per attempt, after `SLOW` seconds."""
+    stop = threading.Event()
+
+    def watch() -> None:
+        told = None
+        while not stop.wait(0.25):
+            slow = waits.slowest()
+            if slow is not None and (slow.what, slow.since, slow.attempt) != told:
+                told = (slow.what, slow.since, slow.attempt)
+                say(slow.describe(waits.max_attempts))
+
+    watcher = threading.Thread(target=watch, name="waits", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()

@@ -80,9 +80,16 @@ class _VisibleHook(RenderHook):
         return [_Guarded(r) for r in renderables]  # type: ignore[misc]
 
 
+class _Terminal(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader went away: let the CLI end as a shell expects (rich would exit with 1 here)."""
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def terminal(*, stderr: bool = False, soft_wrap: bool = False) -> Console:
     """The CLI's console: no markup from any string, control characters visible in all it writes."""
-    console = Console(stderr=stderr, soft_wrap=soft_wrap, markup=False, highlight=False, emoji=False)
+    console = _Terminal(stderr=stderr, soft_wrap=soft_wrap, markup=False, highlight=False, emoji=False)
     console.push_render_hook(_VisibleHook())
     return console
 
