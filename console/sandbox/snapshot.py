@@ -6,16 +6,19 @@ layer's STATE; a snapshot pickles those for the seeded account and regions, with
 history refers to, into the user's cache directory, and the next start restores them instead of
 building. The file is named by a digest of everything that shapes a build (the versions of Python,
 moto and botocore, and the sandbox's own sources), so a change to any of them builds afresh. A
-snapshot that cannot be read, or that anyone but its owner could have written, is ignored: it is
-a pickle, and only this user's own sandbox may have made it.
+snapshot that cannot be read, or that anyone but its owner could have written or swapped (a link, a
+file or directory open to others, checked on the opened descriptors), is refused with a warning and
+the estate built afresh: it is a pickle, and only this user's own sandbox may have made it.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
 import pickle
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -46,20 +49,17 @@ def restore(account: str, regions: tuple[str, ...]) -> dict[str, Ids] | None:
     region. None (and nothing changed) when there is no usable snapshot for this code."""
     path = _path()
     try:
-        status = path.stat()
+        data = _read_private(path)
     except FileNotFoundError:
         return None
-    except OSError as exc:  # the cache is not a directory we can read: build instead
-        log.warning("no sandbox snapshot in %s: %s", path.parent, exc)
-        return None
-    if status.st_uid != os.getuid() or status.st_mode & 0o022:
-        log.warning("ignoring the sandbox snapshot %s: it is not private to this user", path)
+    except (OSError, Unsafe) as exc:  # not ours alone, or not readable: build instead, and say why
+        log.warning("ignoring the sandbox snapshot %s: %s; building the estate afresh", path, exc)
         return None
     try:
-        taken = pickle.loads(path.read_bytes())
+        taken = pickle.loads(data)
         if (taken["account"], taken["regions"]) != (account, regions):
             return None
-    except Exception as exc:  # a damaged or foreign file: build instead
+    except Exception as exc:  # a damaged file: build instead
         log.warning("ignoring the sandbox snapshot %s: %s", path, exc)
         return None
     for service, by_region in taken["backends"].items():
@@ -67,6 +67,38 @@ def restore(account: str, regions: tuple[str, ...]) -> dict[str, Ids] | None:
             moto_seam.set_backend(service, account, region, backend)
     STATE.replace(account, regions, taken["state"])
     return taken["ids"]
+
+
+class Unsafe(Exception):
+    """The snapshot, or its directory, is not this user's alone: unpickling it could run another's code."""
+
+
+def _private(status: os.stat_result, what: str, kind: int) -> None:
+    if stat.S_IFMT(status.st_mode) != kind:
+        raise Unsafe(f"{what} is not a {'directory' if kind == stat.S_IFDIR else 'regular file'}")
+    if status.st_uid != os.getuid():
+        raise Unsafe(f"{what} belongs to another user (uid {status.st_uid})")
+    if status.st_mode & 0o077:
+        raise Unsafe(f"{what} is open to others (mode {stat.S_IMODE(status.st_mode):o}; it must be private)")
+
+
+def _read_private(path: Path) -> bytes:
+    """The file's bytes, if the directory and the file are this user's alone, checked on what was opened
+    (no link is followed, so nothing can be swapped between the check and the read)."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    folder = os.open(path.parent, flags | os.O_DIRECTORY)
+    try:
+        _private(os.fstat(folder), f"the directory {path.parent}", stat.S_IFDIR)
+        fd = os.open(path.name, flags | getattr(os, "O_NONBLOCK", 0), dir_fd=folder)
+    except OSError as exc:
+        os.close(folder)
+        if exc.errno == errno.ELOOP:
+            raise Unsafe(f"{path} is a symbolic link") from None
+        raise
+    os.close(folder)
+    with os.fdopen(fd, "rb") as opened:
+        _private(os.fstat(opened.fileno()), f"the file {path.name}", stat.S_IFREG)
+        return opened.read()
 
 
 def capture(account: str, regions: tuple[str, ...], ids: dict[str, Ids]) -> None:
@@ -81,6 +113,7 @@ def capture(account: str, regions: tuple[str, ...], ids: dict[str, Ids]) -> None
     try:
         data = pickle.dumps(taken, protocol=pickle.HIGHEST_PROTOCOL)
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _private(os.lstat(path.parent), f"the directory {path.parent}", stat.S_IFDIR)  # else the next start refuses it
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as out:
             written = out.name  # NamedTemporaryFile creates it 0600
             out.write(data)
