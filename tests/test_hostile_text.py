@@ -152,3 +152,18 @@ async def test_every_main_screen_shows_hostile_data_without_writing_it_raw(sandb
             {"op": "remove", "path": "/apiStages", "value": f"{api_id}:prod"}])
         apigw.delete_usage_plan(usagePlanId=plan_id)
         apigw.delete_rest_api(restApiId=api_id)
+
+
+def test_scanners_user_agents_reach_the_logs_and_json_keeps_them_exact(sandbox, capsys):
+    from console.cli import main
+    from console.sandbox.history import HOSTILE_AGENTS
+
+    code = main(["--endpoint-url", sandbox.url, "--region", "us-east-1", "logs", "orders-api", "prod",
+                 "--since", "3h", "--output", "json"])
+    out = capsys.readouterr().out
+    assert code == 0
+    agents = {json.loads(line)["fields"].get("identity.userAgent") for line in out.splitlines() if line.strip()}
+    assert agents & set(HOSTILE_AGENTS), "the history carries scanners' requests, exactly as they were sent"
+    code = main(["--endpoint-url", sandbox.url, "--region", "us-east-1", "logs", "orders-api", "prod",
+                 "--since", "3h", "--output", "text"])
+    assert code == 0 and not obeyable(capsys.readouterr().out)

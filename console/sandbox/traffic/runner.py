@@ -43,7 +43,6 @@ from console.sandbox.history import (
     RESPONSE_BYTES,
     SERVER_ERRORS,
     SUCCESS_STATUS,
-    USER_AGENTS,
     Request,
     common_context,
     concrete_path,
@@ -52,6 +51,7 @@ from console.sandbox.history import (
     ms,
     poisson,
     render,
+    user_agent,
     weighted,
 )
 from console.sandbox.state import STATE
@@ -304,7 +304,7 @@ class _StageRun:
             return
         request = Request(epoch_ms, endpoint.verb, endpoint.path, answer.status, response_ms,
                            answer.integration_ms, answer.error, length, rng.choice(CLIENT_IPS),
-                           rng.choice(USER_AGENTS))
+                           user_agent(rng, epoch_ms))
         deployment = canary["deploymentId"] if routed else stage.deployment_id
         line = render(stage.log_format, _context(rng, stage, endpoint, request, key_id, deployment,
                                                   routed if canary else None))
