@@ -8,7 +8,9 @@ what the CLI and the screens write.
 from __future__ import annotations
 
 import json
+import uuid
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from screen_helpers import SIZE, until
@@ -98,6 +100,48 @@ async def test_the_api_list_shows_a_hostile_name_and_survives_markup_in_toasts(s
         apigw.delete_rest_api(restApiId=created["id"])
 
 
+@pytest.fixture(scope="module")
+def hostile(sandbox, aws_client_for):
+    """An API, its stage, a usage plan and a key in the scratch region, every free-text field hostile."""
+    from conftest import SCRATCH_REGION
+
+    apigw = aws_client_for(sandbox.url, "apigateway", SCRATCH_REGION)
+    name = f"{OSC52}{uuid.uuid4().hex[:6]}"
+    api_id = apigw.create_rest_api(name=name, description=f"{CSI}{MARKUP}", tags={"owner": OSC52})["id"]
+    root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK")
+    deployment = apigw.create_deployment(restApiId=api_id, description=f"deploy {CSI}")["id"]
+    apigw.create_stage(restApiId=api_id, stageName="prod", deploymentId=deployment, description=f"{BIDI}{C1}",
+                       variables={"plain": "x"})  # AWS (and the sandbox) refuse other characters in values
+    plan = apigw.create_usage_plan(name=f"plan {OSC52}", description=MARKUP,
+                                   apiStages=[{"apiId": api_id, "stage": "prod"}])
+    key = apigw.create_api_key(name=f"key {CSI}{MARKUP}", description=BIDI, enabled=True)
+    apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    yield {"api": api_id, "name": name, "plan": plan["id"], "key": key["id"], "region": SCRATCH_REGION}
+    apigw.delete_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"])
+    apigw.delete_api_key(apiKey=key["id"])
+    apigw.update_usage_plan(usagePlanId=plan["id"], patchOperations=[
+        {"op": "remove", "path": "/apiStages", "value": f"{api_id}:prod"}])
+    apigw.delete_usage_plan(usagePlanId=plan["id"])
+    apigw.delete_rest_api(restApiId=api_id)
+
+
+CLI_READS = [("apis",), ("stage", "{api}", "prod"), ("vars", "show", "{api}", "prod"),
+             ("throttle", "show", "{api}", "prod"), ("plans", "list"), ("plans", "show", "{plan}"),
+             ("keys", "list"), ("keys", "show", "{key}"), ("usage", "{plan}"), ("canary", "status", "{api}", "prod"),
+             ("cache", "flush", "{api}", "prod", "--dry-run"), ("vars", "set", "{api}", "prod", "x=1", "--dry-run")]
+
+
+@pytest.mark.parametrize("command", CLI_READS, ids=lambda c: " ".join(w for w in c if not w.startswith("{")))
+def test_every_cli_table_shows_hostile_data_without_writing_it_raw(command, hostile, cli):
+    code, out, err = cli(*(word.format(**hostile) for word in command))
+    assert code in (0, 1), err
+    assert not obeyable(out) and not obeyable(err) and "Traceback" not in err
+    if command[:2] not in (("vars", "show"), ("throttle", "show"), ("usage", "{plan}")):  # these show no free text
+        assert "␛" in out + err or "<U+202E>" in out + err  # the hostile text is there, visibly
+
+
 def written(app) -> str:
     """The exact terminal sequence a full repaint of the current screen writes (what SSH would carry)."""
     return app.screen._compositor.render_full_update().render_segments(app.console)
@@ -109,49 +153,38 @@ def injected(output: str) -> list[str]:
     return found + [c for c in output if 0x80 <= ord(c) < 0xA0 or c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"]
 
 
-async def test_every_main_screen_shows_hostile_data_without_writing_it_raw(sandbox, apigw, scratch_region, unique):
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_every_main_screen_shows_hostile_data_without_writing_it_raw(sandbox, hostile, size):
     from screens.api import ApiScreen
+    from screens.audit import AuditScreen
     from screens.catalog import ApiKeysScreen, UsagePlansScreen
+    from screens.help import HelpScreen
     from screens.stage import StageScreen
 
-    api_id = apigw.create_rest_api(name=f"{OSC52}{unique('h')}", description=f"{CSI}{MARKUP}",
-                                   tags={"owner": OSC52})["id"]
-    root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
-    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
-    apigw.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK")
-    deployment = apigw.create_deployment(restApiId=api_id, description=f"deploy {CSI}")["id"]
-    apigw.create_stage(restApiId=api_id, stageName="prod", deploymentId=deployment, description=f"{BIDI}{C1}",
-                       variables={"evil": "x"})
-    plan_id = apigw.create_usage_plan(name=f"plan {OSC52}", description=MARKUP,
-                                      apiStages=[{"apiId": api_id, "stage": "prod"}])["id"]
-    key_id = apigw.create_api_key(name=f"key {CSI}{MARKUP}", enabled=True)["id"]
-    try:
-        app = ConsoleApp(Target(endpoint_url=sandbox.url, region=scratch_region))
-        async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, ApiListScreen)
-                        and app.screen.query_one("#apis", DataTable).row_count, "the API list")
-            screens = {"API list": written(app)}
-            api = next(a for a in app.gateway.apis() if a.id == api_id)
-            await app.push_screen(ApiScreen(api))
-            await until(pilot, lambda: app.screen.fetched_at, "the API")
-            screens["API"] = written(app)
-            await app.push_screen(StageScreen(api, "prod"))
-            await until(pilot, lambda: app.screen.fetched_at, "the stage")
-            screens["stage"] = written(app)
-            for name, screen in (("plans", UsagePlansScreen), ("keys", ApiKeysScreen)):
-                await app.push_screen(screen())
-                await until(pilot, lambda: app.screen.fetched_at, name)
-                screens[name] = written(app)
-            for name, output in screens.items():
-                assert not injected(output), (name, injected(output))
-            assert "␛]52" in screens["API list"] and "␛]52" in screens["plans"] and "␛[2J" in screens["keys"]
-            assert app.is_running
-    finally:
-        apigw.delete_api_key(apiKey=key_id)
-        apigw.update_usage_plan(usagePlanId=plan_id, patchOperations=[
-            {"op": "remove", "path": "/apiStages", "value": f"{api_id}:prod"}])
-        apigw.delete_usage_plan(usagePlanId=plan_id)
-        apigw.delete_rest_api(restApiId=api_id)
+    app = ConsoleApp(Target(endpoint_url=sandbox.url, region=hostile["region"]))
+    async with app.run_test(size=size) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ApiListScreen)
+                    and app.screen.query_one("#apis", DataTable).row_count, "the API list")
+        screens = {"API list": written(app)}
+        api = next(a for a in app.gateway.apis() if a.id == hostile["api"])
+        await app.push_screen(ApiScreen(api))
+        await until(pilot, lambda: app.screen.fetched_at, "the API")
+        screens["API"] = written(app)
+        await app.push_screen(StageScreen(api, "prod"))
+        await until(pilot, lambda: app.screen.fetched_at, "the stage")
+        screens["stage"] = written(app)
+        for name, screen in (("plans", UsagePlansScreen), ("keys", ApiKeysScreen), ("audit", AuditScreen)):
+            await app.push_screen(screen())
+            await until(pilot, lambda: app.screen.fetched_at or name == "audit", name)
+            await pilot.pause(0.2)
+            screens[name] = written(app)
+        await app.push_screen(HelpScreen([(OSC52, MARKUP)]))
+        await pilot.pause()
+        screens["help"] = written(app)
+        for name, output in screens.items():
+            assert not injected(output), (name, injected(output))
+        assert "␛]52" in screens["API list"] and "␛]52" in screens["plans"] and "␛[2J" in screens["keys"]
+        assert app.is_running
 
 
 def test_scanners_user_agents_reach_the_logs_and_json_keeps_them_exact(sandbox, capsys):
