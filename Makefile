@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test test-fast bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,9 +15,16 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/apigw-console --sandbox
 
+# The suite runs on two workers, each with a sandbox of its own (JOBS=0: in one process, serially).
+JOBS ?= 2
+
 test: $(STAMP)
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(JOBS) --dist worksteal
+
+# The tests that need no sandbox: recorded AWS answers, parsers, rendering (well under 30 s).
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m "not sandbox"
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -1,16 +1,32 @@
-"""Every test talks HTTP to a real sandbox endpoint, in an AWS environment that cannot reach AWS.
+"""Tests talk HTTP to a real sandbox endpoint, in an AWS environment that cannot reach AWS.
 
 The shared sandbox is seeded once per session and its seeded regions are read-only for tests; a
 test that creates things does so in `scratch_region`, under names of its own (`unique`).
+
+Every test that needs the sandbox (through any fixture) or lives in tests/sandbox/ is marked
+`sandbox` here, at collection; `make test-fast` runs the others (`-m "not sandbox"`), which need no
+server and never start one.
 """
 
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from console.sandbox.server import Sandbox, start
+if TYPE_CHECKING:
+    from console.sandbox.server import Sandbox
+
+SANDBOX_TESTS = Path(__file__).parent / "sandbox"
+
+
+def pytest_collection_modifyitems(config, items):
+    """`sandbox` on every test that starts or uses the sandbox, so no module has to say so itself."""
+    for item in items:
+        if "sandbox" in getattr(item, "fixturenames", ()) or SANDBOX_TESTS in Path(item.path).parents:
+            item.add_marker(pytest.mark.sandbox)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -39,6 +55,8 @@ def isolated_aws(tmp_path_factory):
 @pytest.fixture(scope="session")
 def sandbox(isolated_aws) -> Sandbox:
     """The seeded sandbox, over HTTP on loopback, for the whole session."""
+    from console.sandbox.server import start  # imported here: the fast lane never loads moto
+
     running = start(0, seeded=True)
     yield running
     running.stop()
