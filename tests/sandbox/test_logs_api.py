@@ -381,10 +381,12 @@ def test_a_default_client_cannot_reach_live_tail_on_an_ip_endpoint(sandbox, scra
     """botocore prefixes StartLiveTail's host with "stream-": stream-127.0.0.1 resolves nowhere.
 
     Nothing reaches the sandbox, so it cannot help; turning host-prefix injection off (Config, or
-    AWS_DISABLE_HOST_PREFIX_INJECTION) makes the same default client work.
+    AWS_DISABLE_HOST_PREFIX_INJECTION) makes the same default client work. The client only gives up
+    sooner (one attempt, a short connect timeout): its host prefix is botocore's default still.
     """
     def client():
-        return aws_client_for(sandbox.url, "logs", scratch_region)
+        return aws_client_for(sandbox.url, "logs", scratch_region,
+                              Config(connect_timeout=2, retries={"total_max_attempts": 1, "mode": "standard"}))
 
     with pytest.raises(EndpointConnectionError, match="stream-127.0.0.1"):
         client().start_live_tail(logGroupIdentifiers=[group])
