@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from actions import stage_variables, throttle
 from actions.engine import Conflict, Engine, Permission, write_permission
 from actions.plan import Invalid, Plan
+from console.aws.budget import TokenBucket
 from console.aws.errors import Problem
 from console.aws.session import Connection, Target
 from console.config import Settings
@@ -37,7 +38,8 @@ def journal(tmp_path) -> Journal:
 
 
 def make_engine(sandbox, journal, *, writable: bool = True) -> Engine:
-    connection = Connection(Target(endpoint_url=sandbox.url, region="ap-southeast-2"))
+    # The control-plane budget (10 calls/s, tested in test_core) would only make the properties wait.
+    connection = Connection(Target(endpoint_url=sandbox.url, region="ap-southeast-2"), TokenBucket(1000, 1000))
     connection.identify()
     permission = Permission(True, "test") if writable else write_permission(Target(profile="ops"), Settings())
     return Engine(Gateway(connection), journal, Settings(), permission)
