@@ -7,7 +7,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from datetime import datetime
 
 import pytest
 from traffic_helpers import stepped
@@ -104,18 +106,44 @@ def test_metrics_and_pulse_as_json(live, capsys):
 
 
 def test_logs_follow_prints_new_lines_until_interrupted(live):
+    started = time.time()  # every line the fixture's traffic wrote is older
     process = subprocess.Popen(
         [sys.executable, "-m", "console", "logs", "orders-api", "prod", "--since", "5s", "--follow",
          "--endpoint-url", live.url, "--region", HERE], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env=os.environ | {"PYTHONUNBUFFERED": "1"})
+    out: list[str] = []
+    err: list[str] = []
+    readers = [threading.Thread(target=lambda pipe=pipe, into=into: into.extend(pipe), daemon=True)
+               for pipe, into in ((process.stdout, out), (process.stderr, err))]
+    for reader in readers:
+        reader.start()
+
+    def wait_for(condition, what: str, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not condition():
+            assert process.poll() is None, f"the process ended before {what}: {''.join(err)}"
+            assert time.monotonic() < deadline, f"timed out waiting for {what}: {''.join(err)}"
+            time.sleep(0.05)
+
     try:
-        time.sleep(3.0)  # the process starts, connects and opens its LiveTail session
+        wait_for(lambda: any("StartLiveTail" in line for line in err), "its LiveTail session", 20)
         for _ in range(4):
-            live.step(1.0)
+            live.step(1.0)  # the second before now
             time.sleep(0.3)
-        time.sleep(2.0)
+
+        def new_lines() -> list[str]:
+            return [line for line in out if stamp(line) > started]
+
+        wait_for(lambda: len(new_lines()) >= 2, "the new lines", 10)
     finally:
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=15)
-    assert process.returncode == 0, err
-    assert len(out.splitlines()) >= 2 and "LiveTail" in err
+        process.wait(timeout=15)
+        for reader in readers:
+            reader.join(timeout=5)
+    assert process.returncode == 0, "".join(err)
+    assert len(new_lines()) >= 2 and "LiveTail" in "".join(err)
+
+
+def stamp(line: str) -> float:
+    """The epoch seconds of a printed line's first field, an ISO 8601 time in UTC ("...Z")."""
+    return datetime.fromisoformat(line.split()[0].replace("Z", "+00:00")).timestamp()
