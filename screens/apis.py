@@ -125,6 +125,7 @@ class ApiListScreen(ConsoleScreen):
         box.disabled = False
         box.remove_class("hidden")
         box.focus()
+        self.call_after_refresh(self.app.release_keys)  # the keys typed while it opened
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)

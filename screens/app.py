@@ -11,11 +11,13 @@ import threading
 from functools import partial
 from typing import TYPE_CHECKING, Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widgets import Input, TextArea
 
 from console.config import Settings
 from console.config import load as load_settings
@@ -60,6 +62,10 @@ def _usual_collector(thresholds: tuple[int, int, int]) -> None:
     gc.set_threshold(*thresholds)
 
 
+OPENS_INPUT = ("colon", "slash")  # keys that open an input the next keys are meant for
+HOLD_SECONDS = 0.5
+
+
 class ConsoleApp(App[None]):
     CSS_PATH = "console.tcss"
     TITLE = "apigw-console"
@@ -82,6 +88,7 @@ class ConsoleApp(App[None]):
         self.engine: Engine | None = None
         self.connector = Connector(self.settings, write=write, ask_mfa=self._ask_mfa)
         self._collector: tuple[int, int, int] | None = None  # the collector's thresholds before we tuned it
+        self._held_keys: list[events.Key] | None = None  # keys held while an input opens (hold_keys)
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -198,6 +205,32 @@ class ConsoleApp(App[None]):
 
     def action_command_line(self, text: str = "") -> None:
         self.push_screen(CommandLine(text), callback=self.run_command)
+
+    # -- keys typed faster than an input opens ---------------------------------------------------
+
+    def release_keys(self) -> None:
+        """Send the held keys on, in order, to what now has focus (an input that just opened calls it)."""
+        held, self._held_keys = self._held_keys or [], None
+        for key in held:
+            self.post_message(events.Key(key.key, key.character))
+
+    async def on_event(self, event: events.Event) -> None:
+        """`:` and `/` open an input, but a burst (`:logs orders-api prod⏎` pasted, or typed fast over SSH)
+        arrives before it is there, and its keys went to the screen underneath, where `l` or `t` is an
+        action. So the keys after `:` or `/` are held until the input has focus (`release_keys`), or for
+        HOLD_SECONDS at most if none opens."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._held_keys is not None:
+                self._held_keys.append(event)
+                return
+            if event.key in OPENS_INPUT and not isinstance(self.focused, (Input, TextArea)):
+                self._held_keys = []
+                self.set_timer(HOLD_SECONDS, self._release_if_held)
+        await super().on_event(event)
+
+    def _release_if_held(self) -> None:
+        if self._held_keys is not None:
+            self.release_keys()
 
     def run_command(self, command: Command | None) -> None:
         if command is None:

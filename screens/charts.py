@@ -21,9 +21,9 @@ from textual_plot import HiResMode, PlotWidget
 from textual_plot.plot_widget import Legend
 
 from console.logs.stats import Rollup
+from console.render.colours import BLUE, CYAN, GREEN, MAGENTA, RED, YELLOW
 from console.render.text import foreign
 
-GREEN, YELLOW, RED, BLUE, CYAN, MAGENTA = "#00c000", "#e0c000", "#ff3030", "#3a7bff", "#00d0d0", "#e040e0"
 STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900)
 
 

@@ -74,6 +74,10 @@ class CommandLine(ModalScreen[Command | None]):
     def compose(self) -> ComposeResult:
         yield Input(value=self.text, placeholder=" · ".join(commands()), id="command")
 
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+        self.call_after_refresh(self.app.release_keys)  # the keys typed while it opened
+
     @on(Input.Submitted)
     def _run(self, event: Input.Submitted) -> None:
         try:

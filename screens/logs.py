@@ -29,9 +29,10 @@ from console.logs.buffer import Change, LogBuffer, Marker
 from console.logs.filter import LineFilter
 from console.logs.stats import Rollup
 from console.model import Api, Stage
+from console.render.colours import GREEN, RED, YELLOW
 from console.render.text import assemble, foreign, visible
 from screens.base import ConsoleScreen
-from screens.charts import GREEN, RED, YELLOW, LiveCharts
+from screens.charts import LiveCharts
 from screens.views import view
 
 if TYPE_CHECKING:
@@ -514,6 +515,7 @@ class LogScreen(ConsoleScreen):
         prompt.value = value
         prompt.remove_class("hidden")
         prompt.focus()
+        self.call_after_refresh(self.app.release_keys)  # the keys typed while it opened
 
     @on(Input.Submitted, "#log-prompt")
     def _prompted(self, event: Input.Submitted) -> None:

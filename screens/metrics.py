@@ -13,9 +13,10 @@ from textual.widgets import Static
 
 from console.model import Api
 from console.read.metrics import WINDOWS, StageMetrics, ref_for, stage_metrics
+from console.render.colours import BLUE, CYAN, GREEN, MAGENTA, RED, YELLOW
 from console.render.text import assemble
 from screens.base import ConsoleScreen
-from screens.charts import BLUE, CYAN, GREEN, MAGENTA, RED, YELLOW, Chart, legend
+from screens.charts import Chart, legend
 from screens.views import view
 
 VIEW_WINDOWS = ("15m", "1h", "3h", "24h")
@@ -26,23 +27,24 @@ def _value(value: float | None, unit: str = "") -> str:
 
 
 def summary(found: StageMetrics) -> Text:
-    """Totals over the window: requests, error shares, latency, cache."""
-    count = found.get("count", "Sum").total
-    err4, err5 = found.get("4xx", "Sum").total, found.get("5xx", "Sum").total
+    """The window's figures, each CloudWatch's statistic over the whole window (complete periods only)."""
+    count = found.over_window("count", "Sum") or 0.0
+    err4, err5 = found.over_window("4xx", "Sum") or 0.0, found.over_window("5xx", "Sum") or 0.0
     text = Text()
+    text.append(f"{found.label} · ", style="dim")
     text.append(f"{count:,.0f} requests", style="bold")
     if count:
         text.append(f" · 4xx {100 * err4 / count:.1f}%", style=YELLOW)
         text.append(f" · 5xx {100 * err5 / count:.1f}%", style=RED)
-    text.append(f" · latency now avg {_value(found.get('latency', 'Average').last, ' ms')}"
-                f" p99 {_value(found.get('latency', 'p99').last, ' ms')}")
-    text.append(f" · integration p99 {_value(found.get('integration_latency', 'p99').last, ' ms')}")
+    text.append(f" · latency avg {_value(found.over_window('latency', 'Average'), ' ms')}"
+                f" p99 {_value(found.over_window('latency', 'p99'), ' ms')}")
+    text.append(f" · integration p99 {_value(found.over_window('integration_latency', 'p99'), ' ms')}")
     if not found.ref.http:
-        hits, misses = found.get("cache_hits", "Sum").total, found.get("cache_misses", "Sum").total
+        hits, misses = found.over_window("cache_hits", "Sum") or 0.0, found.over_window("cache_misses", "Sum") or 0.0
         text.append(f" · cache {hits:,.0f} hits / {misses:,.0f} misses"
                     + (f" ({100 * hits / (hits + misses):.0f}%)" if hits + misses else " (no cache traffic)"))
     else:
-        text.append(f" · {found.get('data_processed', 'Sum').total / 1e6:,.1f} MB processed")
+        text.append(f" · {(found.over_window('data_processed', 'Sum') or 0.0) / 1e6:,.1f} MB processed")
     return text
 
 
@@ -94,8 +96,8 @@ class MetricsScreen(ConsoleScreen):
         self.found = found
         self.query_one("#metrics-summary", Static).update(summary(found))
         self.redraw()
-        self.loaded(found.fetched_at, f"{found.window.name} in {found.window.period // 60}-min periods · "
-                                      "one GetMetricData call")
+        self.loaded(found.fetched_at, f"{found.window.name} of complete {found.window.period // 60}-min periods "
+                                      f"({found.label}; the running one is not drawn) · one GetMetricData call")
 
     def on_resize(self) -> None:
         self.redraw()

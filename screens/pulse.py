@@ -1,121 +1,175 @@
-"""The pulse: every REST and HTTP API stage of the region, worst first, from CloudWatch.
+"""The pulse: every stage of the region, the one hurting most first, from complete CloudWatch minutes.
 
-Requests, 4xx %, 5xx % and p99 over the last 5 minutes (15 minutes after the slash) and a
-requests-per-minute sparkline, in one GetMetricData call per 83 stages. Enter opens the stage's
-log view, where the answer to "why" is.
+Rows and their figures are console.read.pulse's (one definition of each) drawn by console.render.pulse.
+It refreshes itself after each CloudWatch minute (a timer re-armed each time, so refreshes never
+overlap) and says when it last did. From a row the fix is one key away: enter opens the stage, and
+t c f open its throttle, canary or cache flush directly; l and m its logs and metrics.
 """
 
 from __future__ import annotations
 
-from rich.text import Text
+from datetime import UTC, datetime
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
-from console.read.metrics import Pulse, pulse, region_refs, sparkline
-from console.render.text import foreign, visible
+from console.read.metrics import region_refs
+from console.read.pulse import RegionPulse, StagePulse, region_pulse
+from console.render.pulse import COLUMNS, caption, cells
 from screens.base import ConsoleScreen
-from screens.charts import MAGENTA, RED, YELLOW
 from screens.views import view
 
-NAME_WIDTH = 20  # the columns fit 80 cells: no horizontal scrolling in an incident
+PUBLISHED_AFTER = 10  # seconds past a minute when the pulse asks CloudWatch again
+SORTS = ("score", "requests", "5xx", "p99", "name")
 
 
-def _share(now: float, before: float, colour: str, alarm: float) -> Text:
-    text = foreign(f" {now:.1f}", style=f"bold {colour}" if now >= alarm else "")
-    return text.append(f"/{before:.1f}", style="dim")
-
-
-def _ms(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value / 1000:.1f}s" if value >= 10_000 else f"{value:,.0f}"
-
-
-def _p99(now: float | None, before: float | None) -> Text:
-    text = foreign(f" {_ms(now)}", style=f"bold {MAGENTA}" if (now or 0) >= 1000 else "")
-    return text.append(f"/{_ms(before)}", style="dim")
-
-
-def row(entry: Pulse) -> list[Text]:
-    ref = entry.ref
-    name = foreign(ref.api_name).append(visible(f" › {ref.stage}"), style="bold")
-    name.truncate(NAME_WIDTH, overflow="ellipsis")
-    return [name, Text(" " + sparkline(entry.per_minute), style="dim"),
-            foreign(f" {entry.requests_5m:,.0f}").append(f"/{entry.requests_15m:,.0f}", style="dim"),
-            _share(entry.errors4_5m, entry.errors4_15m, YELLOW, 5.0),
-            _share(entry.errors5_5m, entry.errors5_15m, RED, 1.0),
-            _p99(entry.p99_5m, entry.p99_15m)]
+def _sort_key(name: str):
+    return {
+        "score": lambda r: (r.score, r.requests),
+        "requests": lambda r: r.requests,
+        "5xx": lambda r: (r.pct_5xx or 0.0, r.errors_5xx),
+        "p99": lambda r: r.p99_ms or 0.0,
+        "name": lambda r: (r.ref.api_name.lower(), r.ref.stage),
+    }[name]
 
 
 class PulseScreen(ConsoleScreen):
     AUTO_FOCUS = "#pulse"
     BINDINGS = [
-        Binding("enter", "open", "Logs", id="pulse.open"),
+        Binding("enter", "open", "Stage", id="pulse.open"),
+        Binding("t", "fix('throttle')", "Throttle", id="pulse.throttle"),
+        Binding("c", "fix('canary')", "Canary", id="pulse.canary"),
+        Binding("f", "fix('flush')", "Flush", id="pulse.flush"),
+        Binding("l", "logs", "Logs", id="pulse.logs"),
         Binding("m", "metrics", "Metrics", id="pulse.metrics"),
-        Binding("r", "refresh", "Refresh", id="pulse.refresh"),
+        Binding("slash", "filter", "Filter", id="pulse.filter"),
+        Binding("s", "sort", "Sort", id="pulse.sort"),
+        Binding("r", "refresh", "Refresh", show=False, id="pulse.refresh"),
         Binding("escape", "back", "Back", id="pulse.back"),
     ]
-    DEFAULT_CSS = "PulseScreen #pulse { height: 1fr; }"
+    DEFAULT_CSS = """
+    PulseScreen #pulse { height: 1fr; }
+    PulseScreen #pulse-filter { display: none; height: 1; border: none; padding: 0 1; }
+    PulseScreen #pulse-filter.shown { display: block; }
+    """
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[Pulse] = []
+        self.found: RegionPulse | None = None
+        self.rows: list[StagePulse] = []
+        self.sort = "score"
+        self.filter_text = ""
 
     def body(self) -> ComposeResult:
-        table = DataTable(id="pulse", cursor_type="row", zebra_stripes=True, cell_padding=0)
-        table.add_columns("API › stage", " requests/min", " req 5/15m", " 4xx %", " 5xx %", " p99 ms")
+        yield Input(placeholder="filter: API or stage name", id="pulse-filter")
+        table = DataTable(id="pulse", cursor_type="row", zebra_stripes=True, cell_padding=1)
+        table.add_columns(*COLUMNS)
         table.loading = True
         yield table
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._arm_minute()
+
+    def _arm_minute(self) -> None:
+        """Ask again just after the next minute is published; each refresh re-arms the next."""
+        now = datetime.now(UTC)
+        self.set_timer(60 - now.second + PUBLISHED_AFTER - now.microsecond / 1e6, self._minute_passed)
+
+    def _minute_passed(self) -> None:
+        if self.app.gateway is not None and self.loading_what is None:
+            self.load(refresh=False)
+        self._arm_minute()
+
     def load(self, refresh: bool = False) -> None:
         def everything(gateway):
-            refs = region_refs(gateway, refresh)
-            return pulse(gateway.connection.client("cloudwatch"), refs) if refs else []
+            return region_pulse(gateway.connection, gateway, region_refs(gateway, refresh))
 
         self.fetch(everything, self.show, group="pulse", label="fetching the pulse")
 
-    def show(self, rows: list[Pulse]) -> None:
-        from datetime import UTC, datetime
+    def show(self, found: RegionPulse) -> None:
+        self.found = found
+        for note in found.notes:
+            self.notify(note, title="Pulse", severity="warning", timeout=8)
+        self._draw()
 
-        self.rows = rows
-        table = self.query_one(DataTable)
+    def _draw(self) -> None:
+        found = self.found
+        if found is None:
+            return
+        table = self.query_one("#pulse", DataTable)
         table.loading = False
-        at = table.cursor_row
+        selected = self._selected()
+        wanted = self.filter_text.lower()
+        rows = [r for r in found.rows if wanted in f"{r.ref.api_name} {r.ref.stage}".lower()]
+        if self.sort != "score":
+            rows.sort(key=_sort_key(self.sort), reverse=self.sort != "name")
+        self.rows = rows
         table.clear()
-        for entry in rows:
-            table.add_row(*row(entry))
+        for row in rows:
+            table.add_row(*cells(row))
         if rows:
-            table.move_cursor(row=min(at, len(rows) - 1))
-        quiet = sum(1 for r in rows if not r.requests_15m)
-        self.loaded(datetime.now(UTC), f"{len(rows)} stages, worst first (5xx, 4xx, p99) · last 5 min/15 min"
-                                      + (f" · {quiet} without traffic" if quiet else ""))
+            keep = next((i for i, r in enumerate(rows) if selected and r.ref == selected.ref), 0)
+            table.move_cursor(row=keep)
+        shown = f"{len(rows)} of {len(found.rows)} stages" if wanted else f"{len(found.rows)} stages"
+        self.loaded(found.fetched_at, f"{shown} · sorted by {self.sort} · {caption(found)} · "
+                                      f"updated {found.fetched_at:%H:%M:%S} UTC")
 
-    def _selected(self) -> Pulse | None:
-        table = self.query_one(DataTable)
+    def _selected(self) -> StagePulse | None:
+        table = self.query_one("#pulse", DataTable)
         if not self.rows or table.cursor_row is None or table.cursor_row >= len(self.rows):
             return None
         return self.rows[table.cursor_row]
 
-    def _open(self, screen_for) -> None:
+    def _open(self, make) -> None:
+        """Find the highlighted stage's API, then push `make(api, stage)`."""
         entry = self._selected()
         if entry is None or self.app.gateway is None:
             return
         ref = entry.ref
-
-        def api(gateway):
-            return gateway.find_api(ref.api_id)
-
-        self.fetch(api, lambda found: self.app.push_screen(screen_for(found, ref.stage)), group="pulse-open",
-                   label="opening")
+        self.fetch(lambda gateway: gateway.find_api(ref.api_id), lambda api: self.app.push_screen(make(api, ref.stage)),
+                   group="pulse-open", label="opening")
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:
+        self._open(view("stage").screen_class())
+
+    def action_fix(self, action: str) -> None:
+        stage_screen = view("stage").screen_class()
+        self._open(lambda api, stage: stage_screen(api, stage, then=action))
+
+    def action_logs(self) -> None:
         self._open(view("logs").screen_class())
 
     def action_metrics(self) -> None:
         self._open(view("metrics").screen_class())
 
+    def action_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self._draw()
+
+    def action_filter(self) -> None:
+        box = self.query_one("#pulse-filter", Input)
+        box.add_class("shown")
+        box.focus()
+        self.call_after_refresh(self.app.release_keys)  # the keys typed while it opened
+
+    @on(Input.Changed, "#pulse-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self._draw()
+
+    @on(Input.Submitted, "#pulse-filter")
+    def _filter_done(self) -> None:
+        self.query_one("#pulse", DataTable).focus()
+
     def action_back(self) -> None:
+        box = self.query_one("#pulse-filter", Input)
+        if box.has_focus:
+            box.value = ""
+            box.remove_class("shown")
+            self.query_one("#pulse", DataTable).focus()
+            return
         self.app.pop_screen()

@@ -31,10 +31,13 @@ class StageScreen(ConsoleScreen):
         Binding("escape", "back", "Back", id="stage.back"),
     ]
 
-    def __init__(self, api: Api, stage_name: str) -> None:
+    def __init__(self, api: Api, stage_name: str, then: str | None = None) -> None:
+        """`then` names an action ("throttle", "canary", "flush"…) to run once the stage is on screen:
+        a jump from the pulse straight to the fix."""
         super().__init__()
         self.api = api
         self.stage_name = stage_name
+        self.then = then
         self.stage: Stage | None = None
         self.limits: AccountLimits | None = None
 
@@ -69,6 +72,9 @@ class StageScreen(ConsoleScreen):
         scroll.mount_all(widgets)
         scroll.focus()
         self.loaded(stage.fetched_at, f"stage {stage.name}")
+        if self.then:
+            action, self.then = self.then, None
+            self.call_after_refresh(getattr(self, f"action_{action}"))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -42,6 +42,8 @@ VIEWS: tuple[View, ...] = (
     View("pulse", "Pulse", "every stage of the region, worst first (CloudWatch)", "screens.pulse:PulseScreen"),
     View("ctx", "Switch profile or region", "profiles, keyring entries and regions; MFA is asked here",
          "screens.connection:ConnectionScreen"),
+    View("stage", "Stage", "one stage: throttles, variables, cache, canary, logs, metrics", "screens.stage:StageScreen",
+         usage="API STAGE", example="stage orders-api prod"),
     View("logs", "Stage logs", "tail a stage's access log (add canary for its canary)", "screens.logs:LogScreen",
          usage="API STAGE [canary]", example="logs orders-api prod"),
     View("metrics", "Stage metrics", "a stage's CloudWatch metrics", "screens.metrics:MetricsScreen",

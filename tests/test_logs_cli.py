@@ -100,7 +100,9 @@ def test_metrics_and_pulse_as_json(live, capsys):
     rows = json.loads(out)
     assert code == 0 and {r["api"] for r in rows} == {"orders-api"}
     prod = next(r for r in rows if r["stage"] == "prod")
-    assert prod["requests_15m"] > 0 and len(prod["requests_per_minute"]) == 15
+    assert prod["requests"] > 0 and len(prod["requests_per_minute"]) == 15
+    assert prod["window_end"].endswith(":00Z") and {"pct_4xx", "pct_429", "pct_5xx", "p99_ms", "alarm",
+                                                     "score"} <= prod.keys()
     code, out, _ = run(capsys, live, "pulse")
     assert code == 0 and "Pulse of ap-northeast-1" in out and "orders-api ›" in out
 

@@ -102,7 +102,10 @@ async def test_the_log_view_follows_filters_searches_and_shows_a_lines_fields(li
         assert not lines.follow and "paused" in plain(screen.query_one("#status").content)
 
 
-async def test_the_pulse_lists_stages_worst_first_and_opens_one(live):
+async def test_the_pulse_lists_stages_worst_first_and_each_fix_is_one_key_away(live):
+    from screens.forms import ThrottleForm
+    from screens.stage import StageScreen
+
     live.step(60.0)
     live.traffic.close(__import__("time").time())  # the current minute's metrics too
     app = ConsoleApp(Target(endpoint_url=live.url, region=HERE))
@@ -114,15 +117,27 @@ async def test_the_pulse_lists_stages_worst_first_and_opens_one(live):
         await until(pilot, lambda: isinstance(app.screen, PulseScreen) and app.screen.rows, "the pulse")
         pulse = app.screen
         assert {r.ref.api_name for r in pulse.rows} == {"orders-api", "payments-api"}
-        assert [r.severity for r in pulse.rows] == sorted((r.severity for r in pulse.rows), reverse=True)
+        assert [r.score for r in pulse.rows] == sorted((r.score for r in pulse.rows), reverse=True)
+        assert "complete minutes" in plain(pulse.query_one("#status").content)
         first = pulse.rows[0].ref
         await pilot.press("m")
         await until(pilot, lambda: isinstance(app.screen, MetricsScreen) and app.screen.found, "the metrics")
         assert "requests" in plain(app.screen.query_one("#metrics-summary").content)
         await pilot.press("escape")
-        await pilot.press("enter")
+        await pilot.press("l")
         await until(pilot, lambda: isinstance(app.screen, LogScreen), "the log view")
         assert app.screen.stage_name == first.stage and app.screen.api.id == first.api_id
+        await pilot.press("escape")
+        await pilot.press("t")  # straight to the highlighted stage's throttle form
+        await until(pilot, lambda: isinstance(app.screen, ThrottleForm), "the throttle form")
+        await pilot.press("escape")
+        assert isinstance(app.screen, StageScreen) and app.screen.stage_name == first.stage
+        await pilot.press("escape")
+        await pilot.press("slash")
+        await pilot.press(*"payments")  # a burst: every key arrives
+        await until(pilot, lambda: pulse.rows and all(r.ref.api_name == "payments-api" for r in pulse.rows),
+                    "the filtered pulse")
+
 
 
 async def test_a_stage_without_access_logging_says_so_and_offers_to_turn_it_on(sandbox, scratch_apis, aws,

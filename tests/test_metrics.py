@@ -9,7 +9,7 @@ import pytest
 from traffic_helpers import stepped
 
 from console.aws.session import Connection, Target
-from console.read import metrics
+from console.read import metrics, pulse
 from console.read.gateway import Gateway
 from console.read.metrics import StageRef
 from console.sandbox.estate import ORDERS_API, STOREFRONT_HTTP
@@ -30,9 +30,14 @@ def live(sandbox):
 
 
 @pytest.fixture
-def cloudwatch(live):
-    """The region's CloudWatch, counting GetMetricData calls."""
-    client = live.client("cloudwatch")
+def live_gateway(live):
+    return Gateway(Connection(Target(endpoint_url=live.url, region=HERE)))
+
+
+@pytest.fixture
+def cloudwatch(live_gateway):
+    """The region's CloudWatch (the one the pulse uses), counting GetMetricData calls."""
+    client = live_gateway.connection.client("cloudwatch")
     client.calls = []
     client.meta.events.register("provide-client-params.cloudwatch.GetMetricData",
                                 lambda params, **_: client.calls.append(len(params["MetricDataQueries"])))
@@ -49,12 +54,12 @@ def test_rest_and_http_stages_are_asked_by_their_own_names_and_dimensions():
     rest = StageRef("abc", "orders-api", "prod")
     http = StageRef("xyz", "storefront", "prod", http=True)
     window = metrics.WINDOWS["1h"]
-    by_key = {q.key: q for q in metrics.stage_queries(rest, window)}
+    by_key = {q.key: q for q in metrics.stage_queries(rest, window) if len(q.key) == 2}
     assert by_key[("4xx", "Sum")].name == "4XXError" and by_key[("5xx", "Sum")].name == "5XXError"
     assert by_key[("count", "Sum")].dimensions == (("ApiName", "orders-api"), ("Stage", "prod"))
     assert ("cache_hits", "Sum") in by_key and ("data_processed", "Sum") not in by_key
     assert {s for (m, s) in by_key if m == "latency"} == {"Average", "p50", "p90", "p99"}
-    by_key = {q.key: q for q in metrics.stage_queries(http, window)}
+    by_key = {q.key: q for q in metrics.stage_queries(http, window) if len(q.key) == 2}
     assert by_key[("4xx", "Sum")].name == "4xx" and by_key[("5xx", "Sum")].name == "5xx"
     assert by_key[("count", "Sum")].dimensions == (("ApiId", "xyz"), ("Stage", "prod"))
     assert ("cache_hits", "Sum") not in by_key and ("data_processed", "Sum") in by_key
@@ -72,19 +77,19 @@ def test_a_stages_view_is_one_call_with_percentiles(cloudwatch, refs):
     assert http.get("count", "Sum").total > 0 and http.get("data_processed", "Sum").values
 
 
-def test_the_pulse_is_worst_first_in_as_few_calls_as_the_limit_allows(cloudwatch, refs):
-    rows = metrics.pulse(cloudwatch, list(refs.values()))
-    assert len(cloudwatch.calls) == -(-6 * len(refs) // 500)
-    assert [r.severity for r in rows] == sorted((r.severity for r in rows), reverse=True)
-    busy = next(r for r in rows if r.ref.stage == "prod" and r.ref.api_name == "orders-api")
-    assert busy.requests_15m >= busy.requests_5m > 0 and len(busy.per_minute) == 15
+def test_the_pulse_is_worst_first_in_as_few_calls_as_the_limit_allows(cloudwatch, refs, live_gateway):
+    found = pulse.region_pulse(live_gateway.connection, live_gateway, list(refs.values()))
+    assert cloudwatch.calls == [3 * len(refs), len(refs)]  # counts by minute, then p99 over the window
+    assert [r.score for r in found.rows] == sorted((r.score for r in found.rows), reverse=True)
+    busy = next(r for r in found.rows if r.ref.stage == "prod" and r.ref.api_name == "orders-api")
+    assert busy.requests > 0 and len(busy.per_minute) == 15 and found.window.minutes == 5
 
 
-def test_many_stages_are_batched_500_metrics_a_call(cloudwatch):
-    """GetMetricData takes at most 500 queries a call: 100 stages of 6 metrics are two calls."""
-    refs = [StageRef(f"id{i}", f"api{i}", "prod", http=i % 2 == 0) for i in range(100)]
-    rows = metrics.pulse(cloudwatch, refs, now=datetime.now(UTC))
-    assert cloudwatch.calls == [500, 100] and len(rows) == 100
+def test_many_stages_are_batched_500_metrics_a_call(cloudwatch, live_gateway):
+    """GetMetricData takes at most 500 queries a call: 200 stages of 3 counts and a p99 are three calls."""
+    refs = [StageRef(f"id{i}", f"api{i}", "prod", http=i % 2 == 0) for i in range(200)]
+    found = pulse.region_pulse(live_gateway.connection, live_gateway, refs, now=datetime.now(UTC))
+    assert cloudwatch.calls == [500, 100, 200] and len(found.rows) == 200
 
 
 def test_list_metrics_finds_a_stages_dimensions(cloudwatch, refs):
@@ -92,6 +97,46 @@ def test_list_metrics_finds_a_stages_dimensions(cloudwatch, refs):
     assert found and all(m.dimension("ApiName") == "orders-api" and m.dimension("Stage") == "prod" for m in found)
 
 
-def test_sparkline_scales_to_the_largest_value():
+def test_sparkline_scales_to_the_largest_value_and_dots_a_minute_not_yet_published():
     assert metrics.sparkline([0, 5, 10]) == "▁▅█"
     assert metrics.sparkline([0, 0]) == "▁▁"
+    assert metrics.sparkline([0, 10, None]) == "▁█·"
+
+
+def test_one_stage_window_and_stat_give_one_number_in_pulse_metrics_view_and_cli(live, live_gateway, monkeypatch,
+                                                                                  capsys):
+    """p99 over the last 5 complete minutes: CloudWatch's p99 with the window as period, the same in the
+    pulse (TUI and `pulse --output json`), the metrics view and `metrics --window 5m --output json`."""
+    import json
+
+    from console.cli import main
+
+    frozen = datetime.now(UTC).replace(second=30, microsecond=0)
+    if frozen > datetime.now(UTC):
+        frozen -= timedelta(minutes=1)
+    monkeypatch.setattr(metrics, "_now", lambda: frozen)
+    monkeypatch.setattr(pulse, "metrics_now", lambda: frozen)
+    ref = next(r for r in metrics.region_refs(live_gateway) if (r.api_name, r.stage) == ("orders-api", "prod"))
+    row = next(r for r in pulse.region_pulse(live_gateway.connection, live_gateway, [ref]).rows)
+    view = metrics.stage_metrics(live_gateway.connection.client("cloudwatch"), ref, "5m")
+    assert (view.start, view.end) == (row.window.start, row.window.end)
+    assert row.window.end <= frozen and row.window.end.second == 0  # the running minute is never counted
+    assert row.p99_ms is not None and row.p99_ms == view.over_window("latency", "p99")
+    assert row.requests == view.over_window("count", "Sum") == view.get("count", "Sum").total
+    base = ["--endpoint-url", live.url, "--region", HERE]
+    assert main([*base, "metrics", "orders-api", "prod", "--window", "5m", "--output", "json"]) == 0
+    series = json.loads(capsys.readouterr().out)["series"]
+    assert next(s for s in series if (s["metric"], s["stat"]) == ("latency", "p99"))["over_window"] == row.p99_ms
+    assert main([*base, "pulse", "--output", "json"]) == 0
+    listed = next(r for r in json.loads(capsys.readouterr().out) if (r["api"], r["stage"]) == ("orders-api", "prod"))
+    assert listed["p99_ms"] == round(row.p99_ms, 1) and listed["requests"] == row.requests
+    assert listed["window_end"] == row.window.end.isoformat().replace("+00:00", "Z")
+
+
+def test_no_window_ends_after_the_running_minute_began():
+    now = datetime(2026, 12, 4, 3, 15, 42, tzinfo=UTC)
+    assert metrics.aligned_range(metrics.WINDOWS["15m"], now) == (datetime(2026, 12, 4, 3, 0, tzinfo=UTC),
+                                                                   datetime(2026, 12, 4, 3, 15, tzinfo=UTC))
+    assert metrics.aligned_range(metrics.WINDOWS["3h"], now)[1] == datetime(2026, 12, 4, 3, 15, tzinfo=UTC)
+    span = pulse.complete_minutes(5, now)
+    assert span.label == "03:10–03:15 UTC" and span.minutes == 5

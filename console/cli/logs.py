@@ -135,68 +135,54 @@ def metrics(engine: Engine, args) -> int:
     api = gateway.find_api(args.api)
     gateway.stage(api, args.stage)  # a wrong stage name is a plain "not found", not an empty chart
     found = stage_metrics(gateway.connection.client("cloudwatch"), ref_for(api, args.stage), args.window)
+    per_period = [(key, series) for key, series in found.series.items() if len(key) == 2]
     if not _text_output(args):
         print(json.dumps({
             "api": api.name, "api_id": api.id, "stage": args.stage, "window": found.window.name,
             "period_seconds": found.window.period, "start": found.start.isoformat(), "end": found.end.isoformat(),
-            "series": [{"metric": metric, "stat": stat, "timestamps": [t.isoformat() for t in series.timestamps],
-                        "values": list(series.values)} for (metric, stat), series in found.series.items()],
+            "series": [{"metric": metric, "stat": stat, "over_window": found.over_window(metric, stat),
+                        "timestamps": [t.isoformat() for t in series.timestamps],
+                        "values": list(series.values)} for (metric, stat), series in per_period],
         }, indent=2))
         return EXIT_OK
     from console.read.metrics import sparkline
     from console.render.text import Table, terminal
 
-    table = Table(title=f"{api.name} › {args.stage} · CloudWatch, last {found.window.name} "
-                        f"({found.window.period // 60}-min periods)", box=None, pad_edge=False)
-    for column in ("Metric", "Stat", "Latest", "Min", "Max", "Total/avg", "Trend"):
+    table = Table(title=f"{api.name} › {args.stage} · CloudWatch, the last {found.window.name} of complete "
+                        f"{found.window.period // 60}-min periods, {found.label} (the running period is not shown)",
+                  box=None, pad_edge=False)
+    for column in ("Metric", "Stat", "Over window", "Last period", "Min", "Max", "Trend"):
         table.add_column(column, justify="left" if column in ("Metric", "Stat", "Trend") else "right")
-    for (metric, stat), series in found.series.items():
+    for (metric, stat), series in per_period:
         values = series.values
+        whole = found.over_window(metric, stat)
         if not values:
             table.add_row(metric, stat, "—", "—", "—", "—", "no data")
             continue
-        whole = sum(values) if stat == "Sum" else sum(values) / len(values)
-        table.add_row(metric, stat, f"{values[-1]:,.1f}", f"{min(values):,.1f}", f"{max(values):,.1f}",
-                      f"{whole:,.1f}", sparkline(series.dense(found.start, found.end, found.window.period)))
+        table.add_row(metric, stat, "—" if whole is None else f"{whole:,.1f}", f"{values[-1]:,.1f}",
+                      f"{min(values):,.1f}", f"{max(values):,.1f}",
+                      sparkline(series.dense(found.start, found.end, found.window.period)))
     terminal().print(table)
     return EXIT_OK
 
 
 def pulse(engine: Engine, args) -> int:
-    from console.read.metrics import pulse as region_pulse
     from console.read.metrics import region_refs
+    from console.read.pulse import region_pulse
 
     gateway = engine.gateway
-    refs = region_refs(gateway)
-    rows = region_pulse(gateway.connection.client("cloudwatch"), refs) if refs else []
+    found = region_pulse(gateway.connection, gateway, region_refs(gateway))
+    for note in found.notes:
+        say(note)
     if not _text_output(args):
-        print(json.dumps([{
-            "api": r.ref.api_name, "api_id": r.ref.api_id, "stage": r.ref.stage,
-            "protocol": "HTTP" if r.ref.http else "REST",
-            "requests_5m": r.requests_5m, "requests_15m": r.requests_15m,
-            "errors4_pct_5m": round(r.errors4_5m, 3), "errors4_pct_15m": round(r.errors4_15m, 3),
-            "errors5_pct_5m": round(r.errors5_5m, 3), "errors5_pct_15m": round(r.errors5_15m, 3),
-            "p99_ms_5m": r.p99_5m, "p99_ms_15m": r.p99_15m, "requests_per_minute": list(r.per_minute),
-        } for r in rows], indent=2))
+        print(json.dumps([row.to_json() for row in found.rows], indent=2))
         return EXIT_OK
-    from console.read.metrics import sparkline
-    from console.render.text import Table, terminal
+    from console.render.pulse import pulse_table
+    from console.render.text import terminal
 
-    table = Table(title=f"Pulse of {gateway.connection.region}: worst first (5 min / 15 min)", box=None,
-                  pad_edge=False)
-    for column in ("API › stage", "Requests/min", "Requests", "4xx %", "5xx %", "p99 ms"):
-        table.add_column(column, justify="left" if column in ("API › stage", "Requests/min") else "right")
-    for r in rows:
-        table.add_row(f"{r.ref.api_name} › {r.ref.stage}", sparkline(r.per_minute),
-                      f"{r.requests_5m:,.0f} / {r.requests_15m:,.0f}", f"{r.errors4_5m:.1f} / {r.errors4_15m:.1f}",
-                      f"{r.errors5_5m:.1f} / {r.errors5_15m:.1f}",
-                      f"{_ms(r.p99_5m)} / {_ms(r.p99_15m)}")
-    terminal().print(table if rows else "No REST or HTTP API stages in this region.")
+    terminal().print(pulse_table(found, gateway.connection.region) if found.rows else
+                     "No API stages in this region.")
     return EXIT_OK
-
-
-def _ms(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.0f}"
 
 
 def access_logging(engine: Engine, args) -> int:

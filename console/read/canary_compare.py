@@ -180,7 +180,7 @@ def _from_cloudwatch(connection: Any, api: Api, stage: Stage, minutes: int, end:
     if not series:
         return ()
     period = minutes * 60
-    stop = (int(end.timestamp()) // 60 + 1) * 60
+    stop = int(end.timestamp()) // 60 * 60  # complete minutes: the running one is never a figure
     begin = datetime.fromtimestamp(stop - period, UTC)
     queries = [MetricQuery((index, name, stat), name, dims, stat, period)
                for index, (_, dims) in enumerate(series)

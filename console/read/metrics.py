@@ -14,7 +14,7 @@ No Textual; callers pass a CloudWatch client (`connection.client("cloudwatch")`)
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,17 +22,18 @@ from console.aws.errors import explain
 
 NAMESPACE = "AWS/ApiGateway"
 MAX_QUERIES = 500  # GetMetricData: metrics per call
+WHOLE = "window"  # a query's key suffix: the statistic over the whole window (its period is the window)
 
-# The console's words for a metric -> its name for REST and for HTTP APIs (None: not published).
-METRIC_NAMES: dict[str, tuple[str | None, str | None]] = {
-    "count": ("Count", "Count"),
-    "4xx": ("4XXError", "4xx"),
-    "5xx": ("5XXError", "5xx"),
-    "latency": ("Latency", "Latency"),
-    "integration_latency": ("IntegrationLatency", "IntegrationLatency"),
-    "cache_hits": ("CacheHitCount", None),
-    "cache_misses": ("CacheMissCount", None),
-    "data_processed": (None, "DataProcessed"),
+# The console's words for a metric -> its name for REST, HTTP and WebSocket APIs (None: not published).
+METRIC_NAMES: dict[str, tuple[str | None, str | None, str | None]] = {
+    "count": ("Count", "Count", "MessageCount"),
+    "4xx": ("4XXError", "4xx", "ClientError"),
+    "5xx": ("5XXError", "5xx", "ExecutionError"),
+    "latency": ("Latency", "Latency", "IntegrationLatency"),
+    "integration_latency": ("IntegrationLatency", "IntegrationLatency", "IntegrationLatency"),
+    "cache_hits": ("CacheHitCount", None, None),
+    "cache_misses": ("CacheMissCount", None, None),
+    "data_processed": (None, "DataProcessed", None),
 }
 PERCENTILES = ("p50", "p90", "p99")
 # What the CloudWatch view of a stage shows: (metric, statistic).
@@ -61,12 +62,22 @@ WINDOWS = {w.name: w for w in (
 
 @dataclass(frozen=True)
 class StageRef:
-    """Which stage's metrics: REST metrics are found by API name, HTTP API metrics by API id."""
+    """Which stage's metrics: REST metrics are found by API name, HTTP and WebSocket API metrics by API id."""
 
     api_id: str
     api_name: str
     stage: str
-    http: bool = False
+    http: bool = False  # an HTTP or WebSocket API (API Gateway v2)
+    websocket: bool = False
+
+    @property
+    def protocol(self) -> str:
+        return "WEBSOCKET" if self.websocket else "HTTP" if self.http else "REST"
+
+    @property
+    def metric_key(self) -> str:
+        """The value of the API's dimension: its name (REST) or its id (v2)."""
+        return self.api_id if self.http else self.api_name
 
     def dimensions(self) -> list[dict[str, str]]:
         first = {"Name": "ApiId", "Value": self.api_id} if self.http else {"Name": "ApiName", "Value": self.api_name}
@@ -74,8 +85,8 @@ class StageRef:
 
     def metric_name(self, metric: str) -> str | None:
         """The CloudWatch name of one of METRIC_NAMES for this kind of API (None: not published)."""
-        rest, http = METRIC_NAMES[metric]
-        return http if self.http else rest
+        rest, http, websocket = METRIC_NAMES[metric]
+        return websocket if self.websocket else http if self.http else rest
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,11 @@ class Series:
         pairs = [(t, v) for t, v in zip(self.timestamps, self.values, strict=True) if t >= moment]
         return Series(tuple(t for t, _ in pairs), tuple(v for _, v in pairs))
 
+    def between(self, start: datetime, end: datetime) -> Series:
+        """The points of [start, end)."""
+        pairs = [(t, v) for t, v in zip(self.timestamps, self.values, strict=True) if start <= t < end]
+        return Series(tuple(t for t, _ in pairs), tuple(v for _, v in pairs))
+
     def dense(self, start: datetime, end: datetime, period: int, fill: float = 0.0) -> list[float]:
         """One value per period from `start` to `end`, `fill` where CloudWatch had none (counts: 0)."""
         by_time = {int(t.timestamp()) // period: v for t, v in zip(self.timestamps, self.values, strict=True)}
@@ -130,57 +146,53 @@ class StageMetrics:
     def get(self, metric: str, stat: str) -> Series:
         return self.series.get((metric, stat), Series())
 
-
-@dataclass(frozen=True)
-class Pulse:
-    """A stage's health over the last 5 and 15 minutes, as the pulse lists it."""
-
-    ref: StageRef
-    requests_5m: float
-    requests_15m: float
-    errors4_5m: float  # percent of requests
-    errors4_15m: float
-    errors5_5m: float
-    errors5_15m: float
-    p99_5m: float | None  # milliseconds
-    p99_15m: float | None
-    per_minute: tuple[float, ...] = field(default=())  # requests, the last 15 minutes
+    def over_window(self, metric: str, stat: str) -> float | None:
+        """The statistic over the whole window, as CloudWatch computes it with the window as its period:
+        a Sum's total, the Average of every request, the p99 of the window's requests (never an average
+        of per-period percentiles). None when CloudWatch has no data for it."""
+        return self.series.get((metric, stat, WHOLE), Series()).last
 
     @property
-    def severity(self) -> tuple[float, float, float, float]:
-        """Worst first: 5xx share, then 4xx share, then p99, then load."""
-        return (self.errors5_5m, self.errors4_5m, self.p99_5m or 0.0, self.requests_5m)
+    def label(self) -> str:
+        """The window's clock range, e.g. "02:15–03:15 UTC" (complete periods only)."""
+        return f"{self.start:%H:%M}–{self.end:%H:%M} UTC"
 
 
 BARS = "▁▂▃▄▅▆▇█"
 
 
-def sparkline(values: Sequence[float]) -> str:
-    """A series as block characters scaled to its largest value (all low when there is nothing)."""
-    top = max(values, default=0)
-    if top <= 0:
-        return BARS[0] * len(values)
-    return "".join(BARS[min(len(BARS) - 1, int(v / top * (len(BARS) - 1) + 0.5))] for v in values)
+NOT_PUBLISHED = "·"  # a minute that has ended but CloudWatch has not published yet
+
+
+def sparkline(values: Sequence[float | None]) -> str:
+    """A series as block characters scaled to its largest value; None (not yet published) as a dot."""
+    top = max((v for v in values if v is not None), default=0)
+    return "".join(NOT_PUBLISHED if v is None else BARS[0] if top <= 0 else
+                   BARS[min(len(BARS) - 1, int(v / top * (len(BARS) - 1) + 0.5))] for v in values)
 
 
 def _now() -> datetime:
+    """The clock every window is cut by (one, so that tests can hold it still)."""
     return datetime.now(UTC)
 
 
 def aligned_range(window: Window, now: datetime | None = None) -> tuple[datetime, datetime]:
-    """[start, end) of a window ending at the current period boundary (CloudWatch buckets align to start)."""
+    """[start, end) of a window of complete periods: it ends where the running period began, which is
+    never counted (CloudWatch buckets align to the start)."""
     now = now or _now()
-    end_epoch = int(now.timestamp()) // window.period * window.period + window.period
+    end_epoch = int(now.timestamp()) // window.period * window.period
     end = datetime.fromtimestamp(end_epoch, UTC)
     return end - timedelta(seconds=window.seconds), end
 
 
 def stage_queries(ref: StageRef, window: Window,
                   wanted: Iterable[tuple[str, str]] = STAGE_VIEW) -> list[MetricQuery]:
-    """The queries of a stage's view; metrics its kind of API does not publish are left out."""
+    """The queries of a stage's view, per period and over the whole window; metrics its kind of API does
+    not publish are left out."""
     dimensions = tuple((d["Name"], d["Value"]) for d in ref.dimensions())
-    return [MetricQuery((metric, stat), name, dimensions, stat, window.period)
-            for metric, stat in wanted if (name := ref.metric_name(metric))]
+    named = [(metric, stat, name) for metric, stat in wanted if (name := ref.metric_name(metric))]
+    return [MetricQuery((metric, stat), name, dimensions, stat, window.period) for metric, stat, name in named] + [
+        MetricQuery((metric, stat, WHOLE), name, dimensions, stat, window.seconds) for metric, stat, name in named]
 
 
 def fetch(cloudwatch: Any, queries: Sequence[MetricQuery], start: datetime, end: datetime) -> dict[Any, Series]:
@@ -221,48 +233,14 @@ def stage_metrics(cloudwatch: Any, ref: StageRef, window: Window | str = "1h",
     return StageMetrics(ref, window, start, end, series, _now())
 
 
-def pulse(cloudwatch: Any, refs: Sequence[StageRef], now: datetime | None = None) -> list[Pulse]:
-    """Every stage's last 5 and 15 minutes, worst first: six queries a stage, 83 stages a call."""
-    start, end = aligned_range(WINDOWS["15m"], now)
-    five_ago = end - timedelta(minutes=5)
-    queries: list[MetricQuery] = []
-    for index, ref in enumerate(refs):
-        dimensions = tuple((d["Name"], d["Value"]) for d in ref.dimensions())
-        for metric in ("count", "4xx", "5xx"):
-            queries.append(MetricQuery((index, metric), ref.metric_name(metric) or "", dimensions, "Sum", 60))
-        for period in (60, 300, 900):  # p99 does not add up: ask for it over each span itself
-            queries.append(MetricQuery((index, f"p99@{period}"), "Latency", dimensions, "p99", period))
-    answers = fetch(cloudwatch, queries, start, end)
-    rows = []
-    for index, ref in enumerate(refs):
-        count, err4, err5 = (answers[(index, m)] for m in ("count", "4xx", "5xx"))
-        n5, n15 = count.since(five_ago).total, count.total
-        rows.append(Pulse(
-            ref=ref,
-            requests_5m=n5, requests_15m=n15,
-            errors4_5m=_percent(err4.since(five_ago).total, n5), errors4_15m=_percent(err4.total, n15),
-            errors5_5m=_percent(err5.since(five_ago).total, n5), errors5_15m=_percent(err5.total, n15),
-            p99_5m=answers[(index, "p99@300")].since(five_ago).last,
-            p99_15m=answers[(index, "p99@900")].last,
-            per_minute=tuple(count.dense(start, end, 60)),
-        ))
-    return sorted(rows, key=lambda row: row.severity, reverse=True)
-
-
 def region_refs(gateway: Any, refresh: bool = False) -> list[StageRef]:
-    """Every REST and HTTP API stage of the gateway's region (WebSocket APIs publish other metrics)."""
-    refs = []
-    for api in gateway.apis(refresh):
-        if api.protocol.value == "WEBSOCKET":
-            continue
-        refs += [StageRef(api.id, api.name, stage.name, http=api.protocol.is_v2)
-                 for stage in gateway.stages(api, refresh)]
-    return refs
+    """Every REST, HTTP and WebSocket API stage of the gateway's region."""
+    return [ref_for(api, stage.name) for api in gateway.apis(refresh) for stage in gateway.stages(api, refresh)]
 
 
 def ref_for(api: Any, stage_name: str) -> StageRef:
     """The metrics address of a stage of a read-model Api."""
-    return StageRef(api.id, api.name, stage_name, http=api.protocol.is_v2)
+    return StageRef(api.id, api.name, stage_name, http=api.protocol.is_v2, websocket=api.protocol.value == "WEBSOCKET")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,234 @@
+"""The pulse: every stage of a region ranked by how much it is hurting now, from complete minutes only.
+
+Figures (one definition each, everywhere):
+- The window is the last `WINDOW_MINUTES` complete minutes that CloudWatch has published: the running
+  minute is never counted, and a minute that has ended but is not published yet (no stage of the
+  region has a point for it) is "not yet published" — left out of the window and drawn as such, never 0.
+- requests, 4xx and 5xx are sums over the window; `pct_4xx` includes the 429s; `pct_429` is counted
+  from the stage's access log (CloudWatch has no metric for it) for the stages whose 4xx share is
+  notable, and is None where it was not read.
+- p99 is CloudWatch's p99 with the window as its period — the percentile of the window's requests,
+  never an average of per-minute percentiles.
+- `score` = (5xx + 0.7 x 429 + 0.2 x other 4xx) per minute of the window: failed requests, weighted by
+  how surely they hurt someone, so a prod stage shedding half of 300 req/s outranks a dev stage with
+  2 failures in 3. Below `MIN_SAMPLE` requests a share means little: views show counts ("2/3").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from console.aws.errors import Problem, explain
+from console.read.metrics import NAMESPACE, MetricQuery, Series, StageRef, fetch
+from console.read.metrics import _now as metrics_now
+
+WINDOW_MINUTES = 5
+TREND_MINUTES = 15
+MIN_SAMPLE = 20  # requests in the window below which shares are shown as counts
+WEIGHTS = {"5xx": 1.0, "429": 0.7, "4xx": 0.2}  # per failed request: the score's definition
+NOTABLE_4XX = 5.0  # percent: above it, the stage's 429s are counted from its access log
+MAX_429_READS = 3  # stages whose access log is read per refresh (FilterLogEvents allows 5 a second)
+MAX_429_LINES = 50_000  # lines read per stage; past it the count says "at least"
+ALARM_ORDER = {"ALARM": 3, "INSUFFICIENT_DATA": 2, "OK": 1}
+
+
+@dataclass(frozen=True)
+class Span:
+    """[start, end) of whole minutes, UTC."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+    @property
+    def label(self) -> str:
+        return f"{self.start:%H:%M}–{self.end:%H:%M} UTC"
+
+
+def complete_minutes(minutes: int, now: datetime | None = None) -> Span:
+    """The last `minutes` minutes that have ended (the running one excluded)."""
+    now = now or metrics_now()
+    end = datetime.fromtimestamp(int(now.timestamp()) // 60 * 60, UTC)
+    return Span(end - timedelta(minutes=minutes), end)
+
+
+@dataclass(frozen=True)
+class StagePulse:
+    ref: StageRef
+    window: Span
+    requests: float
+    errors_4xx: float
+    errors_5xx: float
+    throttled: float | None  # 429s in the window, from the access log (None: not read)
+    p99_ms: float | None
+    last_minute: float | None  # requests in the window's last minute
+    per_minute: tuple[float | None, ...]  # TREND_MINUTES minutes up to the running one; None: not yet published
+    alarm: str | None  # the worst state of CloudWatch alarms on the stage's metrics (None: none)
+
+    @property
+    def protocol(self) -> str:
+        return self.ref.protocol
+
+    def share(self, count: float | None) -> float | None:
+        return None if count is None or not self.requests else 100.0 * count / self.requests
+
+    @property
+    def pct_4xx(self) -> float | None:
+        return self.share(self.errors_4xx)
+
+    @property
+    def pct_429(self) -> float | None:
+        return self.share(self.throttled)
+
+    @property
+    def pct_5xx(self) -> float | None:
+        return self.share(self.errors_5xx)
+
+    @property
+    def small_sample(self) -> bool:
+        return self.requests < MIN_SAMPLE
+
+    @property
+    def score(self) -> float:
+        throttled = self.throttled or 0.0
+        weighted = (WEIGHTS["5xx"] * self.errors_5xx + WEIGHTS["429"] * throttled
+                    + WEIGHTS["4xx"] * max(0.0, self.errors_4xx - throttled))
+        return weighted / max(1, self.window.minutes)
+
+    def to_json(self) -> dict[str, Any]:
+        def rounded(value: float | None, digits: int = 3) -> float | None:
+            return None if value is None else round(value, digits)
+
+        return {
+            "api": self.ref.api_name, "api_id": self.ref.api_id, "stage": self.ref.stage,
+            "protocol": self.protocol,
+            "window_start": self.window.start.isoformat().replace("+00:00", "Z"),
+            "window_end": self.window.end.isoformat().replace("+00:00", "Z"),
+            "requests": self.requests, "errors_4xx": self.errors_4xx, "errors_5xx": self.errors_5xx,
+            "throttled_429": self.throttled,
+            "pct_4xx": rounded(self.pct_4xx), "pct_429": rounded(self.pct_429), "pct_5xx": rounded(self.pct_5xx),
+            "p99_ms": rounded(self.p99_ms, 1), "requests_per_s_last_minute": rounded(
+                None if self.last_minute is None else self.last_minute / 60),
+            "alarm": self.alarm, "score": round(self.score, 3),
+            "requests_per_minute": list(self.per_minute),
+        }
+
+
+@dataclass(frozen=True)
+class RegionPulse:
+    rows: tuple[StagePulse, ...]  # worst first
+    window: Span
+    unpublished: int  # ended minutes CloudWatch has not published yet (left out of the window)
+    notes: tuple[str, ...]  # what could not be read (alarms, 429s), in words
+    fetched_at: datetime
+
+
+def region_pulse(connection: Any, gateway: Any, refs: Sequence[StageRef], now: datetime | None = None) -> RegionPulse:
+    """Every stage's pulse: two GetMetricData calls per 83 stages, one DescribeAlarms, a few log reads."""
+    cloudwatch = connection.client("cloudwatch")
+    now = now or metrics_now()
+    trend = complete_minutes(TREND_MINUTES + 1, now)
+    counts = fetch(cloudwatch, [q for i, ref in enumerate(refs) for q in _count_queries(i, ref)],
+                   trend.start, trend.end)
+    unpublished = 0
+    last = trend.end - timedelta(minutes=1)
+    if refs and not any(last in set(series.timestamps) for series in counts.values()) \
+            and (now - trend.end).total_seconds() < 120:
+        unpublished = 1  # CloudWatch publishes a minute about a minute after it ends
+    end = trend.end - timedelta(minutes=unpublished)
+    window = Span(end - timedelta(minutes=WINDOW_MINUTES), end)
+    p99 = fetch(cloudwatch, [MetricQuery(i, name, _dims(ref), "p99", WINDOW_MINUTES * 60)
+                             for i, ref in enumerate(refs) if (name := ref.metric_name("latency"))],
+                window.start, window.end) if refs else {}
+    notes: list[str] = []
+    alarms = _alarms(cloudwatch, notes)
+    rows = []
+    for i, ref in enumerate(refs):
+        count, err4, err5 = (counts[(i, m)] if (i, m) in counts else Series() for m in ("count", "4xx", "5xx"))
+        in_window = [s.between(window.start, window.end) for s in (count, err4, err5)]
+        per_minute = _per_minute(count, trend.end - timedelta(minutes=TREND_MINUTES), trend.end, unpublished)
+        last_minute = count.between(end - timedelta(minutes=1), end).total
+        rows.append(StagePulse(ref, window, in_window[0].total, in_window[1].total, in_window[2].total, None,
+                               p99.get(i, Series()).last, last_minute, per_minute,
+                               alarms.get((ref.metric_key, ref.stage))))
+    rows = _with_throttled(connection, gateway, rows, notes)
+    rows.sort(key=lambda r: (r.score, ALARM_ORDER.get(r.alarm or "", 0), r.requests), reverse=True)
+    return RegionPulse(tuple(rows), window, unpublished, tuple(notes), datetime.now(UTC))
+
+
+def _dims(ref: StageRef) -> tuple[tuple[str, str], ...]:
+    return tuple((d["Name"], d["Value"]) for d in ref.dimensions())
+
+
+def _count_queries(index: int, ref: StageRef) -> list[MetricQuery]:
+    return [MetricQuery((index, metric), name, _dims(ref), "Sum", 60)
+            for metric in ("count", "4xx", "5xx") if (name := ref.metric_name(metric))]
+
+
+def _per_minute(count: Series, start: datetime, end: datetime, unpublished: int) -> tuple[float | None, ...]:
+    values: list[float | None] = list(count.dense(start, end, 60))
+    for i in range(1, unpublished + 1):
+        values[-i] = None
+    return tuple(values)
+
+
+def _alarms(cloudwatch: Any, notes: list[str]) -> dict[tuple[str, str], str]:
+    """The worst alarm state per (API name or id, stage), from every alarm on AWS/ApiGateway metrics."""
+    worst: dict[tuple[str, str], str] = {}
+    try:
+        for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm"]):
+            for alarm in page.get("MetricAlarms", ()):
+                if alarm.get("Namespace") != NAMESPACE:
+                    continue
+                dims = {d["Name"]: d["Value"] for d in alarm.get("Dimensions", ())}
+                api, stage = dims.get("ApiName") or dims.get("ApiId"), dims.get("Stage")
+                state = alarm.get("StateValue", "")
+                if api and stage and ALARM_ORDER.get(state, 0) > ALARM_ORDER.get(worst.get((api, stage), ""), 0):
+                    worst[(api, stage)] = state
+    except Exception as exc:  # the pulse stands without alarms; it says why they are missing
+        notes.append(f"alarm states unavailable: {explain(exc).message}")
+    return worst
+
+
+def _with_throttled(connection: Any, gateway: Any, rows: list[StagePulse], notes: list[str]) -> list[StagePulse]:
+    """Count the 429s of the stages whose 4xx share is notable, from their access logs (worst first)."""
+    candidates = sorted((r for r in rows if not r.small_sample and (r.pct_4xx or 0) >= NOTABLE_4XX),
+                        key=lambda r: r.errors_4xx, reverse=True)[:MAX_429_READS]
+    read = {}
+    for row in candidates:
+        try:
+            read[id(row)] = throttled_in(connection, gateway, row.ref, row.window)
+        except Problem as problem:
+            notes.append(f"429s of {row.ref.api_name}/{row.ref.stage} unavailable: {problem.message}")
+    return [StagePulse(r.ref, r.window, r.requests, r.errors_4xx, r.errors_5xx, read.get(id(r)), r.p99_ms,
+                       r.last_minute, r.per_minute, r.alarm) if id(r) in read else r for r in rows]
+
+
+def throttled_in(connection: Any, gateway: Any, ref: StageRef, window: Span) -> float | None:
+    """429s the stage answered in the window, counted from its access log (None: it has none to read)."""
+    from console.logs.access_log import parser_for
+    from console.logs.filter import LineFilter
+    from console.logs.sources import stage_sources
+    from console.logs.tail import filter_budget, history, metered
+
+    api = gateway.find_api(ref.api_id)
+    found = stage_sources(connection, gateway.stage(api, ref.stage))
+    if found.problem or found.access is None:
+        return None
+    parser = parser_for(found.format)
+    client = metered(connection.client("logs"), filter_budget(connection))
+    start_ms, end_ms = int(window.start.timestamp() * 1000), int(window.end.timestamp() * 1000) - 1
+    pattern = LineFilter(statuses=frozenset({"4xx"})).pattern(parser)
+    throttled = 0
+    for seen, line in enumerate(history(client, [found.access.name], start_ms, end_ms, parser, pattern)):
+        if seen >= MAX_429_LINES:
+            break
+        if line.facts is not None and line.facts.status == 429:
+            throttled += 1
+    return float(throttled)

@@ -1,0 +1,43 @@
+"""Keys typed faster than an input opens (a paste, a fast typist over SSH) all reach that input: none
+is lost, and none runs as an action on the screen underneath."""
+
+from __future__ import annotations
+
+from screen_helpers import SIZE, until
+from textual import events
+from textual.widgets import Input
+
+from console.aws.session import Target
+from screens.app import ConsoleApp
+from screens.command_line import CommandLine
+
+
+async def test_keys_typed_in_a_burst_after_colon_all_reach_the_command_line(sandbox):
+    app = ConsoleApp(Target(endpoint_url=sandbox.url))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.engine is not None, "the connection")
+        text = "logs orders-api prod canary xyz"[:30]
+        for key in [":", *text]:  # all at once, as a fast typist over SSH sends them: nothing awaited between
+            name = {":": "colon", " ": "space", "-": "minus"}.get(key, key)
+            app.post_message(events.Key(name, key))
+        await until(pilot, lambda: isinstance(app.screen, CommandLine), "the command line")
+        await pilot.pause(0.3)
+        assert app.screen.query_one(Input).value == text
+
+
+async def test_keys_typed_in_a_burst_after_slash_filter_the_api_list(sandbox):
+    from textual.widgets import DataTable
+
+    from screens.apis import ApiListScreen
+
+    app = ConsoleApp(Target(endpoint_url=sandbox.url))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ApiListScreen)
+                    and app.screen.query_one("#apis", DataTable).row_count, "the API list")
+        for key, character in [("slash", "/"), *((c, c) for c in "payments")]:
+            app.post_message(events.Key(key, character))
+        await pilot.pause(0.6)
+        assert app.screen.query_one("#filter", Input).value == "payments"
+        names = [str(row[0]) for row in (app.screen.query_one("#apis", DataTable).get_row_at(i)
+                                         for i in range(app.screen.query_one("#apis", DataTable).row_count))]
+        assert names and all("payments" in n for n in names)
