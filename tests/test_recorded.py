@@ -19,7 +19,7 @@ from console.aws.budget import TokenBucket
 from console.aws.errors import Problem
 from console.aws.session import Connection, Target
 from console.model import Protocol
-from console.read import metrics
+from console.read import metrics, pulse
 from console.read.gateway import Gateway
 from console.render import describe
 
@@ -52,7 +52,7 @@ def wire() -> tuple[Replay, Connection]:
     """
     replay = Replay(EXCHANGES)
     connection = Connection(Target(endpoint_url="http://127.0.0.1:9", region=REGION), TokenBucket(1000, 1000))
-    for service in ("apigateway", "apigatewayv2", "cloudwatch"):
+    for service in ("apigateway", "apigatewayv2", "cloudwatch", "logs"):
         replay.attach(connection.client(service))
     return replay, connection
 
@@ -265,8 +265,9 @@ def test_a_rest_stage_view_is_one_get_metric_data_call_answering_every_series(re
     ref = metrics.ref_for(api(recorded, "orders-api"), "prod")
     view = metrics.stage_metrics(recorded_connection.client("cloudwatch"), ref, "1h", now=NOW)
     assert replay.sent[-1] == "cloudwatch.GetMetricData.orders-api.prod.1h.json" and len(replay.sent) == 3
-    assert set(view.series) == {q for q in metrics.STAGE_VIEW if q[0] != "data_processed"}
-    assert view.end - view.start == timedelta(hours=1) and view.end >= NOW
+    assert {k for k in view.series if len(k) == 2} == {q for q in metrics.STAGE_VIEW if q[0] != "data_processed"}
+    assert view.end - view.start == timedelta(hours=1) and view.end <= NOW  # complete minutes only
+    assert view.over_window("count", "Sum") == view.get("count", "Sum").total
     count = view.get("count", "Sum")
     assert count.total > 0 and list(count.timestamps) == sorted(count.timestamps)
     assert all(view.start <= t < view.end for t in count.timestamps)
@@ -288,13 +289,14 @@ def test_an_http_stage_view_asks_for_data_processed_not_cache_counts(recorded, r
     assert view.get("count", "Sum").total > 0
 
 
-def test_the_pulse_lists_rest_and_http_stages_worst_first(recorded, recorded_connection):
-    rows = metrics.pulse(recorded_connection.client("cloudwatch"), metrics.region_refs(recorded), now=NOW)
+def test_the_pulse_lists_every_stage_worst_first(recorded, recorded_connection):
+    found = pulse.region_pulse(recorded_connection, recorded, metrics.region_refs(recorded), now=NOW)
+    rows = found.rows
     names = {r.ref.api_name for r in rows}
-    assert names == {"orders-api", "payments-api", "catalog-api", "storefront-http"}  # WebSocket APIs left out
-    assert [r.severity for r in rows] == sorted((r.severity for r in rows), reverse=True)
-    assert all(len(r.per_minute) == 15 and r.requests_5m <= r.requests_15m for r in rows)
-    assert sum(r.requests_15m for r in rows) > 0
+    assert names == {"orders-api", "payments-api", "catalog-api", "storefront-http", "live-notifications-ws"}
+    assert [r.score for r in rows] == sorted((r.score for r in rows), reverse=True)
+    assert all(len(r.per_minute) == 15 and r.window == found.window for r in rows)
+    assert found.window.end <= NOW and found.window.minutes == 5 and sum(r.requests for r in rows) > 0
 
 
 # -- rendering (describe.py, as the CLI prints it) -------------------------------------------------

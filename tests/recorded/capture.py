@@ -34,7 +34,7 @@ def _isolate(home: Path) -> None:
 
 def capture(directory: Path = HERE) -> list[Path]:
     from console.aws.session import Connection, Target
-    from console.read import metrics
+    from console.read import metrics, pulse
     from console.read.gateway import Gateway
     from console.sandbox.server import start
 
@@ -42,7 +42,7 @@ def capture(directory: Path = HERE) -> list[Path]:
     try:
         connection = Connection(Target(endpoint_url=sandbox.url, region="us-east-1"))
         recorder = Recorder()
-        for service in ("apigateway", "apigatewayv2", "cloudwatch"):
+        for service in ("apigateway", "apigatewayv2", "cloudwatch", "logs"):
             recorder.attach(connection.client(service))
         gateway = Gateway(connection)
 
@@ -72,7 +72,7 @@ def capture(directory: Path = HERE) -> list[Path]:
                                                                   now=now))
         read("storefront-http.prod.1h", lambda: metrics.stage_metrics(
             cloudwatch, metrics.ref_for(storefront, "prod"), "1h", now=now))
-        read("pulse", lambda: metrics.pulse(cloudwatch, metrics.region_refs(gateway), now=now))
+        read("pulse", lambda: pulse.region_pulse(connection, gateway, metrics.region_refs(gateway), now=now))
     finally:
         sandbox.stop()
 
