@@ -30,6 +30,7 @@ from screens.command_line import Command, CommandLine
 from screens.confirm import propose
 from screens.connection import MfaScreen
 from screens.help import HelpScreen
+from screens.palette import StageCommands
 from screens.views import VIEWS, view
 from screens.widgets import Place
 from screens.workers import in_thread
@@ -68,6 +69,7 @@ HOLD_SECONDS = 0.5
 
 class ConsoleApp(App[None]):
     CSS_PATH = "console.tcss"
+    COMMANDS = App.COMMANDS | {StageCommands}
     TITLE = "apigw-console"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
@@ -243,6 +245,8 @@ class ConsoleApp(App[None]):
             self.switch_region(command.argument)
         elif view(command.verb).stage_view:
             self.open_stage_view(command.verb, *command.argument.split())
+        elif command.verb == "ctx" and command.argument:
+            self.switch_profile(command.argument)
         else:
             self.open_view(command.verb)
 

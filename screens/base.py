@@ -30,6 +30,7 @@ class ConsoleScreen(Screen):
         self.summary = ""
         self.problem: str | None = None
         self.loading_what: str | None = None
+        self._read_generation: int | None = None  # the gateway's generation when this view last read
 
     def compose(self) -> ComposeResult:
         yield ConnectionBar(id="connection")
@@ -81,7 +82,16 @@ class ConsoleScreen(Screen):
         in_thread(self, lambda: what(gateway), lambda value: self._arrived(then, value), group=group, exclusive=True,
                   failed=self._failed, profile=gateway.connection.target.profile)
 
+    def on_screen_resume(self) -> None:
+        """Back on top: if a change was applied since this view read (its cache was dropped), read again.
+        A view under another never shows a stage as it was before the operator's own change."""
+        gateway = self.app.gateway
+        if gateway is not None and self._read_generation is not None and gateway.generation != self._read_generation:
+            self.load()
+
     def _arrived(self, then: Callable[[Any], None], value: Any) -> None:
+        gateway = self.app.gateway
+        self._read_generation = gateway.generation if gateway is not None else None
         self.loading_what = None
         self.problem = None
         then(value)

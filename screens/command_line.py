@@ -57,8 +57,11 @@ def parse(text: str) -> Command:
         if len(words) != 3 and not canary:
             raise ValueError(f"Usage: :{view.command}, e.g. :{view.example}")
         return Command(verb, " ".join(words[1:]))
+    if view is not None and view.usage.startswith("[") and len(words) == 2:
+        return Command(verb, words[1])  # an optional argument: :ctx NAME
     if len(words) > 1:
-        raise ValueError(f":{words[0]} takes no argument")
+        raise ValueError(f":{words[0]} takes no argument" if view is None or not view.usage else
+                         f"Usage: :{view.command}, e.g. :{view.example}")
     return Command(verb)
 
 

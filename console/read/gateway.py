@@ -40,6 +40,7 @@ class Gateway:
         self.connection = connection
         self._cache: dict[tuple, object] = {}
         self._lock = threading.Lock()
+        self.generation = 0  # counts `forget`s: changes applied since a view read
 
     # -- caching -------------------------------------------------------------------------------
 
@@ -62,10 +63,12 @@ class Gateway:
             return self._cache.get(key)
 
     def forget(self, *prefix) -> None:
-        """Drop cached answers whose key starts with `prefix` (everything when empty)."""
+        """Drop cached answers whose key starts with `prefix` (everything when empty). Each drop is a new
+        `generation`: a view that read before it shows what may have changed, and reads again."""
         with self._lock:
             for key in [k for k in self._cache if k[: len(prefix)] == prefix]:
                 del self._cache[key]
+            self.generation += 1
 
     def _pages(self, client, operation: str, items: str, **params) -> list[dict]:
         paginator = client.get_paginator(operation)
@@ -101,6 +104,11 @@ class Gateway:
         raise Problem(f"No API with id or name '{ref}' in {self.connection.region}.", kind="not-found")
 
     # -- stages --------------------------------------------------------------------------------
+
+    def known(self, *key) -> object | None:
+        """A cached answer, or None: for what may show only what is already read (the palette)."""
+        with self._lock:
+            return self._cache.get(key)
 
     def stages(self, api: Api, refresh: bool = False) -> list[Stage]:
         def fetch() -> list[Stage]:

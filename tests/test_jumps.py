@@ -1,0 +1,70 @@
+"""From wherever the operator is, the stage and its fix are one jump away, and what they see is current:
+the palette names every action on every stage, :ctx NAME switches at once, and a view under a change
+reads again when it comes back on top."""
+
+from __future__ import annotations
+
+from screen_helpers import SIZE, type_text, until
+from textual.widgets import DataTable
+
+from actions import throttle
+from console.aws.session import Target
+from screens.api import ApiScreen
+from screens.apis import ApiListScreen
+from screens.app import ConsoleApp
+from screens.command_line import Command, parse
+from screens.forms import ThrottleForm
+from screens.stage import StageScreen
+
+
+def test_ctx_takes_a_profile_name_and_other_views_refuse_arguments():
+    assert parse(":ctx prod-admin") == Command("ctx", "prod-admin") and parse("ctx") == Command("ctx")
+    assert parse(":stage orders-api prod") == Command("stage", "orders-api prod")
+    for wrong in (":plans x", ":ctx a b"):
+        try:
+            parse(wrong)
+        except ValueError:
+            continue
+        raise AssertionError(f"{wrong} was taken")
+
+
+async def test_the_palette_opens_a_stage_with_its_action_by_name(sandbox):
+    app = ConsoleApp(Target(endpoint_url=sandbox.url))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ApiListScreen)
+                    and app.screen.query_one("#apis", DataTable).row_count, "the API list")
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.5)  # the palette reads the stages of the APIs it has not seen yet
+        await type_text(pilot, "throttle orders-api prod")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ThrottleForm), "the throttle form")
+        assert app.screen.api.name == "orders-api" and app.screen.stage.name == "prod"
+
+
+async def test_a_view_under_a_change_reads_again_when_it_is_back_on_top(sandbox, aws, scratch_region, unique):
+    apigw = aws("apigateway", scratch_region)
+    api_id = apigw.create_rest_api(name=unique("stale"))["id"]
+    root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK")
+    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    try:
+        app = ConsoleApp(Target(endpoint_url=sandbox.url, region=scratch_region))
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.engine is not None, "the connection")
+            api = app.gateway.find_api(api_id)
+            await app.push_screen(ApiScreen(api))
+            await until(pilot, lambda: app.screen.stages, "the API's stages")
+            await app.push_screen(StageScreen(api, "prod"))
+            await until(pilot, lambda: app.screen.fetched_at, "the stage")
+            engine = app.engine
+            plan = throttle.set_throttle(engine.document(api, "prod"), selector=None, rate="123", burst="45")
+            engine.apply(plan)  # as the stage screen's throttle form would
+            await pilot.press("escape")
+            screen = app.screen
+            assert isinstance(screen, ApiScreen)
+            await until(pilot, lambda: any("123" in str(cell) for cell in screen.query_one("#stages", DataTable)
+                                           .get_row_at(0)), "the API view showing the new throttle")
+    finally:
+        apigw.delete_rest_api(restApiId=api_id)
