@@ -20,12 +20,19 @@ if TYPE_CHECKING:
     from console.sandbox.server import Sandbox
 
 SANDBOX_TESTS = Path(__file__).parent / "sandbox"
+# Tests that run a sandbox of their own in a child process: no fixture says so, but they need one all the same.
+OWN_SANDBOX = {
+    "test_cli.py::test_embedded_sandbox_serves_the_estate_and_goes_away",
+    "test_cli.py::test_sandbox_command_serves_in_the_foreground_until_interrupted",
+}
 
 
 def pytest_collection_modifyitems(config, items):
     """`sandbox` on every test that starts or uses the sandbox, so no module has to say so itself."""
     for item in items:
-        if "sandbox" in getattr(item, "fixturenames", ()) or SANDBOX_TESTS in Path(item.path).parents:
+        path = Path(item.path)
+        if ("sandbox" in getattr(item, "fixturenames", ()) or SANDBOX_TESTS in path.parents
+                or f"{path.name}::{item.name}" in OWN_SANDBOX):
             item.add_marker(pytest.mark.sandbox)
 
 
