@@ -1,8 +1,15 @@
-"""Applying plans: re-read, check, call, re-read, write it down.
+"""Applying plans: re-read, check, write ahead, call, write down, re-read.
 
 Nothing is sent unless writes are allowed, and nothing is sent if a touched field no longer holds
 what the plan was made from: the operator then sees the new values instead. Every attempt that
-reached the check is journaled; an undo is a plan like any other, built from the journal.
+reached the check is journaled, and a call is journaled before it is sent ("sending"), then
+completed with what became of it: applied (with a created resource's id, as soon as AWS returns
+it), failed, or unknown (sent, and no answer came back). A change AWS applied is reported as applied
+even when reading it back fails afterwards, so that it can be undone.
+
+An undo is a plan like any other, built from the journal: it writes back only the fields the change
+wrote, and only while each still holds what the change left; a field someone changed since is named,
+with its value now, and nothing is sent.
 """
 
 from __future__ import annotations
@@ -12,14 +19,16 @@ import os
 from dataclasses import dataclass, replace
 from typing import Any
 
-from actions import pacing
-from actions.plan import ANSWER_ID, Change, Plan, Target
+from botocore.exceptions import HTTPClientError
+
+from actions import fields, pacing
+from actions.plan import ANSWER_ID, Change, Path, Plan, Target
 from actions.resource_doc import ResourceDoc, api_key_document, usage_plan_document
 from actions.stage_doc import StageDoc, read_field, same
 from console.aws.errors import Problem, explain
 from console.aws.session import Target as Place
 from console.config import Settings, config_path
-from console.journal.store import APPLIED, FAILED, REFUSED, Journal
+from console.journal.store import APPLIED, FAILED, REFUSED, UNKNOWN, Journal
 from console.model import Api, Protocol
 from console.read.gateway import Gateway
 
@@ -47,12 +56,20 @@ def write_permission(place: Place, settings: Settings, *, flag: bool = False) ->
 
 
 class Conflict(Problem):
-    """The target changed since the plan was made; `changes` says how (planned before -> now)."""
+    """The target changed since the plan was made; `changes` says how (planned before -> now). For an
+    undo, `before` is the value the change left and `after` the value someone wrote since."""
 
-    def __init__(self, changes: tuple[Change, ...], what: str = "stage"):
-        lines = "; ".join(f"{c.label}: was {c.before!r} when planned, now {c.after!r}" for c in changes)
-        super().__init__(f"The {what} changed since this plan was made, so nothing was sent: {lines}. "
-                         "Review the new values and plan again.", kind="conflict")
+    def __init__(self, changes: tuple[Change, ...], what: str = "stage", *, undo: bool = False):
+        if undo:
+            lines = ", ".join(f"{c.label} {_shown(c.before)} → {_shown(c.after)}" for c in changes)
+            message = (f"Undo refused, nothing was sent: changed since: {lines}. An undo writes back only the "
+                       f"fields the change wrote, and only while they still hold what it left; review the "
+                       f"{what}'s values now and plan a new change instead.")
+        else:
+            lines = "; ".join(f"{c.label}: was {c.before!r} when planned, now {c.after!r}" for c in changes)
+            message = (f"The {what} changed since this plan was made, so nothing was sent: {lines}. "
+                       "Review the new values and plan again.")
+        super().__init__(message, kind="conflict")
         self.changes = changes
 
 
@@ -62,6 +79,7 @@ class Applied:
     entry: dict[str, Any]
     document: dict[str, Any]  # the target as AWS reports it afterwards
     answer: dict[str, Any]  # AWS's answer; may hold a secret (a new key's value): show it, never store it
+    note: str | None = None  # applied, but something the operator should know: "applied; could not read it back: …"
 
 
 class Engine:
@@ -149,27 +167,48 @@ class Engine:
             before = self.read(plan.target)
         except Exception as exc:
             raise explain(exc, profile=plan.target.profile) from None
-        drift = tuple(Change(_label(path), expected, read_field(before, path))
-                      for path, expected in plan.precondition if not same(read_field(before, path), expected))
+        drift = _drift(plan, before)
         if drift:
-            self._record(plan, REFUSED, reason="changed since planned", drift=[vars(c) for c in drift])
-            raise Conflict(drift, "stage" if plan.target.resource == "stage" else plan.target.label)
+            self.journal.append(self._entry(plan, REFUSED, reason="changed since planned",
+                                            drift=[vars(c) for c in drift]))
+            raise Conflict(drift, _what(plan.target), undo=plan.undoes is not None)
         client = self.connection.client(plan.call.service)
+        entry = self.journal.begin(self._entry(plan))  # on disk before the call leaves
         try:
             answer = getattr(client, plan.call.method)(**plan.call.params)
         except Exception as exc:
             problem = explain(exc, profile=plan.target.profile)
-            self._record(plan, FAILED, reason=str(problem))
+            if isinstance(exc, HTTPClientError):  # the request went out and no answer came back
+                self.journal.complete(entry, UNKNOWN, reason=f"sent, no answer: {problem}")
+                raise Problem(f"The request was sent but no answer came back ({problem.message}), so whether AWS "
+                              f"applied it is unknown; refresh to see what it holds now (journal entry "
+                              f"{entry['id']}).", kind=problem.kind) from None
+            self.journal.complete(entry, FAILED, reason=str(problem))
             raise problem from None
         request_id = (answer.get("ResponseMetadata") or {}).get("RequestId")
-        plan = plan.resolved(answer)
-        after = self.read(plan.target) if plan.postcondition else {}
-        surprises = [f"{_label(path)}: AWS reports {read_field(after, path)!r}, planned {value!r}"
-                     for path, value in plan.postcondition if not same(read_field(after, path), value)]
-        entry = self._record(plan, APPLIED, request_id=request_id, surprises=surprises)
+        resolved = plan.resolved(answer)
+        created = {"created": resolved.target.resource_id, "plan": resolved.to_json(),
+                   "target": resolved.target.label} if resolved != plan else {}
+        entry = self.journal.complete(entry, APPLIED, request_id=request_id, **created)  # a new id, kept at once
+        plan = resolved
         self._forget(plan.target)
         answer.pop("ResponseMetadata", None)
-        return Applied(plan=plan, entry=entry, document=after, answer=answer)
+        after, note = {}, None
+        if plan.postcondition:
+            try:
+                after = self.read(plan.target)
+            except Exception as exc:
+                note = f"applied; could not read it back: {explain(exc, profile=plan.target.profile)}"
+                entry = self.journal.complete(entry, note=note)
+            else:
+                surprises = [f"{fields.name(path)}: AWS reports {read_field(after, path)!r}, planned {value!r}"
+                             for path, value in plan.postcondition if not same(read_field(after, path), value)]
+                left = plan if surprises else _with_what_it_left(plan, after)
+                if surprises or left != plan:
+                    entry = self.journal.complete(entry, surprises=surprises,
+                                                  plan=left.to_json() if left != plan else None)
+                    plan = left
+        return Applied(plan=plan, entry=entry, document=after, answer=answer, note=note)
 
     def _forget(self, target: Target) -> None:
         """Drop the cached reads the change made stale, so every screen shows the new state."""
@@ -180,10 +219,11 @@ class Engine:
             self.gateway.forget("plans")
             self.gateway.forget("keys")
 
-    def _record(self, plan: Plan, outcome: str, **details: Any) -> dict[str, Any]:
+    def _entry(self, plan: Plan, outcome: str | None = None, **details: Any) -> dict[str, Any]:
+        """A journal entry for `plan`: who, where, what, the plan with its inverse (and an outcome)."""
         identity = self.connection.identity
-        return self.journal.append({
-            "outcome": outcome,
+        return {
+            **({"outcome": outcome} if outcome else {}),
             "caller": identity.arn if identity else None,
             "profile": plan.target.profile,
             "region": plan.target.region,
@@ -195,7 +235,7 @@ class Engine:
             "plan": plan.to_json(),
             "undoes": plan.undoes,
             **{k: v for k, v in details.items() if v not in (None, [], "")},
-        })
+        }
 
     # -- undoing -----------------------------------------------------------------------------------
 
@@ -215,8 +255,47 @@ class Engine:
         if (inverse.target.region, inverse.target.endpoint) != here:
             raise Problem(f"Entry {entry['id']} changed {inverse.target.label}; connect to that region "
                           f"and endpoint to undo it.", kind="bad-request")
+        try:
+            now = self.read(inverse.target)
+        except Exception as exc:
+            raise explain(exc, profile=inverse.target.profile) from None
+        drift = _drift(inverse, now)
+        if drift:  # a field the change wrote was changed since: writing it back would undo someone else's
+            raise Conflict(drift, _what(inverse.target), undo=True)
         return replace(inverse, undoes=entry["id"])
 
 
-def _label(path: tuple[str, ...]) -> str:
-    return " ".join(path)
+def _drift(plan: Plan, document: dict[str, Any]) -> tuple[Change, ...]:
+    """The plan's preconditions `document` no longer meets: (field, expected, now)."""
+    return tuple(Change(fields.name(path), expected, read_field(document, path))
+                 for path, expected in plan.precondition if not same(read_field(document, path), expected))
+
+
+def _what(target: Target) -> str:
+    return "stage" if target.resource == "stage" else target.label
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "(not set)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _with_what_it_left(plan: Plan, after: dict[str, Any]) -> Plan:
+    """A plan that created an object (a method's or route's override, a canary, a usage plan's method
+    throttle) with some fields, as AWS left it: the object's other fields as read back join its
+    postcondition. Its undo removes the whole object, so it is refused if any of them changed since."""
+    written = {path for path, _ in plan.postcondition}
+    left: list[tuple[Path, Any]] = []
+    for path, expected in plan.precondition:
+        if expected not in (None, {}) or not any(len(p) > len(path) and p[:len(path)] == path for p in written):
+            continue
+        created = read_field(after, path)
+        if isinstance(created, dict):
+            left += [(path + (key,), value) for key, value in sorted(created.items())
+                     if path + (key,) not in written and (path + (key,), value) not in left]
+    return replace(plan, postcondition=plan.postcondition + tuple(left)) if left else plan

@@ -2,7 +2,8 @@
 20 s per account.
 
 The journal already records every call the console made, in every process (the TUI and runbook
-commands alike), so it is what tells how long ago the last one was: no second record is kept. A
+commands alike), so it is what tells how long ago the last one was: no second record is kept. A call
+whose answer never came (outcome unknown, or still being sent) counts, since it may have reached AWS. A
 plan that must wait says so when it is shown; applying it waits out the rest before sending.
 """
 
@@ -13,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from actions.plan import Target
-from console.journal.store import APPLIED, FAILED, Journal
+from console.journal.store import APPLIED, FAILED, UNKNOWN, Journal
 
 PER_ACCOUNT = {"UpdateUsagePlan": 20.0}  # operation -> seconds between calls, per account (AWS quota)
 
@@ -25,7 +26,7 @@ def wait_for(journal: Journal, target: Target, operation: str, now: datetime | N
         return 0.0
     now = now or datetime.now(timezone.utc)
     recent = [datetime.fromisoformat(e["time"]) for e in journal.entries(now - timedelta(seconds=interval))
-              if e.get("call") == f"apigateway {operation}" and e.get("outcome") in (APPLIED, FAILED)
+              if e.get("call") == f"apigateway {operation}" and e.get("outcome") in (APPLIED, FAILED, UNKNOWN)
               and e["plan"]["target"]["account"] == target.account
               and e["plan"]["target"].get("endpoint") == target.endpoint]
     if not recent:

@@ -157,6 +157,8 @@ def propose(screen: Screen, build: Callable[["Engine"], "Plan"], *,
         app.notify(f"{applied.plan.summary}. Journal {applied.entry['id']}{hint}.", title="Applied", timeout=8)
         for surprise in surprises or ():
             app.notify(surprise, title="AWS reports otherwise", severity="warning", timeout=15)
+        if applied.note:  # applied, but not read back: undo is still offered
+            app.notify(applied.note, title="Applied", severity="warning", timeout=15, markup=False)
         if on_applied:
             on_applied(applied)
 

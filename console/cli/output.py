@@ -3,6 +3,7 @@
 A change prints its plan, then: --dry-run stops there (exit 0); without write permission it stops
 (exit 3); without --yes it asks on a terminal and refuses when there is none (exit 2); then it
 applies through the engine, which re-reads and refuses if the target changed since it was planned.
+A change AWS applied whose read-back failed is still applied (exit 0), with a warning on stderr.
 """
 
 from __future__ import annotations
@@ -67,14 +68,17 @@ def change(engine: Engine, plan: Plan, args) -> int:
     entry = applied.entry
     if args.output == "json":
         print(json.dumps({"plan": plan.to_json(), "applied": True, "entry": entry["id"],
-                          "request_id": entry.get("request_id"), "surprises": entry.get("surprises", [])},
+                          "request_id": entry.get("request_id"), "surprises": entry.get("surprises", []),
+                          **({"note": applied.note} if applied.note else {})},
                          indent=2, default=str))
+        if applied.note:
+            err.print(f"warning: {applied.note}", highlight=False)
     else:
         undo = f"Undo with: apigw-console undo {entry['id']}" if plan.inverse_call else "It cannot be undone."
         terminal().print(f"Applied (journal entry {entry['id']}, AWS request {entry.get('request_id') or '—'}). "
                         + undo, highlight=False)
-        for surprise in entry.get("surprises", []):
-            err.print(f"warning: {surprise}", highlight=False)
+        for warning in (*entry.get("surprises", []), *([applied.note] if applied.note else [])):
+            err.print(f"warning: {warning}", highlight=False)
     return EXIT_OK
 
 

@@ -1,9 +1,19 @@
-"""The audit journal: every applied (or refused) plan, appended as one JSON line, never rewritten.
+"""The audit journal: every change, written before it is sent and completed once AWS has answered.
 
 It lives under the XDG state directory with mode 0600, and holds what an incident review needs —
 who, where, what call, which patch operations, before and after, AWS's request id, the outcome —
 and the plan itself, so that `undo` can rebuild the inverse without asking anyone to remember it.
 Plans carry no secrets: API key values and credentials are never part of a plan.
+
+It is append-only JSON lines, never rewritten. A change is written ahead, as an entry with the
+outcome "sending" (its plan and the plan's inverse), before the call goes out; once AWS has answered,
+a completion line that names the entry (`"completes": id`) gives the outcome — "applied", "failed",
+or "unknown" (sent, and no answer came back) — and what the answer held (AWS's request id, a created
+resource's id and the plan resolved with it). Further lines for the same entry add what the read-back
+found. A refusal (the target changed since the plan was made) sends nothing and is one whole line.
+`entries()` merges them: one entry per change with its final outcome. An entry never completed (the
+process ended while the call was out) reads as "unknown": sent, no answer recorded. Journals written
+before the write-ahead lines (one line per change, outcome included) read as they always did.
 """
 
 from __future__ import annotations
@@ -17,7 +27,8 @@ from typing import Any, Iterator
 
 from platformdirs import user_state_path
 
-APPLIED, REFUSED, FAILED = "applied", "refused", "failed"
+SENDING, APPLIED, REFUSED, FAILED, UNKNOWN = "sending", "applied", "refused", "failed", "unknown"
+NO_ANSWER = "sent, no answer recorded"  # why an entry left at "sending" reads as unknown
 
 
 def journal_path() -> Path:
@@ -29,30 +40,58 @@ class Journal:
         self.path = path or journal_path()
 
     def append(self, entry: dict[str, Any]) -> dict[str, Any]:
-        """Write one entry (adding its id and time) and return it as written."""
+        """Write one whole entry (adding its id and time) and return it as written."""
         now = datetime.now(timezone.utc)
         entry = {"id": f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}", "time": now.isoformat(), **entry}
+        self._write(entry)
+        return entry
+
+    def begin(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """Write an entry ahead of its call, with the outcome "sending"; `complete` finishes it."""
+        return self.append({**entry, "outcome": SENDING})
+
+    def complete(self, entry: dict[str, Any], outcome: str | None = None, **details: Any) -> dict[str, Any]:
+        """Append what became of `entry` (an outcome, and/or further details: those that are None or
+        empty are left out) and return the entry as `entries()` will read it."""
+        line = {"completes": entry["id"], "time": datetime.now(timezone.utc).isoformat(),
+                **({"outcome": outcome} if outcome else {}),
+                **{k: v for k, v in details.items() if v not in (None, [], "")}}
+        self._write(line)
+        return _merged(entry, line)
+
+    def _write(self, line: dict[str, Any]) -> None:
+        """One line in one write, appended: lines of processes writing at once never interleave."""
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             os.fchmod(fd, 0o600)  # a journal created by hand with wider rights is narrowed
-            os.write(fd, (json.dumps(entry, default=str, separators=(",", ":")) + "\n").encode())
+            os.write(fd, (json.dumps(line, default=str, separators=(",", ":")) + "\n").encode())
         finally:
             os.close(fd)
-        return entry
 
     def entries(self, since: datetime | None = None) -> list[dict[str, Any]]:
-        """Oldest first; lines that cannot be read (a torn write) are skipped, not fatal."""
-        return [e for e in self._read() if since is None or datetime.fromisoformat(e["time"]) >= since]
+        """One entry per change, oldest first, each with its final outcome; lines that cannot be read
+        (a torn write) are skipped, not fatal."""
+        merged: dict[str, dict[str, Any]] = {}
+        for line in self._read():
+            if "completes" in line:
+                if line["completes"] in merged:
+                    merged[line["completes"]] = _merged(merged[line["completes"]], line)
+            elif "id" in line and "time" in line:
+                merged[line["id"]] = line
+        found = [_settled(e) for e in merged.values()]
+        return [e for e in found if since is None or datetime.fromisoformat(e["time"]) >= since]
 
     def _read(self) -> Iterator[dict[str, Any]]:
         try:
             with self.path.open() as lines:
                 for line in lines:
                     try:
-                        yield json.loads(line)
+                        value = json.loads(line)
                     except json.JSONDecodeError:
                         continue
+                    if isinstance(value, dict):
+                        yield value
         except FileNotFoundError:
             return
 
@@ -72,6 +111,19 @@ class Journal:
                     and not entry.get("undoes"):
                 return entry
         return None
+
+
+def _merged(entry: dict[str, Any], line: dict[str, Any]) -> dict[str, Any]:
+    """`entry` with a completion line's fields over it; the entry keeps its id and time (when it was
+    written ahead), and the completion's time is kept as `completed`."""
+    fields = {k: v for k, v in line.items() if k not in ("completes", "time", "id")}
+    return {**entry, **fields, "completed": line.get("time")}
+
+
+def _settled(entry: dict[str, Any]) -> dict[str, Any]:
+    if entry.get("outcome") == SENDING:
+        return {**entry, "outcome": UNKNOWN, "reason": entry.get("reason") or NO_ANSWER}
+    return entry
 
 
 def parse_since(text: str) -> datetime:
