@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from actions import validate
 from actions.plan import Call, Change, Invalid, Path, Plan
 from actions.stage_doc import REST_ATTRIBUTES, StageDoc, patch_value, read_field, restore_operations
 from console.read.normalise import REST_DEFAULT_KEY
@@ -50,11 +51,11 @@ def set_cache(doc: StageDoc, *, cluster: bool | None = None, size: str | None = 
     """Change the cache cluster and/or one method's caching (every method, `*/*`, without a selector)."""
     if not doc.rest:
         raise Invalid("stage", f"{doc.api.protocol.value} APIs have no stage cache")
-    if size is not None and size not in SIZES:
-        raise Invalid("size", f"is one of {', '.join(SIZES)} (GB)", size)
+    size = _size(size) if size is not None else None
     seconds = _ttl(ttl) if ttl is not None else None
+    selector = validate.selector("method", selector, otherwise="every method (*/*)")
     key = REST_DEFAULT_KEY if selector is None else doc.method(selector)
-    scope = "every method" if selector is None else selector.strip()
+    scope = "every method" if selector is None else selector
     current = {"cacheClusterEnabled": bool(doc.raw.get("cacheClusterEnabled")),
                "cacheClusterSize": doc.raw.get("cacheClusterSize")}
     wanted = {"cacheClusterEnabled": cluster, "cacheClusterSize": size}
@@ -85,11 +86,20 @@ def set_cache(doc: StageDoc, *, cluster: bool | None = None, size: str | None = 
                 protected=doc.protected)
 
 
-def _ttl(text: str) -> int:
-    text = str(text).strip()
-    if not text.isdigit() or int(text) > MAX_TTL:
-        raise Invalid("ttl", f"is a whole number of seconds from 0 to {MAX_TTL}", text)
-    return int(text)
+def _ttl(text: str | int) -> int:
+    return validate.whole("ttl", text, low=0, high=MAX_TTL, rule=f"is a whole number of seconds from 0 to {MAX_TTL}")
+
+
+def _size(text: str) -> str:
+    """One of the sizes AWS offers, as AWS spells it ("6.10" is "6.1")."""
+    rule = f"is one of {', '.join(SIZES)} (GB)"
+    if text in SIZES:
+        return text
+    value, _ = validate.number("size", text, low=0, high=float(SIZES[-1]), rule=rule)
+    found = next((s for s in SIZES if float(s) == value), None)
+    if found is None:
+        raise Invalid("size", rule, text)
+    return found
 
 
 def _replace(field: str, value: Any) -> dict[str, str]:

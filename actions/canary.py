@@ -10,7 +10,6 @@ canary again as it was — all in one UpdateStage, applied in order.
 
 from __future__ import annotations
 
-import math
 from typing import Any, Mapping
 
 from actions import validate
@@ -33,14 +32,16 @@ def settings(doc: StageDoc) -> dict[str, Any] | None:
 
 
 def percent(text: str | float) -> float:
-    """A canary weight: 0.0 to 100.0 percent of the stage's requests."""
-    try:
-        value = float(str(text).strip().removesuffix("%"))
-    except ValueError:
-        raise Invalid("weight", "must be a percentage from 0.0 to 100.0", text) from None
-    if not math.isfinite(value) or not 0.0 <= value <= 100.0:
-        raise Invalid("weight", "must be a percentage from 0.0 to 100.0", text)
-    return value
+    """A canary weight: 0.0 to 100.0 percent of the stage's requests (kept to 6 decimal places)."""
+    return weight_of(text)[0]
+
+
+def weight_of(text: str | float) -> tuple[float, str | None]:
+    """The weight, and a note when it was rounded to 6 decimal places."""
+    if isinstance(text, str):
+        text = text.strip().removesuffix("%")
+    return validate.number("weight", text, low=0, high=100, places=validate.PERCENT_PLACES,
+                           rule="must be a percentage from 0.0 to 100.0")
 
 
 def create(doc: StageDoc, *, weight: str | float, deployment: str | None = None,
@@ -52,9 +53,9 @@ def create(doc: StageDoc, *, weight: str | float, deployment: str | None = None,
     if current is not None:
         raise Invalid("canary", f"stage {doc.target.stage} already has one (deployment {current.get('deploymentId')} "
                                 f"at {current.get('percentTraffic', 0):g}%); weigh, promote or roll it back first")
-    share = percent(weight)
+    share, rounded = weight_of(weight)
     wanted = _checked_overrides(overrides or {})
-    warnings = []
+    warnings = [rounded] if rounded else []
     if deployment is not None:
         known = {d.id for d in doc.structure.deployments}
         if deployment not in known:
@@ -96,7 +97,7 @@ def create(doc: StageDoc, *, weight: str | float, deployment: str | None = None,
 def weigh(doc: StageDoc, weight: str | float, summary: str | None = None) -> Plan:
     """Send `weight` percent of the stage's requests to the canary."""
     current = attached(doc)
-    share = percent(weight)
+    share, rounded = weight_of(weight)
     before = float(current.get("percentTraffic", 0.0))
     if share == before:
         raise Invalid("weight", f"the canary already takes {before:g}%; nothing to change", weight)
@@ -113,7 +114,8 @@ def weigh(doc: StageDoc, weight: str | float, summary: str | None = None) -> Pla
         precondition=((DEPLOYMENT, current.get("deploymentId")), (PERCENT, current.get("percentTraffic"))),
         postcondition=((DEPLOYMENT, current.get("deploymentId")), (PERCENT, share)),
         inverse_call=to(before),
-        warnings=(f"{share:g}% is more than half of the stage's requests",) if share > 50 >= before else (),
+        warnings=((rounded,) if rounded else ()) + (
+            (f"{share:g}% is more than half of the stage's requests",) if share > 50 >= before else ()),
         protected=doc.protected,
     )
 

@@ -2,6 +2,8 @@
 
 Every form reduces to "the variables should be this map": the plan is the difference. REST patches
 `/variables/NAME` (replace or remove); v2 sends StageVariables, where an empty value removes one.
+A plan that removes variables names each one in its warnings; an edit that would leave none (an
+empty buffer) is refused unless removing them all was asked for explicitly (`RemovesAll`).
 """
 
 from __future__ import annotations
@@ -21,12 +23,21 @@ def set_variables(doc: StageDoc, assignments: Mapping[str, str]) -> Plan:
     return edit(doc, {**current(doc), **assignments})
 
 
+class RemovesAll(Invalid):
+    """An edit that leaves no variables where there are some: refused unless asked for (`remove_all`)."""
+
+    def __init__(self, names: list[str]):
+        self.names = names
+        super().__init__("variables", f"the edit leaves none, which removes every variable ({', '.join(names)}); "
+                                      "nothing was planned")
+
+
 def unset_variables(doc: StageDoc, names: list[str]) -> Plan:
     have = current(doc)
     missing = [n for n in names if n not in have]
     if missing:
         raise Invalid("variable", f"{', '.join(missing)} not set on stage {doc.target.stage}", missing[0])
-    return edit(doc, {k: v for k, v in have.items() if k not in names})
+    return edit(doc, {k: v for k, v in have.items() if k not in names}, remove_all=True)
 
 
 def rename_variable(doc: StageDoc, old: str, new: str) -> Plan:
@@ -39,20 +50,26 @@ def rename_variable(doc: StageDoc, old: str, new: str) -> Plan:
     return edit(doc, renamed, summary=f"Rename stage variable {old} to {new}")
 
 
-def edit(doc: StageDoc, desired: Mapping[str, str], summary: str | None = None) -> Plan:
-    """The plan that makes the stage's variables exactly `desired`."""
+def edit(doc: StageDoc, desired: Mapping[str, str], summary: str | None = None, *, remove_all: bool = False) -> Plan:
+    """The plan that makes the stage's variables exactly `desired`. Leaving none where there are some
+    is refused (RemovesAll) unless `remove_all`: an empty buffer is more often a mistake than a wish."""
     for name, value in desired.items():
         validate.variable_name(name)
         validate.variable_value(name, value)
     if len(desired) > validate.MAX_VARIABLES:
         raise Invalid("variables", f"a stage holds at most {validate.MAX_VARIABLES} variables", len(desired))
     before = current(doc)
+    if before and not desired and not remove_all:
+        raise RemovesAll(sorted(before, key=str.lower))
     names = sorted(set(before) | set(desired), key=str.lower)
     touched = [n for n in names if before.get(n) != desired.get(n)]
     if not touched:
         raise Invalid("variables", "are already exactly that; nothing to change")
     field = "variables" if doc.rest else "StageVariables"
     changes = tuple(Change(f"variable {n}", before.get(n), desired.get(n)) for n in touched)
+    removed = [n for n in touched if n not in desired]
+    warnings = (f"Removes {len(removed)} variable{'s' if len(removed) > 1 else ''}: {', '.join(removed)}"
+                + (" (every variable of the stage)" if not desired else ""),) if removed else ()
     return Plan(
         kind="variables",
         summary=summary or _summary(before, desired, touched),
@@ -62,6 +79,7 @@ def edit(doc: StageDoc, desired: Mapping[str, str], summary: str | None = None) 
         precondition=tuple(((field, n), before.get(n)) for n in touched),
         postcondition=tuple(((field, n), desired.get(n)) for n in touched),
         inverse_call=_call(doc, {n: before.get(n) for n in touched}),
+        warnings=warnings,
         protected=doc.protected,
     )
 

@@ -26,7 +26,7 @@ def set_throttle(doc: StageDoc, *, selector: str | None, rate: str | None, burst
     scope = _Scope(doc, selector)
     old_rate, old_burst = scope.current()
     base_rate, base_burst = scope.effective()
-    new_rate = validate.rate(rate, base_rate) if rate is not None else old_rate
+    new_rate, rate_rounded = validate.rate(rate, base_rate) if rate is not None else (old_rate, None)
     rounded = None
     new_burst = old_burst
     if burst is not None:
@@ -40,7 +40,8 @@ def set_throttle(doc: StageDoc, *, selector: str | None, rate: str | None, burst
         raise Invalid("throttle", f"{scope.label} is already {_describe(old_rate, old_burst)}; nothing to change")
     changed_rate = new_rate if any(c.label.endswith("rate (requests/s)") for c in changes) else None
     changed_burst = new_burst if any(c.label.endswith("burst") for c in changes) else None
-    warnings = [w for w in (rounded, *_warnings(new_rate, new_burst, changed_rate, changed_burst, account)) if w]
+    warnings = [w for w in (rate_rounded, rounded,
+                            *_warnings(new_rate, new_burst, changed_rate, changed_burst, account)) if w]
     return scope.plan(rate=new_rate if rate is not None else None, burst=new_burst if burst is not None else None,
                       changes=tuple(changes), warnings=tuple(warnings),
                       summary=f"Set {scope.label} " + " and ".join(
@@ -51,7 +52,10 @@ def set_throttle(doc: StageDoc, *, selector: str | None, rate: str | None, burst
 
 def unset_throttle(doc: StageDoc, *, selector: str) -> Plan:
     """Remove a method's (REST) or route's (v2) override entirely."""
-    scope = _Scope(doc, selector)
+    kind = "method" if doc.rest else "route"
+    if selector is None:
+        raise Invalid(kind, "names the override to remove; the stage default stays")
+    scope = _Scope(doc, validate.selector(kind, selector))
     if scope.settings() is None:
         raise Invalid(scope.kind, f"{selector} has no override on stage {doc.target.stage}", selector)
     return scope.removal()
@@ -84,8 +88,9 @@ class _Scope:
 
     def __init__(self, doc: StageDoc, selector: str | None):
         self.doc = doc
-        self.default = selector is None
         self.kind = "method" if doc.rest else "route"
+        selector = validate.selector(self.kind, selector, otherwise="the stage default")
+        self.default = selector is None
         if doc.rest:
             self.key = REST_DEFAULT_KEY if self.default else doc.method(selector)
             self.path: Path = ("methodSettings", self.key)

@@ -45,15 +45,15 @@ def parse_quota(text: str) -> Quota:
 
 
 def quota(limit: str, period: str, offset: str = "") -> Quota:
-    limit, period, offset = str(limit).strip(), str(period).strip().upper(), str(offset).strip()
-    if not limit.isdigit():
-        raise Invalid("quota limit", "is a whole number of requests, 0 or more", limit)
+    period, offset = str(period).strip().upper(), str(offset).strip()
+    requests = validate.whole("quota limit", limit, low=0, high=validate.MAX_INT,
+                              rule=f"is a whole number of requests, 0 or more (at most {validate.MAX_INT})")
     if period not in PERIODS:
         raise Invalid("quota period", f"is one of {', '.join(PERIODS)}", period)
-    if offset and (not offset.isdigit() or int(offset) > MAX_OFFSET[period]):
-        raise Invalid("quota offset", f"is a whole number of days from 0 to {MAX_OFFSET[period]} for a {period} "
-                                      "quota", offset)
-    return Quota(int(limit), period, int(offset) if offset else None)
+    days = validate.whole("quota offset", offset, low=0, high=MAX_OFFSET[period],
+                          rule=f"is a whole number of days from 0 to {MAX_OFFSET[period]} for a {period} quota") \
+        if offset else None
+    return Quota(requests, period, days)
 
 
 # -- create, edit, delete ---------------------------------------------------------------------------
@@ -76,10 +76,10 @@ def create(place: Target, *, name: str, taken: Collection[str], description: str
         changes.append(Change("description", None, description))
     warnings: list[str] = []
     if rate is not None:
-        new_rate, (new_burst, rounded) = validate.rate(rate, None), validate.burst(burst, None)
+        (new_rate, rate_rounded), (new_burst, rounded) = validate.rate(rate, None), validate.burst(burst, None)
         params["throttle"] = {"rateLimit": new_rate, "burstLimit": new_burst}
         changes += [Change("throttle rate (requests/s)", None, new_rate), Change("throttle burst", None, new_burst)]
-        warnings += [rounded] if rounded else []
+        warnings += [w for w in (rate_rounded, rounded) if w]
     if quota and quota is not NO_QUOTA:
         params["quota"] = {k: v for k, v in vars(quota).items() if v is not None}
         changes.append(Change("quota", None, _quota_text(params["quota"])))
@@ -100,7 +100,8 @@ def update(doc: ResourceDoc, *, rate: str | None = None, burst: str | None = Non
     warnings: list[str] = []
     limits: dict[str, Any] = {}
     if rate is not None:
-        limits["rateLimit"] = validate.rate(rate, throttle.get("rateLimit"))
+        limits["rateLimit"], rate_rounded = validate.rate(rate, throttle.get("rateLimit"))
+        warnings += [rate_rounded] if rate_rounded else []
     if burst is not None:
         limits["burstLimit"], rounded = validate.burst(burst, throttle.get("burstLimit"))
         warnings += [rounded] if rounded else []
@@ -200,7 +201,8 @@ def set_method_throttle(doc: ResourceDoc, api: ApiDetail, stage: str, selector: 
     wanted: dict[str, Any] = {}
     warnings: list[str] = []
     if rate is not None:
-        wanted["rateLimit"] = validate.rate(rate, (current or {}).get("rateLimit"))
+        wanted["rateLimit"], rate_rounded = validate.rate(rate, (current or {}).get("rateLimit"))
+        warnings += [rate_rounded] if rate_rounded else []
     if burst is not None:
         wanted["burstLimit"], rounded = validate.burst(burst, (current or {}).get("burstLimit"))
         warnings += [rounded] if rounded else []
@@ -255,9 +257,9 @@ def extend_quota(doc: ResourceDoc, *, key_id: str, key_name: str, plan_keys: Col
         raise Invalid("usage plan", f"{doc.name} has no quota to extend")
     if key_id not in plan_keys:
         raise Invalid("key", f"{key_name} is not a key of usage plan {doc.name}", key_name)
-    text = str(new_remaining).strip()
-    if not text.isdigit():
-        raise Invalid("remaining", "is a whole number of requests, 0 or more", text)
+    left = validate.whole("remaining", new_remaining, low=0, high=validate.MAX_INT,
+                          rule=f"is a whole number of requests, 0 or more (at most {validate.MAX_INT})")
+    text = str(left)
     period = {"DAY": "today", "WEEK": "this week", "MONTH": "this month"}[old_quota["period"]]
     warnings = ["No undo: the extension lasts until the current quota period ends, and what is left moves with "
                 "the key's traffic, so it cannot be taken back exactly."]
@@ -343,7 +345,7 @@ def _method_throttle(doc: ResourceDoc, api: ApiDetail, stage: str,
     stages = doc.raw.get("apiStages") or {}
     if key not in stages:
         raise Invalid("stage", f"{api.api.name}/{stage} is not in usage plan {doc.name}; attach it first", stage)
-    method = method_path(api, selector)
+    method = method_path(api, validate.selector("method", selector))
     return key, method, read_field(stages, (key, method_key(method)[0]))
 
 

@@ -123,13 +123,18 @@ class ThrottleForm(ScopedForm):
 
 
 class VariablesForm(ChangeForm):
-    """All variables as KEY=VALUE lines: add, edit, rename (change the key) or delete lines."""
+    """All variables as KEY=VALUE lines: add, edit, rename (change the key) or delete lines. Emptied
+    lines would remove every variable: the form asks first, and a second review plans exactly that."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Cancel", id="variables.cancel"),
         Binding("ctrl+s", "review", "Review plan", id="variables.review"),
         Binding("ctrl+e", "external", "Open in $EDITOR", id="variables.editor"),
     ]
+
+    def __init__(self, api: Api, stage: Stage, on_applied) -> None:
+        super().__init__(api, stage, on_applied)
+        self._remove_all = False  # the operator was asked, and reviews again: removing every variable is meant
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
@@ -156,10 +161,21 @@ class VariablesForm(ChangeForm):
 
     def action_review(self) -> None:
         text = self.query_one(TextArea).text
-        api, stage = self.api, self.stage.name
+        api, stage, remove_all = self.api, self.stage.name, self._remove_all
+        self._remove_all = False
 
         def build(engine):
-            return stage_variables.edit(engine.document(api, stage), stage_variables.parse_lines(text))
+            return stage_variables.edit(engine.document(api, stage), stage_variables.parse_lines(text),
+                                        remove_all=remove_all)
 
         self.query_one("#error", Static).update("")
         propose(self, build, on_invalid=self.show_invalid, on_applied=self.applied)
+
+    def show_invalid(self, invalid: "Invalid") -> None:
+        if isinstance(invalid, stage_variables.RemovesAll):
+            self._remove_all = True
+            self.query_one("#error", Static).update(foreign(
+                f"The lines are empty: that removes every variable ({', '.join(invalid.names)}). Remove them "
+                "all? ctrl+s again reviews that plan; esc cancels.", style="bold"))
+            return
+        super().show_invalid(invalid)

@@ -12,7 +12,7 @@ from rich.console import Group
 from rich.rule import Rule
 from rich.text import Text
 
-from actions import canary
+from actions import canary, validate
 from actions.canary_gate import Verdict, evidence
 from actions.engine import Engine
 from actions.plan import Invalid
@@ -33,11 +33,11 @@ def _stage(engine: Engine, args) -> tuple[Api, Stage]:
 
 
 def status(engine: Engine, args) -> int:
-    if args.minutes is not None and not 1 <= args.minutes <= 1440:
-        raise Invalid("--minutes", "must be a whole number of minutes from 1 to 1440", args.minutes)
+    minutes = None if args.minutes is None else validate.whole(
+        "--minutes", args.minutes, low=1, high=1440, rule="must be a whole number of minutes from 1 to 1440")
     api, stage = _stage(engine, args)
     deployments = engine.gateway.detail(api, refresh=True).deployments
-    comparison, verdict = evidence(engine.connection, api, stage, engine.settings.canary, minutes=args.minutes)
+    comparison, verdict = evidence(engine.connection, api, stage, engine.settings.canary, minutes=minutes)
     gate = engine.settings.canary
     value = {"api": api, "stage": stage.name, "canary": stage.canary, "base_deployment": stage.deployment_id,
              "variables": stage.variables, "deployments": deployments, "comparison": comparison.as_dict(),

@@ -21,7 +21,7 @@ def add_canary_parsers(commands, shared: argparse.ArgumentParser) -> None:
         return sub
 
     status = action("status", "the canary, and base vs canary from the access logs and CloudWatch")
-    status.add_argument("--minutes", type=int, metavar="N",
+    status.add_argument("--minutes", metavar="N",
                         help="the window, in minutes (default: the gate's window_minutes, 15)")
 
     create = action("create", "attach a canary: an existing deployment, or a new one of the current configuration")

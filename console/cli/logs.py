@@ -13,6 +13,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from actions import validate
 from actions.engine import Engine
 from actions.plan import Invalid
 from console.aws.errors import Problem
@@ -69,16 +70,12 @@ def _statuses(values: list[str]) -> frozenset[str]:
 
 
 def logs(engine: Engine, args) -> int:
-    from console.journal.store import parse_since
     from console.logs.access_log import parser_for
     from console.logs.filter import LineFilter
     from console.logs.sources import stage_sources
     from console.logs.tail import Tail, filter_budget, history, metered
 
-    try:
-        since = parse_since(args.since)
-    except ValueError as problem:
-        raise Invalid("--since", str(problem).split(": ", 1)[-1], args.since) from None
+    since = datetime.now(UTC) - validate.age("--since", args.since)
     line_filter = LineFilter(statuses=_statuses(args.status), text=args.filter or None)
     gateway = engine.gateway
     connection = gateway.connection

@@ -100,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_catalog_parsers(commands, shared)
     sandbox = commands.add_parser("sandbox", help="serve a local AWS endpoint seeded with an API Gateway estate")
-    sandbox.add_argument("--port", type=int, default=4566, help="port on 127.0.0.1 (0: any free port; default 4566)")
+    sandbox.add_argument("--port", type=_port, default=4566, help="port on 127.0.0.1 (0: any free port; default 4566)")
     sandbox.add_argument("--empty", action="store_true", help="start with no estate")
     sandbox.add_argument("--announce", action="store_true", help=argparse.SUPPRESS)
     sandbox.add_argument("--no-traffic", dest="traffic", action="store_false",
@@ -108,6 +108,17 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--scenario", metavar="NAME",
                          help="start the estate in a rehearsal incident; '--scenario list' describes them")
     return parser
+
+
+def _port(text: str) -> int:
+    """A TCP port, read as every number is (actions.validate: digits 0-9 only, within range)."""
+    from actions import validate
+    from actions.plan import Invalid
+
+    try:
+        return validate.whole("--port", text, low=0, high=65535, rule="is a port number from 0 to 65535")
+    except Invalid as problem:
+        raise argparse.ArgumentTypeError(str(problem).removeprefix("--port: ")) from None
 
 
 RELATIVE_VALUE_OPTIONS = ("--rate", "--burst", "--quota")

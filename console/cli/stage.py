@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+import shlex
+from datetime import UTC, datetime
 
-from actions import stage_variables, throttle
+from actions import stage_variables, throttle, validate
 from actions.engine import Engine
 from actions.plan import Invalid
 from console.cli.output import assignments, change, out, sections
 from console.editor import edit_in_editor
 from console.exits import EXIT_OK
-from console.journal.store import parse_since
 from console.render.describe import api_table, stage_sections
 
 # -- reads -----------------------------------------------------------------------------------------
@@ -54,10 +55,7 @@ def vars_show(engine: Engine, args) -> int:
 
 
 def audit(engine: Engine, args) -> int:
-    try:
-        since = parse_since(args.since) if args.since else None
-    except ValueError as problem:
-        raise Invalid("--since", str(problem).split(": ", 1)[-1], args.since) from None
+    since = datetime.now(UTC) - validate.age("--since", args.since) if args.since else None
     entries = engine.journal.entries(since)
     if args.output == "json":
         print(json.dumps(entries, indent=2))
@@ -83,12 +81,14 @@ def audit(engine: Engine, args) -> int:
 
 
 def _selector(doc, args) -> str | None:
+    """--method or --route as given: None when neither is; an empty one is refused by the action, never
+    read as "the stage default"."""
     method, route = getattr(args, "method", None), getattr(args, "route", None)
-    if doc.rest and route:
+    if doc.rest and route is not None:
         raise Invalid("--route", "REST APIs have methods: use --method 'VERB /path'", route)
-    if not doc.rest and method:
+    if not doc.rest and method is not None:
         raise Invalid("--method", f"{doc.api.protocol.value} APIs have routes: use --route 'ROUTE KEY'", method)
-    return method or route
+    return method if method is not None else route
 
 
 def throttle_set(engine: Engine, args) -> int:
@@ -103,7 +103,7 @@ def throttle_unset(engine: Engine, args) -> int:
     api = engine.gateway.find_api(args.api)
     doc = engine.document(api, args.stage)
     selector = _selector(doc, args)
-    if not selector:
+    if selector is None:
         raise Invalid("throttle unset", "names the override to remove with --method or --route")
     return change(engine, throttle.unset_throttle(doc, selector=selector), args)
 
@@ -127,7 +127,14 @@ def vars_edit(engine: Engine, args) -> int:
     """Open the variables as KEY=VALUE lines in $EDITOR; the result is shown as a plan."""
     doc = engine.document(engine.gateway.find_api(args.api), args.stage)
     edited = edit_in_editor(stage_variables.as_lines(stage_variables.current(doc)), suffix=".env")
-    return change(engine, stage_variables.edit(doc, stage_variables.parse_lines(edited)), args)
+    try:
+        plan = stage_variables.edit(doc, stage_variables.parse_lines(edited))
+    except stage_variables.RemovesAll as empty:
+        unset = shlex.join(["apigw-console", "vars", "unset", args.api, args.stage, *empty.names])
+        raise Invalid("vars edit", f"the edited lines are empty, which would remove every variable "
+                                   f"({', '.join(empty.names)}); nothing was sent. To remove them all, say so: "
+                                   f"{unset}") from None
+    return change(engine, plan, args)
 
 
 def undo(engine: Engine, args) -> int:
