@@ -10,6 +10,7 @@ call, so neither has an undo.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, replace
 from typing import Collection, Mapping
 
@@ -132,21 +133,21 @@ def import_csv(place: Target, text: str, *, source: str, plan_ids: Collection[st
 
 
 def parse_csv(text: str, *, plan_ids: Collection[str], taken: Mapping[str, str]) -> list[Row]:
-    """The rows of an API key file, each checked; a refusal names the line and the rule, never a value."""
-    lines = [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
-    if not lines:
+    """The rows of an API key file, each checked; a refusal names the line and the rule, never a value.
+    Fields are read as CSV reads them: a quoted field may hold commas, quotes ("") and line breaks."""
+    records = _records(text)
+    if not records:
         raise Invalid("file", "is empty; it needs a header (Name,Key,...) and a line per key")
-    header = [h.strip().lower() for h in _fields(*lines[0])]
+    header = [h.strip().lower() for h in records[0][1]]
     unknown = [h for h in header if h not in COLUMNS]
     if unknown or "name" not in header or "key" not in header or len(set(header)) != len(header):
-        raise Invalid(f"line {lines[0][0]} (header)", "names the columns Name and Key, and may add Description, "
-                                                      "Enabled and UsagePlanIds, each once",
+        raise Invalid(f"line {records[0][0]} (header)", "names the columns Name and Key, and may add Description, "
+                                                        "Enabled and UsagePlanIds, each once",
                       ",".join(unknown) or None)
-    if len(lines) == 1:
+    if len(records) == 1:
         raise Invalid("file", "has a header but no keys")
     rows, seen = [], {}
-    for number, line in lines[1:]:
-        fields = _fields(number, line)
+    for number, fields in records[1:]:
         if len(fields) != len(header):
             raise Invalid(f"line {number}", f"has {len(fields)} fields; the header has {len(header)}")
         row = dict(zip(header, (f.strip() for f in fields), strict=True))
@@ -172,19 +173,28 @@ def parse_csv(text: str, *, plan_ids: Collection[str], taken: Mapping[str, str])
 def key_values(text: str) -> list[str]:
     """The Key column's values, as far as the file reads (to look for keys that already have them)."""
     try:
-        rows = list(csv.reader(line for line in text.splitlines() if line.strip()))
-    except csv.Error:
+        rows = [fields for _, fields in _records(text)]
+    except Invalid:
         return []
     header = [h.strip().lower() for h in rows[0]] if rows else []
     column = header.index("key") if "key" in header else None
     return [row[column].strip() for row in rows[1:] if column is not None and len(row) > column]
 
 
-def _fields(number: int, line: str) -> list[str]:
+def _records(text: str) -> list[tuple[int, list[str]]]:
+    """The file's records, each with the line it starts on; blank lines are skipped. The whole text is
+    read by the csv module, so a quoted field may run over several lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[tuple[int, list[str]]] = []
+    start = 1
     try:
-        return next(csv.reader([line], strict=True))
+        for fields in reader:
+            if any(f.strip() for f in fields):
+                records.append((start, fields))
+            start = reader.line_num + 1
     except csv.Error as problem:
-        raise Invalid(f"line {number}", f"is not valid CSV ({problem})") from None
+        raise Invalid(f"line {start}", f"is not valid CSV ({problem})") from None
+    return records
 
 
 # -- helpers -----------------------------------------------------------------------------------------

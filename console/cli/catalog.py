@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from rich.console import Group
 from rich.rule import Rule
 from rich.text import Text
 
-from actions import api_keys, cache, rotation, usage_plans
+from actions import api_keys, cache, rotation, usage_plans, validate
 from actions.engine import Applied, Engine
 from actions.plan import Invalid, Plan
 from actions.resource_doc import ResourceDoc
@@ -142,10 +143,39 @@ def keys_show(engine: Engine, args) -> int:
     return EXIT_OK
 
 
+def _given_value(args) -> str | None:
+    """The new key's value: --value, or --value-file (a file, or - for standard input), whose one line
+    is the value (a final line break is not part of it). Never echoed, in errors either."""
+    source = getattr(args, "value_file", None)
+    if source is None:
+        return args.value
+    text = _read_text("--value-file", source)
+    value = text.removesuffix("\n").removesuffix("\r")
+    if "\n" in value or "\r" in value:
+        raise Invalid("--value-file", "holds one line, the key's value; this one has several",
+                      "standard input" if source == "-" else source)
+    if not value:
+        raise Invalid("--value-file", "is empty; it holds the key's value on one line",
+                      "standard input" if source == "-" else source)
+    return value
+
+
+def _read_text(field: str, source: str) -> str:
+    """A file's text (UTF-8, a byte-order mark dropped), or standard input's with "-"."""
+    try:
+        if source == "-":
+            return sys.stdin.read().removeprefix("\ufeff")
+        return Path(source).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as problem:
+        raise Invalid(field, f"must be a readable UTF-8 file, or - for standard input ({type(problem).__name__})",
+                      source) from None
+
+
 def keys_create(engine: Engine, args) -> int:
     plans = [engine.gateway.find_plan(ref) for ref in args.plan]
-    taken_by = engine.gateway.keys_with_values([args.value]).get(args.value) if args.value is not None else None
-    create = api_keys.create(engine.place(), name=args.name, value=args.value, description=args.description,
+    value = _given_value(args)
+    taken_by = engine.gateway.keys_with_values([value]).get(value) if value is not None else None
+    create = api_keys.create(engine.place(), name=args.name, value=value, description=args.description,
                              enabled=not args.disabled, taken_by=taken_by)
     for n, plan in enumerate(plans):  # refuse before anything is sent, as each step would
         api_keys.associate(ResourceDoc(create.target, {"usagePlans": {p.id: True for p in plans[:n]}}), plan,
@@ -222,12 +252,9 @@ def keys_rotate(engine: Engine, args) -> int:
 
 
 def keys_import(engine: Engine, args) -> int:
-    path = Path(args.file_csv)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as problem:
-        raise Invalid("FILE.csv", f"must be a readable UTF-8 file ({type(problem).__name__})", str(path)) from None
-    plan = api_keys.import_csv(engine.place(), text, source=path.name,
+    text = _read_text("FILE.csv", args.file_csv)
+    source = "standard input" if args.file_csv == "-" else Path(args.file_csv).name
+    plan = api_keys.import_csv(engine.place(), text, source=source,
                                plan_ids={p.id for p in engine.gateway.usage_plans()},
                                taken=engine.gateway.keys_with_values(api_keys.key_values(text)))
     run = _Sequence(engine, args)
@@ -302,9 +329,8 @@ class _Recording:
 
 
 def usage(engine: Engine, args) -> int:
-    days = str(args.days).strip()
-    if not days.isdigit() or not 1 <= int(days) <= MAX_DAYS:
-        raise Invalid("--days", f"is a whole number of days from 1 to {MAX_DAYS}", args.days)
+    days = validate.whole("--days", args.days, low=1, high=MAX_DAYS,
+                          rule=f"is a whole number of days from 1 to {MAX_DAYS}")
     gateway = engine.gateway
     plan = gateway.find_plan(args.plan)
     keys = gateway.plan_keys(plan.id)
@@ -312,7 +338,7 @@ def usage(engine: Engine, args) -> int:
     if key is not None and key.id not in {k.id for k in keys}:
         raise Invalid("--key", f"{key.name} is not a key of usage plan {plan.name}", args.key)
     end = datetime.now(timezone.utc).date()
-    found = gateway.usage(plan.id, end - timedelta(days=int(days) - 1), end, key.id if key else None)
+    found = gateway.usage(plan.id, end - timedelta(days=days - 1), end, key.id if key else None)
     names = {k.id: k.name for k in keys}
     daily = found.keys[0].used if key and found.keys else found.daily()
     limit = plan.quota_limit if key and plan.quota_period == "DAY" else None

@@ -64,9 +64,14 @@ def add_catalog_parsers(commands, shared: argparse.ArgumentParser) -> None:
     command(keys, "list", "every API key of the region, with its usage plans", "keys_list")
     sub = command(keys, "show", "one key and its usage plans", "keys_show", key)
     _show_value(sub)
-    sub = command(keys, "create", "create a key (AWS generates the value unless --value is given)", "keys_create",
-                  ("NAME", "the new key's name"), change=True)
-    sub.add_argument("--value", metavar="V", help="the key's value (20 to 128 characters); never printed")
+    sub = command(keys, "create", "create a key (AWS generates the value unless --value-file or --value gives it)",
+                  "keys_create", ("NAME", "the new key's name"), change=True)
+    given = sub.add_mutually_exclusive_group()
+    given.add_argument("--value-file", metavar="FILE", help="read the key's value (20 to 128 characters, one line) "
+                                                            "from FILE, or from standard input with -; never printed")
+    given.add_argument("--value", metavar="V", help="the key's value on the command line: visible to other users of "
+                                                    "this machine (the process list) and kept in shell history; "
+                                                    "prefer --value-file")
     sub.add_argument("--plan", action="append", default=[], metavar="PLAN", help="add it to this usage plan "
                                                                                  "(repeatable)")
     sub.add_argument("--description", default="", help="what the key is for")
@@ -86,7 +91,7 @@ def add_catalog_parsers(commands, shared: argparse.ArgumentParser) -> None:
     command(keys, "dissociate", "remove a key from a usage plan", "keys_dissociate", key, plan, change=True)
     command(keys, "delete", "delete a key (no undo)", "keys_delete", key, change=True)
     command(keys, "import", "import keys from an API key file (CSV: Name,Key[,Description,Enabled,UsagePlanIds])",
-            "keys_import", ("FILE.csv", "the API key file"), change=True)
+            "keys_import", ("FILE.csv", "the API key file, or - for standard input"), change=True)
 
     sub = handles(commands.add_parser("usage", parents=[shared], help="requests per day of a plan's keys, and "
                                                                       "what their quotas have left"),
