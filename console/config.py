@@ -1,17 +1,18 @@
 """User configuration: one TOML file under the XDG config directory (APIGW_CONSOLE_CONFIG overrides).
 
-A bad file never stops the console: each problem is reported naming the file, line and key, and
-the defaults stand in for what could not be read.
+A bad file never stops the console: each problem (a value of the wrong type at any level, a number
+out of range, an unknown key) is reported naming the file, line and key and what it must be, and
+the default stands in for that value alone.
 
     protected_stages = ["prod*", "live"]   # stage names (fnmatch patterns) that need typed confirmation
     region = "eu-west-1"                    # when neither --region, AWS_REGION nor the profile names one
     theme = "textual-dark"                  # any Textual theme
-    refresh_seconds = 60                    # re-fetch the screen in view this often (0: only on r)
+    refresh_seconds = 60                    # re-fetch the screen in view this often (0: only on r; at most 86400)
     [keymap]
     "stage.throttle" = "T"                  # binding id = key(s); `?` shows the keys in force
     [budget]
-    rate = 10                               # control-plane requests per second, shared by all calls
-    burst = 40
+    rate = 10                               # control-plane requests per second, shared by all calls (0.1 to 1000)
+    burst = 40                              # 1 to 1000
     [canary]                                # the promotion gate: what a canary must show before promote
     min_requests = 200                      # requests the canary served over the window
     max_5xx_margin = 1.0                    # its 5xx rate at most this many percentage points above the base's
@@ -23,6 +24,8 @@ the defaults stand in for what could not be read.
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import re
 import tomllib
@@ -68,71 +71,127 @@ class Settings:
 def load(path: Path | None = None) -> Settings:
     path = path or config_path()
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return Settings()
     except OSError as exc:
         return Settings(source=path, problems=(f"{path}: cannot be read ({exc.strerror}); using defaults",))
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[:exc.start].count(b"\n") + 1
+        return Settings(source=path, problems=(f"{path}, line {line}: is not UTF-8 text (TOML must be); "
+                                               "using defaults",))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return Settings(source=path, problems=(_syntax(path, text, exc),))
+    except RecursionError:
+        return Settings(source=path, problems=(f"{path}: nests arrays or tables too deeply to read; using defaults",))
     return _settings(data, path, text)
 
 
 def _settings(data: dict[str, Any], path: Path, text: str) -> Settings:
+    """Every key checked on its own, at every level: a value of the wrong type or out of range is
+    reported with the file, the line (where it can be found), the key and what it must be, and the
+    default stands in for it alone. Nothing in the data can raise here."""
     problems: list[str] = []
 
-    def wrong(key: str, rule: str) -> None:
-        problems.append(f"{path}, line {_line_of(text, key)}: '{key}' {rule}; using the default")
+    def at(where: tuple[str, ...]) -> str:
+        line = _locate(text, where)
+        return f"{path}, line {line}" if line else str(path)
+
+    def wrong(where: tuple[str, ...], rule: str, key: str | None = None) -> None:
+        problems.append(f"{at(where)}: '{key or where[-1]}' {rule}; using the default")
+
+    def unknown(where: tuple[str, ...], table: str) -> None:
+        problems.append(f"{at(where)}: unknown key '{where[-1]}'{f' in [{table}]' if table else ''} ignored")
 
     values: dict[str, Any] = {}
     stages = data.get("protected_stages", Settings.protected_stages)
-    if isinstance(stages, (list, tuple)) and all(isinstance(s, str) for s in stages):
+    if isinstance(stages, (list, tuple)) and all(isinstance(s, str) and s for s in stages):
         values["protected_stages"] = tuple(stages)
     else:
-        wrong("protected_stages", "must be a list of strings (stage name patterns)")
+        wrong(("protected_stages",), "must be a list of strings (stage name patterns)")
     budget = data.get("budget", {})
+    if not isinstance(budget, dict):
+        wrong(("budget",), "must be a table ([budget]) with rate and burst")
+        budget = {}
     rate, burst = budget.get("rate", Settings.budget_rate), budget.get("burst", Settings.budget_burst)
-    if isinstance(rate, (int, float)) and not isinstance(rate, bool) and rate > 0:
+    if _number(rate) and MIN_BUDGET_RATE <= rate <= MAX_BUDGET_RATE:
         values["budget_rate"] = float(rate)
     else:
-        wrong("rate", "must be a number above 0 (requests per second)")
-    if isinstance(burst, int) and not isinstance(burst, bool) and burst >= 1:
+        wrong(("budget", "rate"), f"must be a number from {MIN_BUDGET_RATE:g} to {MAX_BUDGET_RATE:g} "
+                                  "(requests per second)")
+    if _whole(burst) and 1 <= burst <= MAX_BUDGET_BURST:
         values["budget_burst"] = burst
     else:
-        wrong("burst", "must be a whole number of at least 1")
-    for key, kind, rule in (("region", str, "must be a region name such as eu-west-1"),
-                            ("theme", str, "must be the name of a Textual theme")):
+        wrong(("budget", "burst"), f"must be a whole number from 1 to {MAX_BUDGET_BURST}")
+    for key in sorted(set(budget) - {"rate", "burst"}):
+        unknown(("budget", key), "budget")
+    for key, rule in (("region", "must be a region name such as eu-west-1"),
+                      ("theme", "must be the name of a Textual theme")):
         if key in data:
-            if isinstance(data[key], kind) and data[key]:
-                values[key] = data[key]
+            if isinstance(data[key], str) and data[key].strip():
+                values[key] = data[key].strip()
             else:
-                wrong(key, rule)
+                wrong((key,), rule)
     refresh = data.get("refresh_seconds", 0)
-    if isinstance(refresh, int) and not isinstance(refresh, bool) and refresh >= 0:
+    if _whole(refresh) and 0 <= refresh <= MAX_REFRESH:
         values["refresh_seconds"] = refresh
     else:
-        wrong("refresh_seconds", "must be a whole number of seconds (0: no automatic refresh)")
+        wrong(("refresh_seconds",), f"must be a whole number of seconds from 0 to {MAX_REFRESH} "
+                                    "(0: no automatic refresh)")
     keymap = data.get("keymap", {})
-    if isinstance(keymap, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()):
-        values["keymap"] = tuple(sorted(keymap.items()))
+    if isinstance(keymap, dict):
+        kept = {}
+        for binding, keys in keymap.items():
+            if isinstance(keys, str) and keys.strip():
+                kept[binding] = keys
+            else:
+                wrong(("keymap", binding), 'in [keymap] must be a key or keys as a string, e.g. "T"', binding)
+        values["keymap"] = tuple(sorted(kept.items()))
     else:
-        wrong("keymap", 'must map binding ids to keys, e.g. "stage.throttle" = "T"')
-    values["canary"], strays = _canary(data.get("canary", {}), wrong)
-    problems += [f"{path}, line {_line_of(text, key)}: unknown key '{key}' in [canary] ignored" for key in strays]
+        wrong(("keymap",), 'must map binding ids to keys, e.g. "stage.throttle" = "T"')
+    values["canary"], strays = _canary(data.get("canary", {}), lambda key, rule: wrong(
+        ("canary",) if key == "canary" else ("canary", key), rule))
+    for key in strays:
+        unknown(("canary", key), "canary")
+    profiles = data.get("profiles", {})
+    if not isinstance(profiles, dict):
+        wrong(("profiles",), "must be a table of profiles: [profiles.NAME] with write = true or false")
+        profiles = {}
     writable = set()
-    for name, profile in (data.get("profiles") or {}).items():
-        allowed = profile.get("write", False) if isinstance(profile, dict) else None
+    for name, profile in profiles.items():
+        if not isinstance(profile, dict):
+            wrong(("profiles", name), f"in [profiles] must be a table: [profiles.{name}] with write = true or false",
+                  name)
+            continue
+        allowed = profile.get("write", False)
         if isinstance(allowed, bool):
             if allowed:
                 writable.add(name)
         else:
-            wrong("write", f"of profile '{name}' must be true or false")
-    unknown = set(data) - {"protected_stages", "budget", "profiles", "region", "theme", "refresh_seconds", "keymap",
-                         "canary"}
-    problems += [f"{path}, line {_line_of(text, key)}: unknown key '{key}' ignored" for key in sorted(unknown)]
+            wrong(("profiles", name, "write"), f"of profile '{name}' must be true or false", "write")
+        for key in sorted(set(profile) - {"write"}):
+            unknown(("profiles", name, key), f"profiles.{name}")
+    for key in sorted(set(data) - {"protected_stages", "budget", "profiles", "region", "theme", "refresh_seconds",
+                                   "keymap", "canary"}):
+        unknown((key,), "")
     return Settings(**values, writable_profiles=frozenset(writable), source=path, problems=tuple(problems))
+
+
+MIN_BUDGET_RATE, MAX_BUDGET_RATE = 0.1, 1000.0  # control-plane calls per second
+MAX_BUDGET_BURST = 1000
+MAX_REFRESH = 86400  # a day
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> bool:
+    """An int or a finite float (TOML also has inf and nan), never a bool."""
+    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float)
+                                                                         and math.isfinite(value))
 
 
 def _canary(table: Any, wrong: Callable[[str, str], None]) -> tuple[CanaryGate, list[str]]:
@@ -142,19 +201,20 @@ def _canary(table: Any, wrong: Callable[[str, str], None]) -> tuple[CanaryGate, 
         wrong("canary", "must be a table of gate settings ([canary])")
         return CanaryGate(), []
     rules = {
-        "min_requests": (lambda v: isinstance(v, int) and v >= 1, "must be a whole number of at least 1"),
-        "max_5xx_margin": (lambda v: isinstance(v, (int, float)) and 0 <= v <= 100,
+        "min_requests": (lambda v: _whole(v) and 1 <= v <= 1_000_000_000,
+                         "must be a whole number from 1 to 1000000000"),
+        "max_5xx_margin": (lambda v: _number(v) and 0 <= v <= 100,
                            "must be a number of percentage points from 0 to 100"),
-        "max_p99_ratio": (lambda v: isinstance(v, (int, float)) and v >= 1,
-                          "must be a number of at least 1 (a multiple of the base's p99)"),
-        "window_minutes": (lambda v: isinstance(v, int) and 1 <= v <= 1440,
+        "max_p99_ratio": (lambda v: _number(v) and 1 <= v <= 1000,
+                          "must be a number from 1 to 1000 (a multiple of the base's p99)"),
+        "window_minutes": (lambda v: _whole(v) and 1 <= v <= 1440,
                            "must be a whole number of minutes from 1 to 1440"),
     }
     kept: dict[str, Any] = {}
     for key, value in table.items():
         if key not in rules:
             continue
-        if isinstance(value, bool) or not rules[key][0](value):
+        if not rules[key][0](value):
             wrong(key, rules[key][1])
         else:
             kept[key] = float(value) if key in ("max_5xx_margin", "max_p99_ratio") else value
@@ -170,11 +230,48 @@ def _syntax(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> str:
     return f"{path}, line {line}: {reason} (not valid TOML); using defaults"
 
 
-def _line_of(text: str, key: str) -> int | str:
+_KEY = r'(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|\'[^\']*\')'
+_KEY_PATH = re.compile(rf"\s*({_KEY}(?:\s*\.\s*{_KEY})*)\s*")
+_PART = re.compile(_KEY)
+
+
+def _locate(text: str, where: tuple[str, ...]) -> int | None:
+    """The line that sets `where` (a key path): a `key = ...` line under its table header, a dotted key,
+    or the header of a table; else the line of the nearest enclosing key or table (an inline table),
+    else None."""
+    table: tuple[str, ...] = ()
+    best: tuple[int, int] | None = None  # (matched depth, line)
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
-        if stripped.startswith(key) and stripped[len(key):].lstrip().startswith("="):
+        if stripped.startswith("["):
+            inner = stripped.lstrip("[")
+            found = _KEY_PATH.match(inner)
+            if not found or not inner[found.end():].startswith("]"):
+                continue
+            table, here = _parts(found[1]), _parts(found[1])
+        else:
+            found = _KEY_PATH.match(line)
+            if not found or not line[found.end():].startswith("="):
+                continue
+            here = table + _parts(found[1])
+        if here == where:
             return number
-        if stripped in (f"[{key}]", f"[{key}.") or stripped.startswith(f"[{key}.") or stripped.startswith(f"[{key}]"):
-            return number
-    return "?"
+        depth = len(here)
+        if here == where[:depth] and (best is None or depth > best[0]):
+            best = (depth, number)
+    return best[1] if best else None
+
+
+def _parts(key: str) -> tuple[str, ...]:
+    """A dotted key's parts, quotes removed: 'profiles."prod-admin".write' -> (profiles, prod-admin, write)."""
+    parts = []
+    for part in _PART.findall(key):
+        if part[:1] == '"':
+            try:
+                part = json.loads(part)
+            except ValueError:
+                part = part[1:-1]
+        elif part[:1] == "'":
+            part = part[1:-1]
+        parts.append(part)
+    return tuple(parts)

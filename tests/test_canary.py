@@ -219,7 +219,7 @@ def test_the_gate_settings_come_from_the_canary_table_of_the_config(tmp_path):
     settings = load(path)
     assert settings.canary == CanaryGate(min_requests=500, max_5xx_margin=0.5)
     assert [p.split(": ", 1)[1] for p in settings.problems] == [
-        "'max_p99_ratio' must be a number of at least 1 (a multiple of the base's p99); using the default",
+        "'max_p99_ratio' must be a number from 1 to 1000 (a multiple of the base's p99); using the default",
         "'window_minutes' must be a whole number of minutes from 1 to 1440; using the default",
         "unknown key 'speed' in [canary] ignored"]
     assert "line 4" in settings.problems[0] and "line 6" in settings.problems[2]
