@@ -214,7 +214,9 @@ class ConsoleApp(App[None]):
         """Send the held keys on, in order, to what now has focus (an input that just opened calls it)."""
         held, self._held_keys = self._held_keys or [], None
         for key in held:
-            self.post_message(events.Key(key.key, key.character))
+            again = events.Key(key.key, key.character)
+            again.set_sender(self)  # as the driver sends it: a key without a sender does not bubble to bindings
+            self.post_message(again)
 
     async def on_event(self, event: events.Event) -> None:
         """`:` and `/` open an input, but a burst (`:logs orders-api prod⏎` pasted, or typed fast over SSH)

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Input
 
 from console.read.metrics import region_refs
 from console.read.pulse import RegionPulse, StagePulse, region_pulse
-from console.render.pulse import COLUMNS, caption, cells
+from console.render.pulse import COLUMNS, cells
 from screens.base import ConsoleScreen
 from screens.views import view
 
@@ -113,9 +113,11 @@ class PulseScreen(ConsoleScreen):
         if rows:
             keep = next((i for i, r in enumerate(rows) if selected and r.ref == selected.ref), 0)
             table.move_cursor(row=keep)
-        shown = f"{len(rows)} of {len(found.rows)} stages" if wanted else f"{len(found.rows)} stages"
-        self.loaded(found.fetched_at, f"{shown} · sorted by {self.sort} · {caption(found)} · "
-                                      f"updated {found.fetched_at:%H:%M:%S} UTC")
+        shown = f"{len(rows)}/{len(found.rows)} stages" if wanted else f"{len(found.rows)} stages"
+        late = f" · {found.unpublished} min not yet published (·)" if found.unpublished else ""
+        # The window first: at 80 columns the end of the line is what gets cut.
+        self.loaded(found.fetched_at, f"{found.window.label}, {found.window.minutes} complete min{late} · {shown} "
+                                      f"by {self.sort} · updated {found.fetched_at:%H:%M:%S}")
 
     def _selected(self) -> StagePulse | None:
         table = self.query_one("#pulse", DataTable)
