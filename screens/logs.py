@@ -288,14 +288,18 @@ class LogScreen(ConsoleScreen):
         Binding("x", "reconnect", "Reconnect LiveTail", show=False, id="logs.reconnect"),
         Binding("a", "enable", "Turn on access logging", show=False, id="logs.enable"),
         Binding("m", "metrics", "CloudWatch metrics", show=False, id="logs.metrics"),
+        Binding("e", "execution", "Execution log (REST)", show=False, id="logs.execution"),
         Binding("escape", "back", "Back", id="logs.back"),
     ]
 
-    def __init__(self, api: Api, stage_name: str, canary: bool = False) -> None:
+    def __init__(self, api: Api, stage_name: str, canary: bool = False, execution: bool = False) -> None:
+        """The stage's access log; or its canary's copy; or (REST, `execution`) its execution log, where
+        API Gateway says why a request failed when the stage's logging level is ERROR or INFO."""
         super().__init__()
         self.api = api
         self.stage_name = stage_name
         self.canary = canary
+        self.execution = execution
         self.stage: Stage | None = None
         self.sources: LogSources | None = None
         self.tail: Tail | None = None
@@ -308,7 +312,7 @@ class LogScreen(ConsoleScreen):
         self._search_timer: Timer | None = None
 
     def body(self) -> ComposeResult:
-        which = "canary log" if self.canary else "access log"
+        which = "execution log" if self.execution else "canary log" if self.canary else "access log"
         yield Static(assemble((self.api.name, "bold"), " › ", (self.stage_name, "bold"), f" · {which}"),
                      id="title")
         yield Static("", id="log-sources")
@@ -337,11 +341,14 @@ class LogScreen(ConsoleScreen):
         self.stage, self.sources = answer
         self.stop_tail()
         found = self.sources
-        group = found.canary if self.canary else found.access
+        group = found.execution if self.execution else found.canary if self.canary else found.access
         self.query_one("#log-sources", Static).update(self._sources_text(found))
         lines = self.query_one(LogLines)
-        problem = found.problem or (None if group or not self.canary else
-                                    "This stage has no canary, so there is no canary log.")
+        if self.execution:
+            problem = None if group else "HTTP and WebSocket APIs have no execution logs: their access log says why."
+        else:
+            problem = found.problem or (None if group or not self.canary else
+                                        "This stage has no canary, so there is no canary log.")
         if problem:
             lines.empty_text = problem + ("  Press a to turn it on." if found.access is None and not found.firehose
                                           else "")
@@ -349,6 +356,10 @@ class LogScreen(ConsoleScreen):
             self.loaded(self.stage.fetched_at, "no access log to tail")
             return
         lines.empty_text = f"Waiting for lines in {group.name}…"
+        level = self.stage.default.logging_level
+        if self.execution and level in (None, "OFF"):
+            lines.empty_text += (" Execution logging is off for this stage, so API Gateway writes none: set its "
+                                 "logging level to ERROR or INFO.")
         lines.redraw()
         self.tail = self.open_tail(group)
         self._drain()
@@ -360,8 +371,9 @@ class LogScreen(ConsoleScreen):
 
         connection = self.app.gateway.connection
         since = int((time.time() - HISTORY_MINUTES * 60) * 1000)
-        return Tail(connection.client("logs"), [group], parser_for(self.sources.format),
-                    budget=filter_budget(connection), since_ms=since).start()
+        parser = None if self.execution else parser_for(self.sources.format)  # execution lines are free text
+        return Tail(connection.client("logs"), [group], parser, budget=filter_budget(connection),
+                    since_ms=since).start()
 
     def _sources_text(self, found: LogSources) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis", style="dim")
@@ -645,6 +657,16 @@ class LogScreen(ConsoleScreen):
             return access_logging.plan_enable(engine, api, name)
 
         propose(self, build, on_applied=lambda _applied: self.load(refresh=True))
+
+    def action_execution(self) -> None:
+        """The stage's execution log (REST): why requests failed, in API Gateway's words."""
+        if self.execution:
+            self.app.pop_screen()
+        elif self.api.protocol.is_v2:
+            self.notify("HTTP and WebSocket APIs have no execution logs: their access log says why.",
+                        severity="warning")
+        else:
+            self.app.push_screen(LogScreen(self.api, self.stage_name, execution=True))
 
     def action_metrics(self) -> None:
         self.app.push_screen(view("metrics").screen_class()(self.api, self.stage_name))

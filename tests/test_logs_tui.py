@@ -171,3 +171,33 @@ def test_the_command_line_opens_logs_metrics_and_the_pulse():
     assert parse("metrics abc123 dev") == Command("metrics", "abc123 dev")
     with pytest.raises(ValueError, match="Usage: :logs API STAGE"):
         parse("logs orders-api")
+
+
+async def test_e_switches_a_rest_stage_to_its_execution_log(sandbox, aws, scratch_region, unique):
+    apigw, logs = aws("apigateway", scratch_region), aws("logs", scratch_region)
+    api_id = apigw.create_rest_api(name=unique("exec"))["id"]
+    root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK")
+    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    group = f"API-Gateway-Execution-Logs_{api_id}/prod"
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName="s")
+    line = "(a1b2c3) Execution failed due to configuration error: Invalid endpoint address"
+    logs.put_log_events(logGroupName=group, logStreamName="s",
+                        logEvents=[{"timestamp": int(__import__("time").time() * 1000), "message": line}])
+    try:
+        app = ConsoleApp(Target(endpoint_url=sandbox.url, region=scratch_region))
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.engine is not None, "the connection")
+            api = app.gateway.find_api(api_id)
+            await app.push_screen(LogScreen(api, "prod"))
+            await pilot.pause(0.5)
+            await pilot.press("e")
+            await until(pilot, lambda: isinstance(app.screen, LogScreen) and app.screen.execution
+                        and app.screen.buffer.all, "the execution log's lines")
+            assert "execution log" in plain(app.screen.query_one("#title").content)
+            assert "Invalid endpoint address" in app.screen.buffer.all[-1].message
+    finally:
+        logs.delete_log_group(logGroupName=group)
+        apigw.delete_rest_api(restApiId=api_id)
