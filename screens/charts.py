@@ -25,6 +25,7 @@ from console.render.colours import BLUE, CYAN, GREEN, MAGENTA, RED, YELLOW
 from console.render.text import foreign
 
 STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900)
+GLYPHS = ("•", "×", "+", "o")  # one per series of a chart, under NO_COLOR
 
 
 def fitting_step(span: int, width: int) -> int:
@@ -79,12 +80,16 @@ class Chart(Vertical):
         plot = self.query_one(PlotWidget)
         plot.clear()
         top = 0.0
-        for label, colour, xs, ys in series:
+        for index, (label, colour, xs, ys) in enumerate(series):
             points = [(x, y) for x, y in zip(xs, ys, strict=True) if y is not None]
-            if points:
-                plot.plot([x for x, _ in points], [y for _, y in points], line_style=colour,
-                          hires_mode=HiResMode.BRAILLE, label=label)
-                top = max(top, max(y for _, y in points))
+            if not points:
+                continue
+            x, y = [x for x, _ in points], [y for _, y in points]
+            if self.app.no_color:  # NO_COLOR: colour cannot tell the series apart, each has its own glyph
+                plot.scatter(x, y, marker=GLYPHS[index % len(GLYPHS)], marker_style="", label=label)
+            else:
+                plot.plot(x, y, line_style=colour, hires_mode=HiResMode.BRAILLE, label=label)
+            top = max(top, max(y))
         plot.set_ylimits(0, top * 1.1 if top > 0 else 1)
         if x_range:
             plot.set_xlimits(*x_range)
@@ -94,11 +99,13 @@ class Chart(Vertical):
         self.query_one(".chart-title", Static).update(title)
 
 
-def legend(items: Sequence[tuple[str, str, str]], note: str = "") -> Text:
-    """ "■ 2xx 120  ■ 5xx 3  /10 s" — (label, colour, latest value), then a note."""
+def legend(items: Sequence[tuple[str, str, str]], note: str = "", glyphs: bool = False) -> Text:
+    """ "■ 2xx 120  ■ 5xx 3  /10 s" — (label, colour, latest value), then a note; with `glyphs` (NO_COLOR)
+    each series' glyph ("• 2xx 120  × 5xx 3") instead of a coloured square."""
     text = Text(no_wrap=True, overflow="ellipsis")
-    for label, colour, value in items:
-        text.append("■ ", style=colour).append(f"{label} {value}  ")
+    for index, (label, colour, value) in enumerate(items):
+        text.append(f"{GLYPHS[index % len(GLYPHS)]} " if glyphs else "■ ", style=colour)
+        text.append(f"{label} {value}  ")
     return text.append(note, style="dim")
 
 
@@ -135,9 +142,10 @@ class LiveCharts(Horizontal):
         """Draw the last `span` seconds up to now (wall clock: a quiet stage shows as quiet)."""
         if not self.is_mounted or not self.size.width:
             return
-        end = int(now if now is not None else time.time())
+        moment = int(now if now is not None else time.time())
         width = max(10, self.query_one("#live-plots").size.width - 8)
         step = fitting_step(self.span, width)
+        end = moment // step * step  # complete steps only: the running one is not drawn as if finished
         points = self.rollup.points(end, self.span, step)
         xs = [(p.start - end) / 60 for p in points]
         per = f"/{step} s" if step > 1 else "/s"
@@ -151,12 +159,13 @@ class LiveCharts(Horizontal):
         self.query_one("#live-counts", Chart).draw(
             [(label, colour, xs, [count(p, i) for p in points]) for label, colour, i in counts],
             legend([(label, colour, _number(count(last, i) if last else None)) for label, colour, i in counts],
-                   per),
+                   per, glyphs=self.app.no_color),
             x_range=(-self.span / 60, 0))
         latency = [("p50", CYAN, "p50"), ("p90", BLUE, "p90"), ("p99", MAGENTA, "p99")]
         self.query_one("#live-latency", Chart).draw(
             [(label, colour, xs, [getattr(p, name) for p in points]) for label, colour, name in latency],
-            legend([(label, colour, _number(getattr(last, name) if last else None)) for label, colour, name in latency]),
+            legend([(label, colour, _number(getattr(last, name) if last else None)) for label, colour, name in latency],
+                   glyphs=self.app.no_color),
             x_range=(-self.span / 60, 0))
         self.query_one("#live-routes", Static).update(self._routes(end))
 

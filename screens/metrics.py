@@ -119,14 +119,16 @@ class MetricsScreen(ConsoleScreen):
         per = f"/{found.window.period // 60} min, x in {unit}"
         self.query_one("#metrics-counts", Chart).draw(
             [(label, colour, *xy(metric, "Sum")) for label, colour, metric in counts],
-            legend([(label, colour, _value(found.get(metric, "Sum").last)) for label, colour, metric in counts], per),
+            legend([(label, colour, _value(found.get(metric, "Sum").last)) for label, colour, metric in counts], per,
+                   glyphs=self.app.no_color),
             x_range)
         latency = [("avg", GREEN, "latency", "Average"), ("p50", CYAN, "latency", "p50"),
                    ("p90", BLUE, "latency", "p90"), ("p99", MAGENTA, "latency", "p99"),
                    ("integ p99", YELLOW, "integration_latency", "p99")]
         self.query_one("#metrics-latency", Chart).draw(
             [(label, colour, *xy(metric, stat)) for label, colour, metric, stat in latency],
-            legend([(label, colour, _value(found.get(metric, stat).last)) for label, colour, metric, stat in latency]),
+            legend([(label, colour, _value(found.get(metric, stat).last)) for label, colour, metric, stat in latency],
+                   glyphs=self.app.no_color),
             x_range)
 
     def action_window(self, name: str) -> None:

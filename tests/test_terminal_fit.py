@@ -1,0 +1,39 @@
+"""At 80x24 and without colour: nothing covers an input that waits, and every chart series can be told apart."""
+
+from __future__ import annotations
+
+from screen_helpers import SIZE, until
+from textual.widgets import DataTable
+from textual.widgets._toast import ToastRack
+
+from console.aws.session import Target
+from screens.apis import ApiListScreen
+from screens.app import ConsoleApp
+from screens.metrics import MetricsScreen
+
+
+async def test_toasts_sit_at_the_top_clear_of_the_inputs_and_footer(sandbox):
+    app = ConsoleApp(Target(endpoint_url=sandbox.url))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ApiListScreen)
+                    and app.screen.query_one("#apis", DataTable).row_count, "the API list")
+        app.notify("something happened", timeout=30)
+        await pilot.pause(0.3)
+        rack = app.screen.get_child_by_type(ToastRack)
+        assert rack.region.y <= 2 and rack.region.bottom < SIZE[1] - 3  # the bottom rows stay visible
+
+
+async def test_without_colour_each_chart_series_has_its_own_glyph_in_the_legend(sandbox, monkeypatch):
+    from screen_helpers import plain
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = ConsoleApp(Target(endpoint_url=sandbox.url))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.engine is not None, "the connection")
+        assert app.no_color
+        api = app.gateway.find_api("orders-api")
+        await app.push_screen(MetricsScreen(api, "prod"))
+        await until(pilot, lambda: app.screen.found, "the metrics")
+        await pilot.pause(0.3)
+        titles = [plain(t.content) for t in app.screen.query(".chart-title")]
+        assert any("•" in t and "×" in t for t in titles), titles
