@@ -25,7 +25,7 @@ from console.render.colours import BLUE, CYAN, GREEN, MAGENTA, RED, YELLOW
 from console.render.text import foreign
 
 STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900)
-GLYPHS = ("•", "×", "+", "o")  # one per series of a chart, under NO_COLOR
+GLYPHS = ("•", "×", "+", "o", "#")  # one per series of a chart, under NO_COLOR
 
 
 def fitting_step(span: int, width: int) -> int:
