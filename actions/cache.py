@@ -80,6 +80,9 @@ def set_cache(doc: StageDoc, *, cluster: bool | None = None, size: str | None = 
             (("methodSettings", key, k), before.get(k)) for k in sorted(method_fields)]
     postcondition = [((k,), v) for k, v in stage_fields.items()]
     postcondition += [(("methodSettings", key, k), v) for k, v in method_fields.items()]
+    if before is not None and any(before.get(k) is None for k in method_fields):  # the undo puts it back whole
+        postcondition += [(("methodSettings", key, k), v) for k, v in sorted(before.items())
+                          if k in REST_ATTRIBUTES and k not in method_fields and v is not None]
     return Plan(kind="cache", summary=_summary(changes), target=doc.target, call=_update(doc, ops),
                 changes=tuple(changes), precondition=tuple(precondition), postcondition=tuple(postcondition),
                 inverse_call=_update(doc, inverse), warnings=tuple(_warnings(doc, stage_fields, method_fields)),

@@ -185,9 +185,13 @@ def promote(doc: StageDoc, verdict: Verdict) -> Plan:
         ]),
         changes=tuple(changes),
         precondition=((("deploymentId",), base_deployment), (DEPLOYMENT, canary_deployment),
-                      (PERCENT, current.get("percentTraffic")), (OVERRIDES, current.get("stageVariableOverrides")),
+                      (PERCENT, current.get("percentTraffic")), (CACHE, current.get("useStageCache")),
+                      (OVERRIDES, current.get("stageVariableOverrides")),
                       *((("variables", n), variables.get(n)) for n in touched)),
+        # The undo detaches the canary and attaches it again as it was: what it puts back of the canary
+        # beyond the weight (its cache use, its overrides) must still be what the promotion left.
         postcondition=((("deploymentId",), canary_deployment), (DEPLOYMENT, canary_deployment), (PERCENT, 0.0),
+                       (CACHE, current.get("useStageCache")), (OVERRIDES, current.get("stageVariableOverrides")),
                        *((("variables", n), overrides[n]) for n in touched)),
         inverse_call=_update(doc, restore),
         warnings=gate,

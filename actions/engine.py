@@ -23,7 +23,7 @@ from botocore.exceptions import HTTPClientError
 
 from actions import fields, pacing
 from actions.plan import ANSWER_ID, Change, Path, Plan, Target
-from actions.resource_doc import ResourceDoc, api_key_document, usage_plan_document
+from actions.resource_doc import OPTIONAL_FIELDS, ResourceDoc, api_key_document, usage_plan_document
 from actions.stage_doc import StageDoc, read_field, same
 from console.aws.errors import Problem, explain
 from console.aws.session import Target as Place
@@ -186,10 +186,12 @@ class Engine:
             self.journal.complete(entry, FAILED, reason=str(problem))
             raise problem from None
         request_id = (answer.get("ResponseMetadata") or {}).get("RequestId")
+        creation = ANSWER_ID in plan.target.resource_id  # a new resource: nothing of it was there before
         resolved = plan.resolved(answer)
-        created = {"created": resolved.target.resource_id, "plan": resolved.to_json(),
-                   "target": resolved.target.label} if resolved != plan else {}
-        entry = self.journal.complete(entry, APPLIED, request_id=request_id, **created)  # a new id, kept at once
+        answered = {"plan": resolved.to_json()} if resolved != plan else {}  # with the id AWS gave what it made
+        if creation:
+            answered.update(created=resolved.target.resource_id, target=resolved.target.label)
+        entry = self.journal.complete(entry, APPLIED, request_id=request_id, **answered)  # a new id, kept at once
         plan = resolved
         self._forget(plan.target)
         answer.pop("ResponseMetadata", None)
@@ -203,7 +205,7 @@ class Engine:
             else:
                 surprises = [f"{fields.name(path)}: AWS reports {read_field(after, path)!r}, planned {value!r}"
                              for path, value in plan.postcondition if not same(read_field(after, path), value)]
-                left = plan if surprises else _with_what_it_left(plan, after)
+                left = plan if surprises else _with_what_it_left(plan, before, after, creation=creation)
                 if surprises or left != plan:
                     entry = self.journal.complete(entry, surprises=surprises,
                                                   plan=left.to_json() if left != plan else None)
@@ -266,9 +268,13 @@ class Engine:
 
 
 def _drift(plan: Plan, document: dict[str, Any]) -> tuple[Change, ...]:
-    """The plan's preconditions `document` no longer meets: (field, expected, now)."""
-    return tuple(Change(fields.name(path), expected, read_field(document, path))
-                 for path, expected in plan.precondition if not same(read_field(document, path), expected))
+    """The plan's preconditions `document` no longer meets: (field, expected, now). An object is named
+    only when none of its fields that are conditions themselves says what moved."""
+    moved = [path for path, expected in plan.precondition if not same(read_field(document, path), expected)]
+    named = [path for path in moved if not any(len(other) > len(path) and other[:len(path)] == path
+                                               for other in moved)]
+    expected = dict(plan.precondition)
+    return tuple(Change(fields.name(path), expected[path], read_field(document, path)) for path in named)
 
 
 def _what(target: Target) -> str:
@@ -285,17 +291,32 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _with_what_it_left(plan: Plan, after: dict[str, Any]) -> Plan:
-    """A plan that created an object (a method's or route's override, a canary, a usage plan's method
-    throttle) with some fields, as AWS left it: the object's other fields as read back join its
-    postcondition. Its undo removes the whole object, so it is refused if any of them changed since."""
+def _with_what_it_left(plan: Plan, before: dict[str, Any], after: dict[str, Any], *, creation: bool) -> Plan:
+    """The plan with what it created as AWS left it. A plan that creates an object — a resource, a
+    method's or route's override, a canary, a usage plan's throttle or quota — writes some of its
+    fields, and AWS fills in the others; its undo removes the whole object. The object as read back
+    (and each of its fields, so that a refusal can name one) joins the postcondition, so that the
+    undo is refused if anything in it changed since, a field added included."""
     written = {path for path, _ in plan.postcondition}
+    created: set[Path] = set()
+    for path in written:
+        for depth in range(0 if creation else 1, len(path)):
+            ancestor = path[:depth]
+            if not ancestor or (read_field(before, ancestor) is None
+                                and isinstance(read_field(after, ancestor), dict)):
+                created.add(ancestor)  # the outermost object this plan brought into being
+                break
     left: list[tuple[Path, Any]] = []
-    for path, expected in plan.precondition:
-        if expected not in (None, {}) or not any(len(p) > len(path) and p[:len(path)] == path for p in written):
-            continue
-        created = read_field(after, path)
-        if isinstance(created, dict):
-            left += [(path + (key,), value) for key, value in sorted(created.items())
-                     if path + (key,) not in written and (path + (key,), value) not in left]
+    for ancestor in sorted(created, key=len):
+        if ancestor:
+            found = read_field(after, ancestor)
+            left.append((ancestor, found))
+        else:  # the resource itself: its fields one by one (its clock moves), and those it has not got
+            found = {k: v for k, v in after.items() if k not in _NOT_FIELDS}
+            left += [((name,), None) for name in OPTIONAL_FIELDS.get(plan.target.resource, ()) if name not in found]
+        left += [(ancestor + (key,), value) for key, value in sorted(found.items()) if ancestor + (key,) not in written]
+    left = [(path, value) for path, value in left if path not in written]
     return replace(plan, postcondition=plan.postcondition + tuple(left)) if left else plan
+
+
+_NOT_FIELDS = frozenset({"id", "createdDate", "lastUpdatedDate", "value"})  # a resource's identity and clock

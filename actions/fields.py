@@ -38,7 +38,7 @@ def name(path: Path) -> str:
         if rest[:1] == ("stageVariableOverrides",) and len(rest) > 1:
             return f"canary override {rest[1]}"
         return _joined("canary", rest)
-    if head == "deploymentId":
+    if head in ("deploymentId", "DeploymentId"):
         return "stage deployment"
     if head in ("accessLogSettings", "AccessLogSettings"):
         return _joined("access-log", rest) if rest else "access logging"
@@ -46,7 +46,7 @@ def name(path: Path) -> str:
         return _joined(f"API stage {rest[0]}", rest[1:])
     if head == "usagePlans" and rest:
         return f"usage plan {rest[0]}"
-    return _joined(head, rest)
+    return _joined(_WORDS.get(head, head), rest)
 
 
 def _joined(scope: str, rest: tuple[str, ...]) -> str:

@@ -16,6 +16,12 @@ from actions.plan import Target
 from console.read.normalise import method_key
 
 
+# Fields a new resource may lack until someone sets them: the undo of its creation (a delete) checks
+# they are still unset, so that it never deletes what was added to the resource since.
+OPTIONAL_FIELDS = {"usage-plan": ("description", "throttle", "quota", "productCode"),
+                   "api-key": ("description", "customerId")}
+
+
 @dataclass(frozen=True)
 class ResourceDoc:
     target: Target

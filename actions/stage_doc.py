@@ -98,10 +98,13 @@ def canonical_method(key: str) -> str:
 
 
 def same(a: Any, b: Any) -> bool:
-    """Equal as AWS means it: 100 and 100.0 are one rate."""
+    """Equal as AWS means it: 100 and 100.0 are one rate, and an empty text is none (a description
+    AWS cannot unset is put back as "")."""
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) \
             and not isinstance(b, bool):
         return float(a) == float(b)
+    if a in (None, "") and b in (None, ""):
+        return True
     return a == b
 
 

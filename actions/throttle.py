@@ -135,6 +135,7 @@ class _Scope:
              warnings: tuple[str, ...], summary: str) -> Plan:
         before = self.settings()
         touched = {n: v for n, v in zip(self.names, (rate, burst), strict=True) if v is not None}
+        kept: dict[str, Any] = {}  # fields the undo writes back though this plan leaves them as they are
         if self.doc.rest:
             call = self._call("UpdateStage", patchOperations=[
                 {"op": "replace", "path": f"/{self.key}/{REST_ATTRIBUTES[n]}", "value": patch_value(v)}
@@ -146,19 +147,25 @@ class _Scope:
                     for n in touched])
             elif before is None:
                 inverse = self._call("UpdateStage", patchOperations=[{"op": "remove", "path": f"/{self.key}"}])
-            else:
+            else:  # an attribute was unset: the undo puts the override back whole, so its others must not move
                 inverse = self._rest_restore(before, present=True)
+                kept = {n: v for n, v in before.items() if n in REST_ATTRIBUTES and n not in touched and v is not None}
             watched = set(touched)
         else:
             call = self._v2_update({**(before or {}), **touched})
             if before is None:
                 inverse = self._call("DeleteRouteSettings", RouteKey=self.key)
-            else:
-                inverse = self._v2_update(before)
+            else:  # settings are merged field by field: the undo sends back only the fields this plan writes
+                known = {n: before[n] for n in touched if before.get(n) is not None}
+                inverse = self._v2_update(known) if known else None
+                unset = [RATE if n == self.names[0] else BURST for n in touched if n not in known]
+                warnings += (f"{'Undo keeps' if known else 'No undo: it would keep'} the new {' and '.join(unset)}: "
+                             f"the {self.label} had none before, and API Gateway has no way to remove one route "
+                             "setting",) if unset else ()
             watched = set(touched) | set(before or {})  # the whole object is written back
         precondition = ((self.path, None),) if before is None else tuple(
             (self.path + (n,), (before or {}).get(n)) for n in sorted(watched))
-        postcondition = tuple((self.path + (n,), v) for n, v in touched.items())
+        postcondition = tuple((self.path + (n,), v) for n, v in (*touched.items(), *sorted(kept.items())))
         return Plan(kind="throttle", summary=summary, target=self.doc.target, call=call, changes=changes,
                     precondition=precondition, postcondition=postcondition, inverse_call=inverse,
                     warnings=warnings, protected=self.doc.protected)

@@ -223,6 +223,7 @@ def set_method_throttle(doc: ResourceDoc, api: ApiDetail, stage: str, selector: 
         restored = current if any(current.get(f) is None for f in wanted) else {f: current[f] for f in wanted}
         if restored is current:  # a limit this plan adds was unset: clear the method, then put back what it had
             edit.inverse.append({"op": "remove", "path": _method_path(key, method)})
+            edit.post += [(("apiStages", key, name, f), v) for f, v in current.items() if f not in wanted]
         edit.inverse += [{"op": "replace", "path": _limit_path(key, method, f), "value": patch_value(v)}
                          for f, v in restored.items() if v is not None]
         edit.pre += [(("apiStages", key, name, f), current.get(f)) for f in sorted(wanted)]
@@ -315,9 +316,10 @@ class _Edit:
         elif all(before.get(k) is not None for k in touched):
             self.inverse += [{"op": "replace", "path": f"/{name}/{k}", "value": patch_value(before[k])}
                              for k in touched]
-        else:
+        else:  # a field was unset: the undo puts the section back whole, so its other fields must not move
             self.inverse += [{"op": "remove", "path": f"/{name}"}] + [
                 {"op": "replace", "path": f"/{name}/{k}", "value": patch_value(v)} for k, v in before.items()]
+            self.post += [((name, k), v) for k, v in before.items() if k not in touched]
 
     def remove_section(self, name: str, before: dict[str, Any], shown: str) -> None:
         self.ops.append({"op": "remove", "path": f"/{name}"})

@@ -122,8 +122,9 @@ def test_a_call_aws_refuses_leaves_sending_then_failed(engine, scratch_apis, jou
     holder, seen = journal_at_send
     holder.append(engine.journal)
     plan = set_plan(engine, api, walFailed="1")
-    bad = replace(plan, call=Call("apigateway", "UpdateStage", {
-        "restApiId": api, "stageName": "dev", "patchOperations": [{"op": "replace", "path": "/nowhere", "value": "1"}]}))
+    nowhere = [{"op": "replace", "path": "/nowhere", "value": "1"}]
+    bad = replace(plan, call=Call("apigateway", "UpdateStage", {"restApiId": api, "stageName": "dev",
+                                                                "patchOperations": nowhere}))
     with pytest.raises(Problem) as failed:
         engine.apply(bad)
     assert failed.value.kind == "bad-request"
