@@ -37,6 +37,7 @@ class ApiListScreen(ConsoleScreen):
         self.shown: list[Api] = []
         self._generation = 0
         self._restore: int | None = None  # the row to put the cursor back on once it exists
+        self.gap = ""  # what could not be read (a source refused or not implemented), in words
 
     def body(self) -> ComposeResult:
         yield Input(placeholder="filter: name, id, protocol, description", id="filter", classes="hidden",
@@ -47,13 +48,19 @@ class ApiListScreen(ConsoleScreen):
         yield table
 
     def load(self, refresh: bool = False) -> None:
-        self.fetch(lambda g: g.apis(refresh), self.show_apis, group="apis", label="listing APIs")
+        def listed(gateway):
+            return gateway.apis(refresh), gateway.gaps("apis")
 
-    def show_apis(self, apis: list[Api]) -> None:
+        self.fetch(listed, self.show_apis, group="apis", label="listing APIs")
+
+    def show_apis(self, answer) -> None:
+        apis, gaps = answer
         self.apis = apis
+        # A source that could not be read is said on the status line, in words: never an empty silence.
+        self.gap = " · ".join(f"{source}: not available here — {problem.message}" for source, problem in gaps.items())
         self.query_one(DataTable).loading = False
+        self.fetched_at = apis[0].fetched_at if apis else None
         self.render_rows()
-        self.loaded(apis[0].fetched_at if apis else None, "")
 
     def render_rows(self) -> None:
         table = self.query_one(DataTable)
@@ -68,7 +75,8 @@ class ApiListScreen(ConsoleScreen):
             self.call_after_refresh(self._add_rows, self._generation, self.shown[first:])
         self._restore = self.shown.index(selected) if selected in self.shown else None
         total = len(self.apis)
-        self.summary = f"{len(self.shown)} of {total} APIs" if words else f"{total} APIs"
+        counted = f"{len(self.shown)} of {total} APIs" if words else f"{total} APIs"
+        self.summary = f"{counted} · {self.gap}" if self.gap else counted
         self.show_status()
         self.call_after_refresh(self.count_visible_stages)
 

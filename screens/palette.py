@@ -39,7 +39,7 @@ class StageCommands(Provider):
             return [], []
         stages, missing = [], 0
         for api in apis:
-            known = gateway.known("stages", api.id)
+            known = gateway.peek("stages", api.id)
             if known is None and missing < READ_AHEAD:
                 missing += 1
                 try:

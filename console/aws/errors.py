@@ -6,6 +6,7 @@ happened and what to do, with the AWS error code for searching — never a trace
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,8 @@ class Problem(Exception):
     """A failure explained: `message` is for the operator; `kind` lets callers choose an exit code."""
 
     message: str
-    kind: str = "error"  # credentials | region | throttled | denied | not-found | conflict | bad-request | endpoint | error
+    # credentials | region | throttled | denied | not-found | conflict | bad-request | endpoint | unavailable | error
+    kind: str = "error"
     code: str | None = None
 
     def __str__(self) -> str:
@@ -94,6 +96,29 @@ _ADVICE = {
 }
 
 
+_requests = threading.local()  # the request each thread sent last, to name what a refusal needs
+
+
+def remember_request(request: Any = None, event_name: str = "", **_: Any) -> None:
+    """botocore's `before-send` hook: keep the request's operation, HTTP method and URL for `explain`."""
+    _requests.last = (event_name.rsplit(".", 1)[-1], getattr(request, "method", ""), getattr(request, "url", ""))
+
+
+def _needed(operation: str) -> str:
+    """ "It needs apigateway:GET on arn:aws:apigateway:REGION::/apis." from the refused request."""
+    last = getattr(_requests, "last", None)
+    if not last or last[0] != operation:
+        return ""
+    _, method, url = last
+    parts = url.split("/", 3)
+    host, path = (parts[2], "/" + parts[3].split("?", 1)[0]) if len(parts) > 3 else ("", "/")
+    if host.startswith("apigateway."):
+        region = host.split(".")[1]
+        return f"It needs apigateway:{method} on arn:aws:apigateway:{region}::{path}."
+    service = {"monitoring": "cloudwatch"}.get(host.split(".")[0], host.split(".")[0])
+    return f"It needs {service}:{operation}." if service and "." in host else ""
+
+
 def explain(exc: BaseException, *, profile: str | None = None) -> Problem:
     """Translate any exception raised while talking to AWS into a Problem."""
     if isinstance(exc, Problem):
@@ -122,7 +147,17 @@ def explain(exc: BaseException, *, profile: str | None = None) -> Problem:
         error = exc.response.get("Error", {})
         code = error.get("Code") or "Unknown"
         detail = (error.get("Message") or "").strip()
+        status = (exc.response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+        operation = getattr(exc, "operation_name", "") or "this operation"
+        if status == 501 or code in ("NotImplemented", "UnknownOperationException", "UnsupportedOperation"):
+            return Problem(f"The endpoint does not implement {operation} (HTTP {status or '?'})"
+                           + (f": {detail.rstrip('.')}." if detail else "."), kind="unavailable", code=code)
         kind = next((k for k, codes in _CODES.items() if code in codes), "error")
+        if kind == "denied":
+            needed = "" if " on resource" in detail else _needed(operation)
+            return Problem(f"AWS refused {operation}: " + " ".join(
+                part for part in (detail.rstrip(".") + "." if detail else "", needed, _ADVICE["denied"]) if part),
+                kind="denied", code=code)
         if kind == "credentials":
             return no_credentials(profile, f"AWS rejected the credentials ({code}: {detail or 'expired or invalid'}).")
         text = " ".join(part for part in (detail.rstrip(".") + "." if detail else "", _ADVICE.get(kind, "")) if part)

@@ -24,7 +24,7 @@ from console import __version__
 from console.aws.budget import TokenBucket
 from console.aws.credentials import load as load_stored_key
 from console.aws.credentials import session_credentials
-from console.aws.errors import Problem, explain, no_credentials, reject_non_aws_answers
+from console.aws.errors import Problem, explain, no_credentials, reject_non_aws_answers, remember_request
 from console.aws.local import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from console.aws.local import REGION as SANDBOX_REGION
 from console.aws.profiles import is_keyring_profile
@@ -180,6 +180,7 @@ class Connection:
                 client.meta.events.register("before-parse", partial(reject_non_aws_answers,
                                                                     endpoint=client.meta.endpoint_url))
                 self.waits.attach(client)
+                client.meta.events.register("before-send", remember_request)
                 if service in CONTROL_PLANE:
                     self.budget.attach(client)
                 self._clients[service] = client

@@ -13,13 +13,18 @@ from console.cli.output import assignments, change, out, sections
 from console.editor import edit_in_editor
 from console.exits import EXIT_OK
 from console.render.describe import api_table, stage_sections
+from console.render.text import say
 
 # -- reads -----------------------------------------------------------------------------------------
 
 
 def apis(engine: Engine, args) -> int:
+    """The APIs that could be read; a source that could not (v2 on an emulator without it, a policy
+    that allows only REST) is a warning on stderr, and the exit code stays 0: what was asked was shown."""
     found = engine.gateway.apis()
     out(args, found, api_table(found))
+    for source, problem in engine.gateway.gaps("apis").items():
+        say(f"warning: {source}: not available here — {problem.message}")
     return EXIT_OK
 
 

@@ -28,6 +28,7 @@ from console.model import (
 from console.read import normalise
 
 PAGE = 500
+REST_SOURCE, V2_SOURCE = "REST APIs", "HTTP and WebSocket APIs"
 T = TypeVar("T")
 
 
@@ -41,6 +42,7 @@ class Gateway:
         self._cache: dict[tuple, object] = {}
         self._lock = threading.Lock()
         self.generation = 0  # counts `forget`s: changes applied since a view read
+        self._gaps: dict[tuple, dict[str, Problem]] = {}  # what a read could not get, by cache key
 
     # -- caching -------------------------------------------------------------------------------
 
@@ -78,15 +80,37 @@ class Gateway:
     # -- APIs ----------------------------------------------------------------------------------
 
     def apis(self, refresh: bool = False) -> list[Api]:
+        """REST APIs (API Gateway v1) and HTTP/WebSocket APIs (v2), each read on its own: when one of the
+        two cannot be read (an emulator without v2, a policy that allows only REST), the list holds the
+        other and `gaps()` says what is missing and why. Only when neither can be read is it a Problem."""
         def fetch() -> list[Api]:
             now = _now()
             region = self.connection.region
-            rest = [normalise.rest_api(r, region, now)
-                    for r in self._pages(self.connection.apigw, "get_rest_apis", "items")]
-            v2 = [normalise.v2_api(r, now) for r in self._pages(self.connection.apigwv2, "get_apis", "Items")]
-            return sorted(rest + v2, key=lambda a: (a.name.lower(), a.protocol, a.id))
+            sources = {
+                REST_SOURCE: lambda: [normalise.rest_api(r, region, now)
+                                      for r in self._pages(self.connection.apigw, "get_rest_apis", "items")],
+                V2_SOURCE: lambda: [normalise.v2_api(r, now)
+                                    for r in self._pages(self.connection.apigwv2, "get_apis", "Items")],
+            }
+            found: list[Api] = []
+            gaps: dict[str, Problem] = {}
+            for name, read in sources.items():
+                try:
+                    found += read()
+                except Exception as exc:
+                    gaps[name] = explain(exc, profile=self.connection.target.profile)
+            if len(gaps) == len(sources):
+                raise gaps[REST_SOURCE]
+            with self._lock:
+                self._gaps[("apis",)] = gaps
+            return sorted(found, key=lambda a: (a.name.lower(), a.protocol, a.id))
 
         return self._cached(("apis",), fetch, refresh)
+
+    def gaps(self, *key) -> dict[str, Problem]:
+        """What the last read of `key` could not read, by source ("REST APIs", "HTTP and WebSocket APIs")."""
+        with self._lock:
+            return dict(self._gaps.get(key, {}))
 
     def find_api(self, ref: str) -> Api:
         """An API by id or by name; an unknown or ambiguous name is a Problem naming the candidates."""
@@ -101,14 +125,11 @@ class Gateway:
             listing = ", ".join(f"{a.id} ({a.protocol}, created {a.created:%Y-%m-%d})" if a.created
                                 else f"{a.id} ({a.protocol})" for a in named)
             raise Problem(f"{len(named)} APIs are named '{ref}': {listing}. Name one by its id.", kind="bad-request")
-        raise Problem(f"No API with id or name '{ref}' in {self.connection.region}.", kind="not-found")
+        missing = "".join(f" {source} could not be read: {problem.message}"
+                          for source, problem in self.gaps("apis").items())
+        raise Problem(f"No API with id or name '{ref}' in {self.connection.region}.{missing}", kind="not-found")
 
     # -- stages --------------------------------------------------------------------------------
-
-    def known(self, *key) -> object | None:
-        """A cached answer, or None: for what may show only what is already read (the palette)."""
-        with self._lock:
-            return self._cache.get(key)
 
     def stages(self, api: Api, refresh: bool = False) -> list[Stage]:
         def fetch() -> list[Stage]:
@@ -262,5 +283,9 @@ def _named(items: Sequence[T], ref: str, what: str, region: str) -> T:
 
 
 def _newest_first(deployments) -> tuple:
+    """Newest first. AWS dates a deployment to the second, so of those made in one second the one AWS
+    lists later (it lists them in the order they were made) counts as the newer."""
     far_past = datetime.min.replace(tzinfo=timezone.utc)
-    return tuple(sorted(deployments, key=lambda d: d.created or far_past, reverse=True))
+    listed = list(deployments)
+    order = sorted(range(len(listed)), key=lambda i: (listed[i].created or far_past, i), reverse=True)
+    return tuple(listed[i] for i in order)

@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Any, Iterable, Mapping, Sequence
 
 from rich import box
+from rich.cells import cell_len
 from rich.text import Text
 
 from console.model import (
@@ -28,7 +29,7 @@ from console.model import (
     Usage,
     UsagePlan,
 )
-from console.render.text import Table, foreign
+from console.render.text import Table, foreign, visible
 
 DASH = "—"
 
@@ -72,20 +73,45 @@ def _grid() -> Table:
     return table
 
 
-def _table(*columns: str) -> Table:
+def _table(*columns: str, whole: Iterable[str] = ()) -> Table:
+    """A listing; the `whole` columns (ids and other values one copies) never wrap: the others fold first."""
+    keep = set(whole)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False, show_edge=False)
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(column, no_wrap=column in keep, overflow="fold")
     return table
 
 
-def api_table(apis: Iterable[Api], stage_counts: Mapping[str, int] | None = None) -> Table:
+GAP = 3  # cells between two columns of a listing
+
+
+class Listing:
+    """A table that fits its width by dropping the columns of least use (they come last in `columns`)
+    rather than folding ids and names: what one copies from a listing is always whole."""
+
+    def __init__(self, columns: Sequence[str], rows: Sequence[Sequence[str]], keep: int = 2) -> None:
+        self.columns, self.rows, self.keep = list(columns), [list(r) for r in rows], keep
+
+    def __rich_console__(self, console, options):
+        widths = [max([cell_len(c), *(cell_len(visible(row[i])) for row in self.rows)])
+                  for i, c in enumerate(self.columns)]
+        shown = len(self.columns)
+        while shown > self.keep and sum(widths[:shown]) + GAP * (shown - 1) > options.max_width:
+            shown -= 1
+        table = _table(*self.columns[:shown], whole=self.columns[1:shown])  # only the name may fold, if it must
+        for row in self.rows:
+            table.add_row(*row[:shown])
+        yield table
+        if shown < len(self.columns):
+            left_out = ", ".join(self.columns[shown:])
+            yield Text(f"(left out at this width: {left_out}; --output json has every field)", style="dim")
+
+
+def api_table(apis: Iterable[Api], stage_counts: Mapping[str, int] | None = None) -> Listing:
     counts = stage_counts or {}
-    table = _table("Name", "Id", "Protocol", "Endpoint", "Created", "Stages", "Description")
-    for api in apis:
-        table.add_row(api.name, api.id, api.protocol.value, api.endpoint_type, when(api.created),
-                      str(counts[api.id]) if api.id in counts else DASH, api.description)
-    return table
+    return Listing(("Name", "Id", "Protocol", "Endpoint", "Created", "Stages", "Description"),
+                   [(api.name, api.id, api.protocol.value, api.endpoint_type, when(api.created),
+                     str(counts[api.id]) if api.id in counts else DASH, api.description or "") for api in apis])
 
 
 def _overrides(stage: Stage) -> Table | Text:
@@ -168,6 +194,39 @@ def stage_sections(stage: Stage, deployment: Deployment | None = None,
 
     sections.append(("Tags", _mapping(stage.tags, "Key", "Value")))
     return sections
+
+
+def deployment_history(stage: Stage, deployments: Sequence[Deployment]) -> list[dict[str, Any]]:
+    """The API's deployments as the stage sees them, newest first (as read): which one it serves, which
+    one its canary runs. JSON-ready: `created` in ISO 8601 UTC (`…Z`)."""
+    canary = stage.canary.deployment_id if stage.canary else None
+    return [{"id": d.id, "created": stamp(d.created), "description": d.description,
+             "active": d.id == stage.deployment_id, "canary": canary is not None and d.id == canary}
+            for d in deployments]
+
+
+def stamp(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC, to the second, with a Z."""
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def serves(row: Mapping[str, Any], stage: Stage) -> str:
+    """ "active", "canary 10%", "active · canary 10%" or "" for a row of `deployment_history`."""
+    roles = ["active"] if row["active"] else []
+    if row["canary"] and stage.canary is not None:
+        roles.append(f"canary {stage.canary.percent:g}%")
+    return " · ".join(roles)
+
+
+def deployments_table(stage: Stage, history: Sequence[Mapping[str, Any]]) -> Table | Text:
+    if not history:
+        return Text("no deployments", style="dim")
+    table = _table("Deployment", "Created (UTC)", "Serves", "Description")
+    for row in history:
+        created = row["created"].replace("T", " ").removesuffix("Z") if row["created"] else DASH
+        table.add_row(row["id"], created, Text(serves(row, stage), style="bold") if row["active"] or row["canary"]
+                      else "", row["description"] or DASH)
+    return table
 
 
 def _mapping(values: Mapping[str, str], key: str, value: str) -> Table | Text:

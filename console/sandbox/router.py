@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs, unquote
 
-from console.sandbox import moto_seam
+from console.sandbox import faults, moto_seam
+from console.sandbox.faults import FAULTS
 
 log = logging.getLogger("apigw-console.sandbox")
 
@@ -159,6 +160,10 @@ class Router:
             body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
             call = self._call(environ, body, call_moto)
             try:
+                faulty = faults.control(environ["REQUEST_METHOD"], body) if environ.get("PATH_INFO") == faults.PATH \
+                    else FAULTS.answer(call) if call else None
+                if faulty is not None:
+                    return _send(Reply(*faulty), start_response)
                 for services, hook in self._before:
                     if call and call.service in services:
                         hook()
@@ -170,13 +175,7 @@ class Router:
             except Exception as exc:  # a sandbox bug must still look like an AWS failure to the client
                 log.error("sandbox handler failed: %s\n%s", exc, traceback.format_exc())
                 reply = AwsError(500, "InternalFailure", f"The sandbox failed on this request: {exc}").reply()
-            headers = [(k, v) for k, v in reply.headers if k.lower() != "content-length"]
-            if not any(k.lower() == "x-amzn-requestid" for k, _ in headers):
-                headers.append(("x-amzn-RequestId", str(uuid.uuid4())))
-            if reply.stream is None:
-                headers.append(("Content-Length", str(len(reply.body))))
-            start_response(f"{reply.status} {_REASONS.get(reply.status, 'Status')}", headers)
-            return [reply.body] if reply.stream is None else reply.stream
+            return _send(reply, start_response)
 
         return application
 
@@ -198,6 +197,16 @@ class Router:
             environ=environ,
             _moto=moto,
         )
+
+
+def _send(reply: Reply, start_response) -> Iterable[bytes]:
+    headers = [(k, v) for k, v in reply.headers if k.lower() != "content-length"]
+    if not any(k.lower() == "x-amzn-requestid" for k, _ in headers):
+        headers.append(("x-amzn-RequestId", str(uuid.uuid4())))
+    if reply.stream is None:
+        headers.append(("Content-Length", str(len(reply.body))))
+    start_response(f"{reply.status} {_REASONS.get(reply.status, 'Status')}", headers)
+    return [reply.body] if reply.stream is None else reply.stream
 
 
 def _no_html(reply: Reply, call: Call | None) -> Reply:
