@@ -151,7 +151,7 @@ def _denied(call: Any, service: str, operation: str | None) -> Answer:
     action, resource = _action_and_resource(call, service, operation)
     message = (f"User: arn:aws:sts::{call.account}:user/moto is not authorized to perform: {action} "
                f"on resource: {resource}")
-    if "json" in call.headers.get("content-type", "") or service in ("apigateway", "apigatewayv2"):
+    if "json" in call.environ.get("CONTENT_TYPE", "") or service in ("apigateway", "apigatewayv2"):
         status = 403 if service in ("apigateway", "apigatewayv2", "monitoring") else 400
         return _json({"__type": "AccessDeniedException", "message": message}, status,
                      [("x-amzn-ErrorType", "AccessDeniedException")])
