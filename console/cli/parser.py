@@ -97,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
             "console.cli.local:creds_remove", offline=True).add_argument("name", metavar="NAME")
     handles(commands.add_parser("info", parents=[shared], help="every path the console reads or writes"),
             "console.cli.local:info", offline=True)
+    doctor = handles(commands.add_parser("doctor", parents=[shared], help="which reads these credentials may make; "
+                                                                          "the least-privilege IAM policies"),
+                     "console.cli.doctor:doctor")
+    doctor.add_argument("--policies", action="store_true", help="print the IAM policies (read-only, and for changes)")
 
     add_catalog_parsers(commands, shared)
     sandbox = commands.add_parser("sandbox", help="serve a local AWS endpoint seeded with an API Gateway estate")
