@@ -94,3 +94,9 @@ async def test_the_api_list_shows_rest_apis_and_labels_the_gap(sandbox, rest_api
             status = plain(app.screen.query_one("#status").content)
             assert "HTTP and WebSocket APIs: not available here" in status
     assert SIZE  # the layout at 80x24 cuts the status line; the full words are asserted at 160 columns
+
+
+def test_a_stage_is_shown_when_its_secondary_reads_are_refused(sandbox, cli, rest_api, scratch_region):
+    with faults(sandbox.url, deny=[f"apigateway:GetAccount@{scratch_region}"]):
+        code, out, err = cli("stage", rest_api, "prod")
+    assert code == 0 and "prod" in out and "warning: the account's limits could not be read" in err

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from actions import stage_variables, throttle, validate
 from actions.engine import Engine
 from actions.plan import Invalid
+from console.aws.errors import Problem
 from console.cli.output import assignments, change, out, sections
 from console.editor import edit_in_editor
 from console.exits import EXIT_OK
@@ -29,14 +30,26 @@ def apis(engine: Engine, args) -> int:
 
 
 def stage(engine: Engine, args) -> int:
+    """The stage, and what else could be read about it: its deployment and the account's limits are
+    secondary, so when they cannot be read the stage is still shown, with a warning (exit 0)."""
     gateway = engine.gateway
     api = gateway.find_api(args.api)
     found = gateway.stage(api, args.stage)
-    deployment = next((d for d in gateway.detail(api).deployments if d.id == found.deployment_id), None)
-    limits = gateway.account_limits()
+    deployment = secondary("its deployment", lambda: next(
+        (d for d in gateway.detail(api).deployments if d.id == found.deployment_id), None))
+    limits = secondary("the account's limits", gateway.account_limits)
     out(args, {"api": api, "stage": found, "deployment": deployment, "account_limits": limits},
         sections(stage_sections(found, deployment, limits)))
     return EXIT_OK
+
+
+def secondary(what: str, read):
+    """A read the command can do without: None, and a warning on stderr, if it fails."""
+    try:
+        return read()
+    except Problem as problem:
+        say(f"warning: {what} could not be read: {problem.message}")
+        return None
 
 
 def throttle_show(engine: Engine, args) -> int:
