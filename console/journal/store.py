@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -124,12 +124,3 @@ def _settled(entry: dict[str, Any]) -> dict[str, Any]:
     if entry.get("outcome") == SENDING:
         return {**entry, "outcome": UNKNOWN, "reason": entry.get("reason") or NO_ANSWER}
     return entry
-
-
-def parse_since(text: str) -> datetime:
-    """ "90s", "15m", "2h", "7d" -> the moment that long ago."""
-    units = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
-    number, unit = text[:-1], text[-1:]
-    if unit not in units or not number.isdigit():
-        raise ValueError(f"--since: a number and a unit (s, m, h, d), e.g. 2h (got {text!r})")
-    return datetime.now(timezone.utc) - timedelta(**{units[unit]: int(number)})
