@@ -30,6 +30,7 @@ from botocore.config import Config
 
 from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, REGION, SECRET_ACCESS_KEY, history, snapshot
 from console.sandbox.estate_types import (
+    Alarm,
     ApiKey,
     Ids,
     Integration,
@@ -80,6 +81,27 @@ HTTP_API_FORMAT = (
     '"integrationLatency":"$context.integration.latency",'
     '"integrationError":"$context.integrationErrorMessage"}'
 )
+
+
+# --- Inventory: alarms -----------------------------------------------------------------------
+
+
+def _prod_alarms(*, server: float, client_rate: float = 0.1, p99_ms: float | None = None,
+                 http: bool = False) -> tuple[Alarm, ...]:
+    """A prod stage's alarms, on the metric names its kind of API publishes (REST: 4XXError, 5XXError;
+    HTTP API: 4xx, 5xx): server errors counted (a threshold for the stage's volume), client errors as a
+    share of requests (a storm of clients must not alarm once it is no longer throttled), p99 latency."""
+    four, five = ("4xx", "5xx") if http else ("4XXError", "5XXError")
+    alarms = [
+        Alarm("5xx", five, "Sum", server, f"More than {server:g} server errors a minute, in 2 of the last 5 minutes."),
+        Alarm("4xx", four, "Average", client_rate, f"Client errors (throttling included) above {client_rate:.0%} "
+                                                   "of requests, in 2 of the last 5 minutes."),
+    ]
+    if p99_ms is not None:
+        alarms.append(Alarm("p99-latency", "Latency", "p99", p99_ms,
+                            f"p99 latency above {p99_ms:g} ms, in 3 of the last 5 minutes.", datapoints=3,
+                            treat_missing="missing"))
+    return tuple(alarms)
 
 
 # --- Inventory: the estate -------------------------------------------------------------------
@@ -134,6 +156,7 @@ ORDERS_API = RestApi(
                 Throttle("/orders POST", 200, 400),
                 Throttle("/orders/{orderId}/refunds POST", 20, 40),
             ),
+            alarms=_prod_alarms(server=15, p99_ms=1000),
         ),
     ),
 )
@@ -186,6 +209,9 @@ PAYMENTS_API = RestApi(
                 Throttle("/payments POST", 100, 200),
                 Throttle("/webhooks/psp POST", 50, 100),
             ),
+            # No p99 alarm: at ~60 requests a minute a minute's p99 is its slowest request, and the PSP
+            # adapter's occasional 29 s timeout would keep one flapping.
+            alarms=_prod_alarms(server=5, client_rate=0.15),
         ),
     ),
 )
@@ -230,6 +256,7 @@ CATALOG_API = RestApi(
             access_log_format=REST_DETAILED_FORMAT,
             method_throttles=(Throttle("/search GET", 500, 1000),),
             cache_ttl=300,
+            alarms=_prod_alarms(server=10, p99_ms=1000),
         ),
     ),
 )
@@ -253,6 +280,7 @@ ORDERS_API_EU = RestApi(
              "lambdaAlias": "live", "featureFlags": "refunds"},
             Traffic(25, 0.03, 0.002, 41, log_lines=200),
             access_log_format=REST_DETAILED_FORMAT,
+            alarms=_prod_alarms(server=5, client_rate=0.2),
         ),
     ),
 )
@@ -292,6 +320,7 @@ STOREFRONT_HTTP = V2Api(
             route_throttles=(Throttle("POST /cart", 300, 600), Throttle("POST /checkout", 50, 100)),
             access_log_format=HTTP_API_FORMAT,
             traffic=Traffic(80, 0.03, 0.002, 52, log_lines=300),
+            alarms=_prod_alarms(server=10, p99_ms=1000, http=True),
         ),
     ),
 )
@@ -367,12 +396,13 @@ _CONFIG = Config(
 )
 
 
-def seed_estate(endpoint_url: str) -> None:
+def seed_estate(endpoint_url: str, history_end: float | None = None) -> None:
     """The whole estate on a fresh sandbox endpoint served by this process, its history promised.
 
-    The estate's APIs, plans, keys and log groups come from the snapshot when one fits this code;
-    otherwise they are built through the API and the snapshot is taken. The history is always new,
-    and written on first demand (history.PENDING).
+    The estate's APIs, plans, keys, log groups and alarms come from the snapshot when one fits this
+    code; otherwise they are built through the API and the snapshot is taken. The history is always
+    new, ends at `history_end` (epoch seconds; default now), and is written on first demand
+    (history.PENDING).
     """
     regions = tuple(estate.region for estate in ESTATE)
     with _gc_paused():
@@ -381,7 +411,7 @@ def seed_estate(endpoint_url: str) -> None:
             ids = {estate.region: build_region(Clients(_session(), endpoint_url, estate.region), estate)
                    for estate in ESTATE}
             snapshot.capture(ACCOUNT_ID, regions, ids)
-    now_ms = int(time.time() * 1000)  # the history ends now, however late it is written
+    now_ms = int((time.time() if history_end is None else history_end) * 1000)  # however late it is written
 
     def write_history() -> None:
         rng = random.Random(SEED)
@@ -392,13 +422,14 @@ def seed_estate(endpoint_url: str) -> None:
     history.PENDING.promise(write_history)
 
 
-def seed_region(endpoint_url: str, estate: RegionEstate) -> Ids:
-    """One region's estate and history, built through the API (a scratch region for rehearsals
-    and tests, on a sandbox endpoint served by this process); what AWS named."""
+def seed_region(endpoint_url: str, estate: RegionEstate, history_end: float | None = None) -> Ids:
+    """One region's estate and history (ending at `history_end`, default now), built through the API
+    (a scratch region for rehearsals and tests, on a sandbox endpoint served by this process); what
+    AWS named."""
+    end = time.time() if history_end is None else history_end
     with _gc_paused():
         ids = build_region(Clients(_session(), endpoint_url, estate.region), estate)
-        history.write(history.generate(estate, ids, random.Random(SEED), int(time.time() * 1000)),
-                      ACCOUNT_ID)
+        history.write(history.generate(estate, ids, random.Random(SEED), int(end * 1000)), ACCOUNT_ID)
     return ids
 
 
@@ -470,7 +501,31 @@ def build_region(clients: Clients, estate: RegionEstate) -> Ids:
             _create_log_groups(clients, v2_api.name, api_id, v2_stage.name,
                                execution=v2_stage.logging_level is not None,
                                access=v2_stage.access_log_format is not None)
+    for api in estate.rest_apis:
+        for stage in api.stages:
+            _create_alarms(clients.cloudwatch, api.name, stage.name, ("ApiName", api.name), stage.alarms, api.tags)
+    for v2_api in estate.v2_apis:
+        for v2_stage in v2_api.stages:
+            _create_alarms(clients.cloudwatch, v2_api.name, v2_stage.name, ("ApiId", v2_ids[v2_api.name]),
+                           v2_stage.alarms, v2_api.tags)
     return Ids(rest_apis=rest_ids, v2_apis=v2_ids, keys=key_ids)
+
+
+def _create_alarms(cloudwatch: Any, api_name: str, stage_name: str, api_dimension: tuple[str, str],
+                   alarms: tuple[Alarm, ...], tags: dict[str, str]) -> None:
+    """A stage's alarms, with API Gateway's dimensions: ApiName and Stage (REST), ApiId and Stage (HTTP)."""
+    for alarm in alarms:
+        statistic = {"ExtendedStatistic": alarm.statistic} if alarm.statistic.startswith("p") else {
+            "Statistic": alarm.statistic}
+        cloudwatch.put_metric_alarm(
+            AlarmName=f"{api_name}-{stage_name}-{alarm.name}", AlarmDescription=alarm.description,
+            Namespace=history.NAMESPACE, MetricName=alarm.metric,
+            Dimensions=[{"Name": api_dimension[0], "Value": api_dimension[1]}, {"Name": "Stage", "Value": stage_name}],
+            Period=60, EvaluationPeriods=alarm.periods, DatapointsToAlarm=alarm.datapoints,
+            Threshold=alarm.threshold, ComparisonOperator="GreaterThanThreshold",
+            TreatMissingData=alarm.treat_missing, ActionsEnabled=False,
+            Tags=[{"Key": "team", "Value": tags["team"]}] if "team" in tags else [], **statistic,
+        )
 
 
 def _create_log_groups(clients: Clients, api_name: str, api_id: str, stage_name: str, *,

@@ -43,6 +43,21 @@ class Throttle:
 
 
 @dataclass(frozen=True)
+class Alarm:
+    """A CloudWatch metric alarm on a stage, named `<api>-<stage>-<name>`: ALARM when `datapoints` of the
+    last `periods` one-minute values of `statistic` over `metric` are greater than `threshold`."""
+
+    name: str  # "5xx", "4xx", "p99-latency"
+    metric: str  # as the stage's kind of API publishes it: "5XXError" (REST), "5xx" (HTTP API), "Latency"
+    statistic: str  # "Sum", "Average", ... or a percentile: "p99"
+    threshold: float
+    description: str
+    periods: int = 5
+    datapoints: int = 2
+    treat_missing: str = "notBreaching"
+
+
+@dataclass(frozen=True)
 class RestStage:
     """A REST stage; `rate`/`burst` are its stage-wide default throttle."""
 
@@ -58,6 +73,7 @@ class RestStage:
     access_log_format: str | None = None
     method_throttles: tuple[Throttle, ...] = ()
     cache_ttl: int | None = None  # set on the one stage with a cache cluster
+    alarms: tuple[Alarm, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +124,7 @@ class V2Stage:
     route_throttles: tuple[Throttle, ...] = ()
     access_log_format: str | None = None
     traffic: Traffic | None = None
+    alarms: tuple[Alarm, ...] = ()
 
 
 @dataclass(frozen=True)

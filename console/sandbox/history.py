@@ -16,6 +16,7 @@ is answered, so nobody waits for it who has not asked for it, and no reader sees
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import math
 import random
@@ -101,6 +102,7 @@ class History:
     region: str
     logs: list[tuple[str, str, list[dict[str, Any]]]]  # group, stream, events in time order
     datums: list[dict[str, Any]]
+    start: float = 0.0  # epoch seconds: where the window begins
 
 
 def access_log_group(api_name: str, stage_name: str) -> str:
@@ -131,12 +133,14 @@ def generate(estate: RegionEstate, ids: Ids, rng: random.Random, now_ms: int) ->
             datums += _metric_datums(rng, v2_stage.traffic, HTTP_METRICS, dimensions, now_ms)
     # Streams are named like API Gateway's (32 hex digits).
     streams = [(group, f"{rng.getrandbits(128):032x}", events) for group, events in logs]
-    return History(estate.region, streams, datums)
+    return History(estate.region, streams, datums, (now_ms // 60_000 - WINDOW_MINUTES) * 60.0)
 
 
 def write(history: History, account: str) -> None:
-    """Put `history` into this process's sandbox stores, as PutLogEvents and PutMetricData would."""
+    """Put `history` into this process's sandbox stores, as PutLogEvents and PutMetricData would; the
+    region's alarms begin at its start, to be evaluated over it."""
     from console.sandbox.fidelity.cloudwatch import store_for
+    from console.sandbox.fidelity.cloudwatch_alarms import book_for
     from console.sandbox.fidelity.cloudwatch_store import MAX_DATUMS
 
     logs = moto_seam.backend("logs", account, history.region)
@@ -146,6 +150,7 @@ def write(history: History, account: str) -> None:
     metrics = store_for(account, history.region)
     for start in range(0, len(history.datums), MAX_DATUMS):
         metrics.put(NAMESPACE, history.datums[start:start + MAX_DATUMS])
+    book_for(account, history.region).restart(history.start)
 
 
 class Pending:
@@ -160,11 +165,15 @@ class Pending:
             self._due.append(write)
 
     def settle(self) -> None:
-        """Write whatever is promised; at once if nothing is."""
+        """Write whatever is promised; at once if nothing is. A promise leaves the list only once it is
+        written, so a second reader waits for the first's write rather than reading past it."""
         if self._due:
             with self._lock:
                 while self._due:
-                    self._due.pop(0)()
+                    try:
+                        self._due[0]()
+                    finally:
+                        self._due.pop(0)
 
     def drop(self) -> None:
         """Forget the promises: the stores they were for have been reset."""
@@ -281,9 +290,26 @@ def _http_access_log(
 def render(log_format: str, context: dict[str, str]) -> str:
     """A log line as API Gateway writes it: each $context variable substituted, "-" if unset; in a JSON
     format each value is escaped as a JSON string's content, so the line stays JSON whatever a client sent."""
-    if log_format.lstrip().startswith("{"):
-        return _CONTEXT_VARIABLE.sub(lambda m: json.dumps(context.get(m.group(1), "-"))[1:-1], log_format)
-    return _CONTEXT_VARIABLE.sub(lambda m: context.get(m.group(1), "-"), log_format)
+    literals, names, escaped = _template(log_format)
+    values = [context.get(name, "-") for name in names]
+    if escaped and not _plain("".join(values)):
+        values = [value if _plain(value) else json.dumps(value)[1:-1] for value in values]
+    parts = [""] * (2 * len(values) + 1)
+    parts[0::2], parts[1::2] = literals, values
+    return "".join(parts)
+
+
+@functools.cache
+def _template(log_format: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """A format split once: its literal text around each $context variable, the variables' names, and
+    whether values are JSON-escaped (a JSON format)."""
+    pieces = _CONTEXT_VARIABLE.split(log_format)
+    return tuple(pieces[0::2]), tuple(pieces[1::2]), log_format.lstrip().startswith("{")
+
+
+def _plain(text: str) -> bool:
+    """Whether JSON escapes nothing in `text` (printable ASCII, no quote or backslash): most values."""
+    return text.isascii() and text.isprintable() and '"' not in text and "\\" not in text
 
 
 def _requests(
@@ -345,11 +371,10 @@ def weighted(
 
 def common_context(rng: random.Random, request: Request) -> dict[str, str]:
     """$context variables that REST and HTTP APIs share."""
-    moment = datetime.fromtimestamp(request.epoch_ms / 1000, UTC)
     return {
         "identity.sourceIp": request.ip,
         "identity.userAgent": request.user_agent,
-        "requestTime": f"{moment:%d}/{_MONTHS[moment.month - 1]}/{moment:%Y:%H:%M:%S} +0000",
+        "requestTime": _request_time(request.epoch_ms // 1000),
         "httpMethod": request.verb,
         "status": str(request.status),
         "protocol": rng.choice(("HTTP/1.1", "HTTP/2.0")),
@@ -357,6 +382,13 @@ def common_context(rng: random.Random, request: Request) -> dict[str, str]:
         "responseLatency": str(request.response_ms),
         "error.message": request.gateway_error or "-",
     }
+
+
+@functools.lru_cache(maxsize=1024)
+def _request_time(epoch_seconds: int) -> str:
+    """$context.requestTime of a second: 20/Nov/2024:14:03:07 +0000 (requests share seconds)."""
+    moment = datetime.fromtimestamp(epoch_seconds, UTC)
+    return f"{moment:%d}/{_MONTHS[moment.month - 1]}/{moment:%Y:%H:%M:%S} +0000"
 
 
 def route_verb_path(route_key: str) -> tuple[str, str]:

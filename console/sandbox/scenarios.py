@@ -24,8 +24,10 @@ from console.sandbox.estate import CATALOG_API, ORDERS_API, PAYMENTS_API
 from console.sandbox.estate_types import Traffic as Profile
 from console.sandbox.traffic.runner import FAILING_RELEASES, LIVE_LOAD, PSP_ADAPTER_V3, StageName
 
-STORM_RATE = 300  # requests a second the storm sends to orders-api prod...
-STORM_LIMIT = (100, 200)  # ...against this stage throttle (rate, burst)
+# 60 req/s, 22 times the stage's usual load, against 20: half the requests are throttled, and six
+# minutes of it replay in about a second.
+STORM_RATE = 60  # requests a second the storm sends to orders-api prod...
+STORM_LIMIT = (20, 40)  # ...against this stage throttle (rate, burst)
 CANARY_PERCENT = 20.0
 STALE_TTL = 3600
 

@@ -1,10 +1,10 @@
 """The seeded estate as its last build left it, so that a sandbox starts in a fraction of a second.
 
 Building the estate through the API (estate.build_region) takes ~150 calls, a second or two of CPU.
-What it leaves lives in moto's backends (API Gateway, API Gateway v2, Logs) and in the fidelity
-layer's STATE; a snapshot pickles those for the seeded account and regions, with the ids the
-history refers to, into the user's cache directory, and the next start restores them instead of
-building. The file is named by a digest of everything that shapes a build (the versions of Python,
+What it leaves lives in moto's backends (API Gateway, API Gateway v2, Logs, CloudWatch's alarms)
+and in the fidelity layer's STATE; a snapshot pickles those for the seeded account and regions,
+with the ids the history refers to, into the user's cache directory, and the next start restores
+them instead of building (metrics are never kept: the history is drawn afresh on every start). The file is named by a digest of everything that shapes a build (the versions of Python,
 moto and botocore, and the sandbox's own sources), so a change to any of them builds afresh. A
 snapshot that cannot be read, or that anyone but its owner could have written or swapped (a link, a
 file or directory open to others, checked on the opened descriptors), is refused with a warning and
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("apigw-console.sandbox")
 
-SERVICES = ("apigateway", "apigatewayv2", "logs")  # the backends a build writes to
+SERVICES = ("apigateway", "apigatewayv2", "logs", "cloudwatch")  # the backends a build writes to (alarms)
 _SOURCES = Path(__file__).parent  # console/sandbox: every module of it can change what a build leaves
 _PREFIX = "estate-"
 

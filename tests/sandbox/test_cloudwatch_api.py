@@ -385,7 +385,7 @@ def test_errors_come_back_in_the_callers_protocol_never_as_html(client_speaking,
     responses = [
         error_of(lambda: speaker.put_metric_data(
             Namespace=namespace, MetricData=[{"MetricName": "m", "Values": [1], "Counts": [1, 2]}])),
-        error_of(lambda: speaker.describe_alarm_history(AlarmName="x")),  # an operation moto lacks
+        error_of(lambda: speaker.put_composite_alarm(AlarmName="x", AlarmRule='ALARM("y")')),  # moto lacks it
     ]
     assert [r["Error"]["Code"] for r in responses] == ["InvalidParameterValue", "InvalidAction"]
     for response in responses:

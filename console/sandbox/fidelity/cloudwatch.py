@@ -3,8 +3,9 @@
 moto 5.2.5 crashes on percentile statistics, answers metric math with nothing, matches dimensions
 by list order, stores a Values/Counts datum as separate points and lists one metric per data point.
 PutMetricData, GetMetricData, GetMetricStatistics and ListMetrics therefore share the sandbox's
-own store (cloudwatch_store), so all four agree; every other CloudWatch call (alarms, dashboards)
-still goes to moto. Each call is answered in the protocol it came in (cloudwatch_wire), errors too.
+own store (cloudwatch_store), so all four agree. Metric alarms are evaluated against that store
+(cloudwatch_alarms); every other CloudWatch call (dashboards, tags) still goes to moto. Each call
+is answered in the protocol it came in (cloudwatch_wire), errors too.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from console.sandbox import moto_seam
+from console.sandbox.fidelity import cloudwatch_alarms
 from console.sandbox.fidelity.cloudwatch_math import (
     Series,
     Value,
@@ -62,11 +64,22 @@ def register(router: Router) -> None:
 
 
 def handle(call: Call, operation: str | None = None) -> Reply:
-    """Answer the metric calls from the sandbox's store, pass the rest to moto, in the call's protocol."""
+    """Answer the metric and alarm calls from the sandbox's store and alarm book, pass the rest to moto,
+    in the call's protocol."""
     wire = wire_for(call, operation)
     handler = _OPERATIONS.get(wire.operation)
+    alarm_handler = cloudwatch_alarms.OPERATIONS.get(wire.operation)
     try:
-        return wire.reply(handler(store_for(call.account, call.region), wire.params())) if handler else wire.forward()
+        if handler:
+            return wire.reply(handler(store_for(call.account, call.region), wire.params()))
+        if alarm_handler:
+            store = store_for(call.account, call.region)
+            context = cloudwatch_alarms.Context(
+                book=cloudwatch_alarms.book_for(call.account, call.region), store=store,
+                arn_prefix=f"arn:aws:cloudwatch:{call.region}:{call.account}:alarm:", forward=wire.forward,
+                reply=wire.reply, now=store.clock())
+            return alarm_handler(context, wire.params())
+        return wire.forward()
     except CloudWatchError as error:
         return wire.error(error)
     except Exception as exc:  # a sandbox bug must still look like a CloudWatch failure

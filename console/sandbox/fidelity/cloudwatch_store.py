@@ -22,7 +22,7 @@ import operator
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,6 +93,11 @@ class Store:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.metrics: dict[MetricKey, Metric] = {}
+        self.clock: Callable[[], float] = time.time  # this region's now: PutMetricData's limits, alarm evaluation
+
+    def __reduce__(self) -> tuple:
+        """Pickled empty: the estate snapshot keeps no metrics (every start draws its history afresh)."""
+        return Store, ()
 
     def put(self, namespace: str, datums: list[dict[str, Any]]) -> None:
         """PutMetricData: validate every datum first (the call is all or nothing), then store."""
@@ -100,7 +105,7 @@ class Store:
             raise CloudWatchError("MissingRequiredParameterException", "The parameter Namespace is required.")
         if len(datums) > MAX_DATUMS:
             raise invalid(f"The collection MetricData must not have a size greater than {MAX_DATUMS}.")
-        now = time.time()
+        now = self.clock()
         samples = [(datum, _sample(datum, index, now)) for index, datum in enumerate(datums, 1)]
         with self.lock:
             for datum, sample in samples:

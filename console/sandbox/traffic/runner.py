@@ -64,7 +64,7 @@ log = logging.getLogger("apigw-console.sandbox.traffic")
 REFRESH_SECONDS = 5.0  # how often the estate is read again
 LIVE_LOAD = load(1.0)  # live traffic continues at the level the seeded history ends on
 PSP_ADAPTER_V3 = "v2.9.0 — PSP adapter v3 (retries moved client-side)"
-FAILING_RELEASES = {PSP_ADAPTER_V3: 0.3}  # deployment description -> share of backend answers that are 5xx
+FAILING_RELEASES = {PSP_ADAPTER_V3: 0.7}  # deployment description -> share of backend answers that are 5xx
 STALE_SHARE = 0.5  # of cache hits on a stale stage's item paths, answered from before the change
 # The backend's own 4xx answers; the gateway's 403s and 429s come from keys, throttles and quotas.
 BACKEND_ERRORS = tuple(row for row in CLIENT_ERRORS if row[2] is None)
