@@ -19,7 +19,7 @@ from screens.views import view
 READ_AHEAD = 20  # APIs whose stages the palette reads when it opens, at most
 # (label, what opens): a stage-screen action, or a view opened on the stage.
 STAGE_COMMANDS = (("Stage", None), ("Throttle", "throttle"), ("Variables", "variables"), ("Canary", "canary"),
-                  ("Flush cache", "flush"), ("Logs", "logs"), ("Metrics", "metrics"))
+                  ("Deployments", "deployments"), ("Flush cache", "flush"), ("Logs", "logs"), ("Metrics", "metrics"))
 VIEWS_ON_A_STAGE = ("logs", "metrics")
 
 

@@ -24,6 +24,7 @@ class StageScreen(ConsoleScreen):
         Binding("l", "logs", "Logs", id="stage.logs"),
         Binding("m", "metrics", "Metrics", id="stage.metrics"),
         Binding("c", "canary", "Canary", id="stage.canary"),
+        Binding("d", "deployments", "Deployments", id="stage.deployments"),
         Binding("k", "cache", "Cache", id="stage.cache"),
         Binding("f", "flush", "Flush cache", id="stage.flush"),
         Binding("F", "flush_authorizers", "Flush authorizer cache", show=False, id="stage.flush_authorizers"),
@@ -89,6 +90,11 @@ class StageScreen(ConsoleScreen):
 
     def action_canary(self) -> None:
         self.app.push_screen(CanaryScreen(self.api, self.stage_name))
+
+    def action_deployments(self) -> None:
+        from screens.deployments import DeploymentsScreen
+
+        self.app.push_screen(DeploymentsScreen(self.api, self.stage_name))
 
     def action_logs(self) -> None:
         self.app.push_screen(view("logs").screen_class()(self.api, self.stage_name))

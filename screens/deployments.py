@@ -1,0 +1,90 @@
+"""A stage's deployment history (`d` on the stage): the API's deployments, newest first, which one the
+stage serves and which one its canary runs; `enter` or `b` on a row plans pointing the stage at it
+(what the AWS console calls "Change active deployment"), confirmed like every change."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from actions import deployments as active_deployment
+from console.model import Api, Deployment, Stage
+from console.render.describe import DASH, deployment_history, serves
+from console.render.text import assemble
+from screens.base import ConsoleScreen
+from screens.confirm import propose
+from screens.widgets import cells
+
+
+class DeploymentsScreen(ConsoleScreen):
+    AUTO_FOCUS = "#deployments"
+    DEFAULT_CSS = """
+    #deployments {
+        height: 1fr;
+    }
+    """
+    BINDINGS = [
+        Binding("enter", "point", "Point the stage here", show=False, id="deployments.point"),
+        Binding("b", "point", "Point the stage here", id="deployments.rollback"),
+        Binding("r", "refresh", "Refresh", id="deployments.refresh"),
+        Binding("escape", "app.pop_screen", "Back", id="deployments.back"),
+    ]
+
+    def __init__(self, api: Api, stage_name: str) -> None:
+        super().__init__()
+        self.api = api
+        self.stage_name = stage_name
+        self.stage: Stage | None = None
+        self.history: list[dict] = []
+
+    def body(self) -> ComposeResult:
+        yield Static(assemble((self.api.name, "bold"), " › ", (self.stage_name, "bold"), " › deployments",
+                              (f"  {self.api.id} · {self.api.protocol.value}", "dim")), id="title")
+        table = DataTable(id="deployments", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Deployment", "Created (UTC)", "Serves", "Description")
+        table.loading = True
+        yield table
+
+    def load(self, refresh: bool = False) -> None:
+        api, name = self.api, self.stage_name
+
+        def read(gateway) -> tuple[Stage, tuple[Deployment, ...]]:
+            return gateway.stage(api, name, refresh), gateway.detail(api, refresh).deployments
+
+        self.fetch(read, self.show_history, group="deployments", label="fetching deployments")
+
+    def show_history(self, answer: tuple[Stage, tuple[Deployment, ...]]) -> None:
+        stage, deployments = answer
+        chosen = self.chosen()
+        self.stage, self.history = stage, deployment_history(stage, deployments)
+        table = self.query_one("#deployments", DataTable)
+        table.loading = False
+        table.clear()
+        for row in self.history:
+            created = row["created"].replace("T", " ").removesuffix("Z") if row["created"] else DASH
+            table.add_row(*cells(row["id"], created, serves(row, stage), row["description"] or DASH), key=row["id"])
+        ids = [row["id"] for row in self.history]
+        if chosen in ids:
+            table.move_cursor(row=ids.index(chosen))
+        self.loaded(stage.fetched_at, f"{len(ids)} deployments · {stage.name} serves {stage.deployment_id or DASH}")
+
+    def chosen(self) -> str | None:
+        """The deployment under the cursor."""
+        row = self.query_one("#deployments", DataTable).cursor_row
+        return self.history[row]["id"] if 0 <= row < len(self.history) else None
+
+    @on(DataTable.RowSelected, "#deployments")
+    def action_point(self) -> None:
+        deployment, stage = self.chosen(), self.stage
+        if deployment is None or stage is None:
+            return
+        api, name, seen = self.api, self.stage_name, stage.deployment_id
+
+        def plan(engine):
+            engine.gateway.detail(api, refresh=True)  # checked against the API's deployments as they are now
+            return active_deployment.point(engine.document(api, name), deployment, seen=seen)
+
+        # Applied or not (refused because the stage moved, declined, failed), the list is read again.
+        propose(self, plan, on_applied=lambda _: self.load(refresh=True), on_not_applied=lambda: self.load(refresh=True))
