@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         from console.sandbox.server import serve
 
         return serve(args.port, seeded=not args.empty, announce=args.announce, traffic=args.traffic,
-                     scenario=args.scenario)
+                     scenario=args.scenario, onset=args.onset)
 
     from console.aws.errors import Problem
     from console.aws.session import Target

@@ -7,11 +7,17 @@ the cause into symptoms. Because the traffic reacts to the estate, fixing the ca
 console ends the symptoms: raise the throttle, roll back the canary, flush the cache.
 
 Each scenario strikes a different prod stage, so all of them can run in one estate.
+
+A rehearsal starts mid-incident: its onset lies ONSET_MINUTES in the past (on the minute), the seeded
+history ends there, and `replay` has the traffic generator play the incident from the onset to the
+start, so the last minutes of the access logs, the metrics (in agreement: one stream of requests
+feeds both) and the usage plans' counts already show it, and the live traffic carries on from there.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,10 +25,18 @@ from typing import Any
 
 import boto3
 
-from console.sandbox import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
+from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, REGION, SECRET_ACCESS_KEY
 from console.sandbox.estate import CATALOG_API, ORDERS_API, PAYMENTS_API
 from console.sandbox.estate_types import Traffic as Profile
-from console.sandbox.traffic.runner import FAILING_RELEASES, LIVE_LOAD, PSP_ADAPTER_V3, StageName
+from console.sandbox.state import STATE
+from console.sandbox.traffic.runner import (
+    FAILING_RELEASES,
+    LIVE_LOAD,
+    PSP_ADAPTER_V3,
+    StageName,
+    Traffic,
+    seeded_profiles,
+)
 
 # 60 req/s, 22 times the stage's usual load, against 20: half the requests are throttled, and six
 # minutes of it replay in about a second.
@@ -30,6 +44,8 @@ STORM_RATE = 60  # requests a second the storm sends to orders-api prod...
 STORM_LIMIT = (20, 40)  # ...against this stage throttle (rate, burst)
 CANARY_PERCENT = 20.0
 STALE_TTL = 3600
+ONSET_MINUTES = 6  # how long before the start an incident began, by default
+MAX_ONSET_MINUTES = 60  # every minute of it is replayed at the start
 
 
 @dataclass(frozen=True)
@@ -97,13 +113,49 @@ def describe() -> list[str]:
 
 
 def begin(name: str, url: str, region: str = REGION, now: float | None = None) -> Incident:
-    """Start scenario `name` on the seeded estate of `region` at the sandbox `url`."""
+    """Start scenario `name` on the seeded estate of `region` at the sandbox `url`; `now` is its onset
+    (default: now), when the struck stage was last updated and a stale cache's answers date from."""
     scenario = SCENARIOS[name]
     session = boto3.session.Session(aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
     apigw = session.client("apigateway", region_name=region, endpoint_url=url)
     api_id = next(api["id"] for page in apigw.get_paginator("get_rest_apis").paginate()
                   for api in page["items"] if api["name"] == scenario.api)
-    return scenario.begin(apigw, api_id, region, time.time() if now is None else now)
+    onset = time.time() if now is None else now
+    incident = scenario.begin(apigw, api_id, region, onset)
+    with STATE.lock:
+        fields = STATE.stage_fields.get((ACCOUNT_ID, region, api_id, "prod"))
+        if fields is not None:  # the incident's cause is dated at its onset
+            fields["lastUpdatedDate"] = min(fields.get("lastUpdatedDate", onset), onset)
+    return incident
+
+
+def onset_time(start: float, minutes: float) -> float:
+    """When an incident that began `minutes` before `start` began: on the minute, so that each of its
+    minutes is whole in CloudWatch (`start` itself when `minutes` is 0)."""
+    return start if minutes <= 0 else (start - minutes * 60) // 60 * 60
+
+
+def engine(url: str, incident: Incident | None) -> Traffic:
+    """The traffic generator for the seeded estate at `url`, with the incident's demand and caches."""
+    return Traffic(url, profiles=seeded_profiles() | (incident.profiles if incident else {}),
+                   stale=incident.stale if incident else None)
+
+
+def replay(traffic: Traffic, since: float, caught_up: float = 1.0) -> float:
+    """Play the traffic from `since` (an incident's onset) to now through `traffic` itself, so that the
+    access logs, the metrics (the running minute's so far included) and the usage counts hold the
+    incident's minutes, drawn from one stream of requests; the epoch second reached, which the live
+    traffic continues from. The estate is read once: nothing else changes it while this runs."""
+    refresh, traffic.refresh_seconds = traffic.refresh_seconds, math.inf
+    reached = since
+    try:
+        while (now := time.time()) - reached > caught_up:
+            traffic.step(now - reached, now)
+            reached = now
+    finally:
+        traffic.refresh_seconds = refresh
+    traffic.close(reached)
+    return reached
 
 
 def _profile(api: Any, stage_name: str) -> Profile:

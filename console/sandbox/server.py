@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 import threading
+import time
 import urllib.request
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -19,7 +20,7 @@ from console.sandbox.state import STATE
 
 if TYPE_CHECKING:
     from console.sandbox.scenarios import Incident
-    from console.sandbox.traffic.runner import Runner
+    from console.sandbox.traffic.runner import Runner, Traffic
 
 
 @dataclass
@@ -29,15 +30,17 @@ class Sandbox:
     thread: threading.Thread
     traffic: Runner | None = None  # simulated clients, when started with traffic
     incident: Incident | None = None  # the rehearsal scenario it was started in
+    onset: float | None = None  # when the incident began (epoch seconds)
+    replayed: Traffic | None = None  # the engine that played the incident from its onset...
+    replayed_to: float | None = None  # ...up to this epoch second
 
     def start_traffic(self) -> None:
-        """Simulated clients for the seeded estate (and the incident's, if any), stepping once a second."""
-        from console.sandbox.traffic.runner import Runner, Traffic, seeded_profiles
+        """Simulated clients for the seeded estate (and the incident's, if any), stepping once a second;
+        after a replayed onset, the same clients carry on from where the replay stopped."""
+        from console.sandbox.scenarios import engine
+        from console.sandbox.traffic.runner import Runner
 
-        incident = self.incident
-        engine = Traffic(self.url, profiles=seeded_profiles() | (incident.profiles if incident else {}),
-                         stale=incident.stale if incident else None)
-        self.traffic = Runner(engine).start()
+        self.traffic = Runner(self.replayed or engine(self.url, self.incident), since=self.replayed_to).start()
 
     def stop(self, flush: bool = True) -> None:
         """Stop serving; `flush=False` when the process is ending, so Ctrl+C is never kept waiting."""
@@ -63,14 +66,22 @@ def application():
     return app
 
 
-def start(port: int = 0, *, seeded: bool = True, traffic: bool = False, scenario: str | None = None) -> Sandbox:
+def start(port: int = 0, *, seeded: bool = True, traffic: bool = False, scenario: str | None = None,
+          onset: float | None = None) -> Sandbox:
     """Serve the sandbox on 127.0.0.1 (port 0: any free port) in a thread, and seed it.
 
     `traffic` adds simulated clients (off by default: tests step a `Traffic` engine themselves);
-    `scenario` starts the seeded estate in a rehearsal incident (console.sandbox.scenarios).
+    `scenario` starts the seeded estate in a rehearsal incident (console.sandbox.scenarios) that began
+    `onset` minutes ago (default scenarios.ONSET_MINUTES): the history ends at the onset, and the
+    incident's minutes since are replayed into the logs, metrics and usage before this returns.
     """
     if scenario and not seeded:
         raise ValueError("a scenario starts from the seeded estate")
+    began = None
+    if scenario:
+        from console.sandbox.scenarios import ONSET_MINUTES, onset_time
+
+        began = onset_time(time.time(), ONSET_MINUTES if onset is None else onset)
     moto_seam.install_patches()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = make_server("127.0.0.1", port, application(), threaded=True, request_handler=moto_seam.request_handler())
@@ -79,23 +90,27 @@ def start(port: int = 0, *, seeded: bool = True, traffic: bool = False, scenario
     host, bound = server.server_address[:2]
     sandbox = Sandbox(url=f"http://{host}:{bound}", server=server, thread=thread)
     if seeded:
-        reseed(sandbox.url, reset_first=False)
+        reseed(sandbox.url, reset_first=False, history_end=began)
     if scenario:
-        from console.sandbox.scenarios import begin
+        from console.sandbox.scenarios import begin, engine, replay
 
-        sandbox.incident = begin(scenario, sandbox.url)
+        sandbox.incident, sandbox.onset = begin(scenario, sandbox.url, now=began), began
+        if began < time.time() - 1:
+            sandbox.replayed = engine(sandbox.url, sandbox.incident)
+            sandbox.replayed_to = replay(sandbox.replayed, began)
     if traffic:
         sandbox.start_traffic()
     return sandbox
 
 
-def reseed(url: str, *, reset_first: bool = True) -> None:
-    """Bring the endpoint back to the seeded estate (or empty, then seeded)."""
+def reseed(url: str, *, reset_first: bool = True, history_end: float | None = None) -> None:
+    """Bring the endpoint back to the seeded estate (or empty, then seeded), its history ending at
+    `history_end` (default: now)."""
     from console.sandbox.estate import seed_estate
 
     if reset_first:
         reset(url)
-    seed_estate(url)
+    seed_estate(url, history_end)
 
 
 def reset(url: str) -> None:
@@ -105,23 +120,27 @@ def reset(url: str) -> None:
         response.read()
 
 
-def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scenario: str | None = None) -> int:
+def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scenario: str | None = None,
+          onset: float | None = None) -> int:
     """Run a sandbox in the foreground until interrupted (or, with announce, until stdin closes).
 
     `announce` is how a parent console embeds a sandbox: the first stdout line is JSON with the URL,
     and the child exits as soon as its parent's end of stdin closes, so it never outlives the console.
-    `scenario` "list" prints the rehearsal scenarios instead of serving.
+    `scenario` "list" prints the rehearsal scenarios instead of serving; `onset` is how many minutes
+    before the start the scenario's incident began.
     """
     if scenario == "list":
         from console.sandbox.scenarios import describe
 
         print("\n".join(describe()))
         return 0
-    problem = _scenario_problem(scenario, seeded, traffic) if scenario else None
+    problem = _scenario_problem(scenario, seeded, traffic, onset) if scenario else None
+    if onset is not None and not scenario:
+        problem = "--onset dates a scenario's incident; name one with --scenario"
     if problem:
         print(f"apigw-console sandbox: {problem}", file=sys.stderr)
         return 2
-    sandbox = start(port, seeded=seeded, scenario=scenario)
+    sandbox = start(port, seeded=seeded, scenario=scenario, onset=onset)
     # The endpoint answers with the seeded estate from here; the clients start a moment later.
     if announce:
         print(json.dumps({"url": sandbox.url, "region": REGION}), flush=True)
@@ -141,8 +160,8 @@ def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scen
     return 0
 
 
-def _scenario_problem(scenario: str, seeded: bool, traffic: bool) -> str | None:
-    from console.sandbox.scenarios import SCENARIOS
+def _scenario_problem(scenario: str, seeded: bool, traffic: bool, onset: float | None) -> str | None:
+    from console.sandbox.scenarios import MAX_ONSET_MINUTES, SCENARIOS
 
     if scenario not in SCENARIOS:
         return f"unknown scenario {scenario!r}; `apigw-console sandbox --scenario list` names them"
@@ -150,6 +169,8 @@ def _scenario_problem(scenario: str, seeded: bool, traffic: bool) -> str | None:
         return "a scenario starts from the seeded estate; drop --empty"
     if not traffic:
         return "a scenario's symptoms come from the traffic; drop --no-traffic"
+    if onset is not None and not 0 <= onset <= MAX_ONSET_MINUTES:
+        return f"--onset is minutes before the start, from 0 to {MAX_ONSET_MINUTES} (each is replayed at the start)"
     return None
 
 
@@ -167,4 +188,7 @@ def _banner(sandbox: Sandbox, seeded: bool, traffic: bool, scenario: str | None)
         from console.sandbox.scenarios import SCENARIOS
 
         lines.append(f"  scenario: {scenario} — {SCENARIOS[scenario].summary}")
+        if sandbox.onset is not None and sandbox.replayed is not None:
+            lines.append(f"  onset:    {time.strftime('%H:%M', time.gmtime(sandbox.onset))} UTC, "
+                         f"{(time.time() - sandbox.onset) / 60:.0f} minutes ago: its logs, metrics and alarms are in")
     return "\n".join(lines + ["Ctrl+C stops it."])

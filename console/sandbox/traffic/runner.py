@@ -376,9 +376,13 @@ class Runner:
     TICK = 1.0
     MAX_STEP = 5.0  # after a stall (a suspended laptop), simulate a few seconds, not the whole gap
     FIRST_TICK = 2.0  # let a console's first requests go first: the first estate read is the costliest
+    MAX_FIRST_STEP = 60.0  # from `since` to the first tick, at most
 
-    def __init__(self, traffic: Traffic):
+    def __init__(self, traffic: Traffic, since: float | None = None):
+        """`since`: the epoch second the engine has already simulated up to (an incident's replayed
+        onset), which the first tick continues from; default: when the first tick comes."""
         self.traffic = traffic
+        self.since = since
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="sandbox-traffic", daemon=True)
 
@@ -397,12 +401,13 @@ class Runner:
     def _loop(self) -> None:
         if self._stop.wait(self.FIRST_TICK):
             return
-        last = time.time()
+        last = time.time() if self.since is None else self.since
+        longest = self.MAX_FIRST_STEP
         while not self._stop.is_set():
             now = time.time()
             try:
-                self.traffic.step(min(now - last, self.MAX_STEP), now)
+                self.traffic.step(min(now - last, longest), now)
             except Exception:  # a reset or a deleted resource mid-tick must not end the traffic
                 log.exception("traffic tick failed")
-            last = now
+            last, longest = now, self.MAX_STEP
             self._stop.wait(max(0.0, self.TICK - (time.time() - now)))
