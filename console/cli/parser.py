@@ -11,6 +11,7 @@ import argparse
 from console import __version__
 from console.cli.canary_args import add_canary_parsers
 from console.cli.catalog_args import add_catalog_parsers
+from console.cli.deployments_args import add_deployments_parsers
 from console.cli.logs_args import add_logs_parsers
 from console.cli.options import api_stage, change_options, global_options, handles
 
@@ -80,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     undo.add_argument("entry", nargs="?", metavar="ENTRY", help="journal entry id (default: the last change)")
     change_options(undo)
 
+    add_deployments_parsers(commands, shared)
     add_canary_parsers(commands, shared)
     add_logs_parsers(commands, shared)
     handles(commands.add_parser("profiles", parents=[shared], help="the AWS profiles and keyring entries"),
