@@ -100,3 +100,19 @@ def test_a_stage_is_shown_when_its_secondary_reads_are_refused(sandbox, cli, res
     with faults(sandbox.url, deny=[f"apigateway:GetAccount@{scratch_region}"]):
         code, out, err = cli("stage", rest_api, "prod")
     assert code == 0 and "prod" in out and "warning: the account's limits could not be read" in err
+
+
+def test_the_sandbox_command_takes_deny_and_unimplemented(capsys):
+    from console.cli import main
+    from console.sandbox.process import spawn
+
+    child = spawn("--no-traffic", "--deny", "apigatewayv2", "--unimplemented", "logs:StartLiveTail")
+    try:
+        with urllib.request.urlopen(f"{child.url}/_sandbox/faults") as answer:
+            assert json.loads(answer.read()) == {"deny": ["apigatewayv2"], "unimplemented": ["logs:StartLiveTail"]}
+        code = main(["--endpoint-url", child.url, "apis"])
+        out, err = capsys.readouterr()
+        assert code == 0 and "orders-api" in out and "HTTP and WebSocket APIs: not available here" in err
+    finally:
+        child.close()
+    assert main(["sandbox", "--deny", "Not A Service!"]) == 2

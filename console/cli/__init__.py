@@ -29,7 +29,8 @@ def main(argv: list[str] | None = None) -> int:
         from console.sandbox.server import serve
 
         return serve(args.port, seeded=not args.empty, announce=args.announce, traffic=args.traffic,
-                     scenario=args.scenario, onset=args.onset)
+                     scenario=args.scenario, onset=args.onset, deny=tuple(args.deny),
+                     unimplemented=tuple(args.unimplemented))
 
     from console.aws.errors import Problem
     from console.aws.session import Target

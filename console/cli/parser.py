@@ -113,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="no simulated clients: no new access-log lines or metrics after the seeded ones")
     sandbox.add_argument("--scenario", metavar="NAME",
                          help="start the estate in a rehearsal incident; '--scenario list' describes them")
+    sandbox.add_argument("--deny", action="append", default=[], metavar="SERVICE[:OPERATION][@REGION]",
+                         help="answer these calls as AWS answers a denied one (repeatable), e.g. apigatewayv2")
+    sandbox.add_argument("--unimplemented", action="append", default=[], metavar="SERVICE[:OPERATION][@REGION]",
+                         help="answer these calls as an emulator without them does (HTTP 501), e.g. logs:StartLiveTail")
     sandbox.add_argument("--onset", type=int, metavar="MINUTES",
                          help="the scenario's incident began this many minutes before the start (0-60; default 6): "
                               "its logs, metrics and alarms already show it")

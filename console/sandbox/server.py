@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from console.sandbox import ACCESS_KEY_ID, REGION, moto_seam
+from console.sandbox.faults import FAULTS, Fault
 from console.sandbox.fidelity import router
 from console.sandbox.history import PENDING
 from console.sandbox.state import STATE
@@ -121,7 +122,7 @@ def reset(url: str) -> None:
 
 
 def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scenario: str | None = None,
-          onset: float | None = None) -> int:
+          onset: float | None = None, deny: tuple[str, ...] = (), unimplemented: tuple[str, ...] = ()) -> int:
     """Run a sandbox in the foreground until interrupted (or, with announce, until stdin closes).
 
     `announce` is how a parent console embeds a sandbox: the first stdout line is JSON with the URL,
@@ -137,10 +138,15 @@ def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scen
     problem = _scenario_problem(scenario, seeded, traffic, onset) if scenario else None
     if onset is not None and not scenario:
         problem = "--onset dates a scenario's incident; name one with --scenario"
+    try:  # calls to answer as denied, or as an emulator without them (console.sandbox.faults)
+        wanted = [Fault.parse("deny", f) for f in deny] + [Fault.parse("unimplemented", f) for f in unimplemented]
+    except ValueError as exc:
+        problem = problem or str(exc)
     if problem:
         print(f"apigw-console sandbox: {problem}", file=sys.stderr)
         return 2
     sandbox = start(port, seeded=seeded, scenario=scenario, onset=onset)
+    FAULTS.set(wanted)
     # The endpoint answers with the seeded estate from here; the clients start a moment later.
     if announce:
         print(json.dumps({"url": sandbox.url, "region": REGION}), flush=True)
