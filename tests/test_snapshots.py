@@ -94,14 +94,20 @@ def build_estate(client) -> None:
         apigw.create_usage_plan_key(usagePlanId=plan, keyId=key, keyType="API_KEY")
 
 
+_BUILT: set[str] = set()  # sandboxes (by URL) that hold the estate: a worker may set this module up twice
+
+
 @pytest.fixture(scope="module")
 def estate(sandbox, aws_client_for) -> str:
-    """The estate, built at the frozen instant with moto's ids drawn from a seeded generator."""
-    from moto.moto_api._internal import mock_random
+    """The estate, built at the frozen instant with moto's ids drawn from a seeded generator — once per
+    sandbox: with work stealing, a worker can run this module's tests apart and set it up again."""
+    from console.sandbox import moto_seam
 
-    with time_machine.travel(FROZEN, tick=False):
-        mock_random.seed(SEED)
-        build_estate(lambda service: aws_client_for(sandbox.url, service, REGION))
+    if sandbox.url not in _BUILT:
+        with time_machine.travel(FROZEN, tick=False):
+            moto_seam.seed_ids(SEED)
+            build_estate(lambda service: aws_client_for(sandbox.url, service, REGION))
+        _BUILT.add(sandbox.url)
     return sandbox.url
 
 

@@ -31,6 +31,8 @@ What is touched, and why:
 - `moto.logs.models.LogEvent` and `LogStream`: the Logs models the traffic generator makes in
   bulk; it stops moto tracking each instance for its dashboard (`log_models`).
 - `moto.__version__`: part of the digest that names an estate snapshot (`version`).
+- `moto.moto_api._internal.mock_random`: the generator moto draws resource ids from; seeding it
+  (`seed_ids`) makes the ids of what is created next the same on every run (the screen snapshots).
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ MOTO_SYMBOLS = (
     "moto.core.eventstream.EventStreamEncoder.encode_message",
     "moto.logs.models.LogEvent",
     "moto.logs.models.LogStream",
+    "moto.moto_api._internal.mock_random.seed",
 )
 
 _patches_lock = threading.Lock()
@@ -185,3 +188,10 @@ def log_models() -> tuple[type, type]:
     from moto.logs.models import LogEvent, LogStream
 
     return LogEvent, LogStream
+
+
+def seed_ids(seed: int) -> None:
+    """Draw the ids of what is created next from a generator seeded with `seed` (the same ids every run)."""
+    from moto.moto_api._internal import mock_random
+
+    mock_random.seed(seed)
