@@ -68,25 +68,29 @@ def test_a_silent_endpoint_is_reported_while_waited_for_then_given_up(silent_end
     assert elapsed < 3 * 1 + 10
 
 
-class _LoginPage(BaseHTTPRequestHandler):
-    def _page(self) -> None:
-        body = b"<!DOCTYPE html><html><body>Sign in to the proxy</body></html>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+def page(status: int, body: bytes):
+    """A loopback endpoint that answers every request with this HTML page (a proxy's login, an emulator's 404)."""
+    class Page(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
-    do_GET = do_POST = _page
+        do_GET = do_POST = _answer
 
-    def log_message(self, *_args) -> None:
-        pass
+        def log_message(self, *_args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 @pytest.fixture
 def login_page():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _LoginPage)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = page(200, b"<!DOCTYPE html><html><body>Sign in to the proxy</body></html>")
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
 
@@ -100,23 +104,10 @@ def test_an_html_page_is_an_error_naming_the_endpoint_never_an_empty_list(login_
     assert "not an AWS answer" in err and "Traceback" not in err
 
 
-class _NotHere(_LoginPage):
-    def _page(self) -> None:
-        body = b"<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>"
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = _page
-
-
 def test_an_html_404_says_the_endpoint_does_not_implement_the_operation(capsys):
     from console.cli import main
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _NotHere)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = page(404, b"<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>")
     try:
         code = main(["--endpoint-url", f"http://127.0.0.1:{server.server_address[1]}", "--region", "us-east-1", "apis"])
     finally:

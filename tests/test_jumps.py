@@ -4,6 +4,7 @@ reads again when it comes back on top."""
 
 from __future__ import annotations
 
+from conftest import build_rest
 from screen_helpers import SIZE, type_text, until
 from textual.widgets import DataTable
 
@@ -44,11 +45,7 @@ async def test_the_palette_opens_a_stage_with_its_action_by_name(sandbox):
 
 async def test_a_view_under_a_change_reads_again_when_it_is_back_on_top(sandbox, aws, scratch_region, unique):
     apigw = aws("apigateway", scratch_region)
-    api_id = apigw.create_rest_api(name=unique("stale"))["id"]
-    root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
-    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
-    apigw.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK")
-    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    api_id = build_rest(apigw, unique("stale"))
     try:
         app = ConsoleApp(Target(endpoint_url=sandbox.url, region=scratch_region))
         async with app.run_test(size=SIZE) as pilot:
@@ -64,7 +61,8 @@ async def test_a_view_under_a_change_reads_again_when_it_is_back_on_top(sandbox,
             await pilot.press("escape")
             screen = app.screen
             assert isinstance(screen, ApiScreen)
-            await until(pilot, lambda: any("123" in str(cell) for cell in screen.query_one("#stages", DataTable)
-                                           .get_row_at(0)), "the API view showing the new throttle")
+            table = screen.query_one("#stages", DataTable)
+            await until(pilot, lambda: any("123" in str(cell) for i in range(table.row_count)
+                                           for cell in table.get_row_at(i)), "the API view showing the new throttle")
     finally:
         apigw.delete_rest_api(restApiId=api_id)

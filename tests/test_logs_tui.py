@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import build_rest
 from screen_helpers import SIZE, plain, type_text, until
 from traffic_helpers import stepped
 
@@ -175,11 +176,7 @@ def test_the_command_line_opens_logs_metrics_and_the_pulse():
 
 async def test_e_switches_a_rest_stage_to_its_execution_log(sandbox, aws, scratch_region, unique):
     apigw, logs = aws("apigateway", scratch_region), aws("logs", scratch_region)
-    api_id = apigw.create_rest_api(name=unique("exec"))["id"]
-    root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
-    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
-    apigw.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK")
-    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    api_id = build_rest(apigw, unique("exec"))
     group = f"API-Gateway-Execution-Logs_{api_id}/prod"
     logs.create_log_group(logGroupName=group)
     logs.create_log_stream(logGroupName=group, logStreamName="s")

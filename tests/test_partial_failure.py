@@ -12,6 +12,7 @@ import urllib.request
 from contextlib import contextmanager
 
 import pytest
+from conftest import build_rest
 from screen_helpers import SIZE, plain, until
 from textual.widgets import DataTable
 
@@ -37,11 +38,7 @@ def faults(url: str, **wanted: list[str]):
 @pytest.fixture
 def rest_api(aws, scratch_region, unique):
     apigw = aws("apigateway", scratch_region)
-    api_id = apigw.create_rest_api(name=unique("rest-only"))["id"]
-    root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
-    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
-    apigw.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK")
-    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    api_id = build_rest(apigw, unique("rest-only"))
     yield api_id
     apigw.delete_rest_api(restApiId=api_id)
 
