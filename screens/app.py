@@ -206,7 +206,18 @@ class ConsoleApp(App[None]):
         self.push_screen(HelpScreen(keys))
 
     def action_command_line(self, text: str = "") -> None:
-        self.push_screen(CommandLine(text), callback=self.run_command)
+        self.push_screen(CommandLine(text, self._completions()), callback=self.run_command)
+
+    def _completions(self) -> list[str]:
+        """`:stage API STAGE` and the other stage views for every stage already read (no call is made)."""
+        gateway = self.gateway
+        apis = (gateway.peek("apis") if gateway else None) or []
+        stage_views = [v.name for v in VIEWS if v.stage_view]
+        found = []
+        for api in apis:
+            for stage in gateway.peek("stages", api.id) or ():
+                found += [f"{name} {api.name} {stage.name}" for name in stage_views]
+        return found
 
     # -- keys typed faster than an input opens ---------------------------------------------------
 

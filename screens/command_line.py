@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
 from textual.widgets import Input
 
 from screens.views import BY_NAME, VIEWS
@@ -70,12 +72,16 @@ class CommandLine(ModalScreen[Command | None]):
 
     BINDINGS = [Binding("escape", "dismiss_line", "Cancel", id="command.cancel")]
 
-    def __init__(self, text: str = "") -> None:
+    def __init__(self, text: str = "", completions: Sequence[str] = ()) -> None:
+        """`completions`: whole commands to offer as the operator types (→ takes one), e.g.
+        "stage orders-api prod" for every stage already read."""
         super().__init__()
         self.text = text
+        self.completions = [*commands(), *completions]
 
     def compose(self) -> ComposeResult:
-        yield Input(value=self.text, placeholder=" · ".join(commands()), id="command")
+        yield Input(value=self.text, placeholder=" · ".join(commands()) + " · → completes", id="command",
+                    suggester=SuggestFromList(self.completions, case_sensitive=False))
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

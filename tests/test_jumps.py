@@ -66,3 +66,22 @@ async def test_a_view_under_a_change_reads_again_when_it_is_back_on_top(sandbox,
                                            for cell in table.get_row_at(i)), "the API view showing the new throttle")
     finally:
         apigw.delete_rest_api(restApiId=api_id)
+
+
+async def test_the_command_line_completes_stage_commands_from_what_is_read(sandbox):
+    from textual.widgets import Input
+
+    from screens.command_line import CommandLine
+
+    app = ConsoleApp(Target(endpoint_url=sandbox.url))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ApiListScreen)
+                    and app.screen.query_one("#apis", DataTable).row_count, "the API list")
+        app.gateway.stages(app.gateway.find_api("orders-api"))  # as the API view or the pulse reads them
+        await pilot.press("colon")
+        await until(pilot, lambda: isinstance(app.screen, CommandLine), "the command line")
+        await type_text(pilot, "stage ord")
+        await pilot.pause(0.3)
+        await pilot.press("right")  # takes the completion
+        value = app.screen.query_one(Input).value
+        assert value.startswith("stage orders-api ") and value.split()[-1] in ("dev", "prod", "staging")
