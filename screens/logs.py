@@ -185,6 +185,7 @@ class LogLines(Widget, can_focus=True):
         options = console.options.update(width=width, no_wrap=not self.wrap, overflow="fold" if self.wrap else "ellipsis",
                                          height=None)
         text.no_wrap = not self.wrap
+        text.overflow = "fold" if self.wrap else "ellipsis"  # wrap wraps, and folds a token too long for a row
         lines = console.render_lines(text, options, pad=True)
         base = self.rich_style  # padding comes back unstyled; Textual's colour filters (NO_COLOR) need a style
         return [Strip(line, width).apply_style(base) for line in lines]

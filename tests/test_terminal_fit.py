@@ -37,3 +37,28 @@ async def test_without_colour_each_chart_series_has_its_own_glyph_in_the_legend(
         await pilot.pause(0.3)
         titles = [plain(t.content) for t in app.screen.query(".chart-title")]
         assert any("•" in t and "×" in t for t in titles), titles
+
+
+async def test_wrap_wraps_a_long_line_whole_never_cuts_it():
+    from textual.app import App, ComposeResult
+
+    from console.logs.buffer import LogBuffer
+    from console.logs.tail import LogLine
+    from screens.logs import LogLines
+
+    token = "GET /search?q=" + "x" * 150 + "&end=1"
+    buffer = LogBuffer()
+    buffer.add([LogLine(1_700_000_000_000, "g", "s", token, None)])
+
+    class One(App):
+        def compose(self) -> ComposeResult:
+            yield LogLines(buffer, id="lines")
+
+    app = One()
+    async with app.run_test(size=(60, 10)) as pilot:
+        lines = app.query_one(LogLines)
+        lines.wrap, lines.raw = True, True
+        lines.redraw()
+        await pilot.pause()
+        shown = "".join(lines.render_line(y).text for y in range(10)).replace(" ", "")
+        assert token.replace(" ", "") in shown and "…" not in shown
