@@ -19,14 +19,15 @@ from screens.views import view
 class StageScreen(ConsoleScreen):
     AUTO_FOCUS = "#sections"
     BINDINGS = [
+        # The footer shows the incident keys first (at 80 columns the last ones are cut; ? lists them all).
         Binding("t", "throttle", "Throttle", id="stage.throttle"),
-        Binding("v", "variables", "Variables", id="stage.variables"),
+        Binding("c", "canary", "Canary", id="stage.canary"),
+        Binding("f", "flush", "Flush", id="stage.flush"),
         Binding("l", "logs", "Logs", id="stage.logs"),
         Binding("m", "metrics", "Metrics", id="stage.metrics"),
-        Binding("c", "canary", "Canary", id="stage.canary"),
         Binding("d", "deployments", "Deployments", id="stage.deployments"),
+        Binding("v", "variables", "Variables", id="stage.variables"),
         Binding("k", "cache", "Cache", id="stage.cache"),
-        Binding("f", "flush", "Flush cache", id="stage.flush"),
         Binding("F", "flush_authorizers", "Flush authorizer cache", show=False, id="stage.flush_authorizers"),
         Binding("r", "refresh", "Refresh", id="stage.refresh"),
         Binding("escape", "back", "Back", id="stage.back"),
