@@ -1,5 +1,6 @@
 """Run the benchmarks (all, or those named: `python -m benchmarks log_view`) and print one report:
-figure, target, verdict. Exit 1 if a target is missed.
+figure, target, verdict. Exit 1 if a target is missed. A benchmark may take options of its own (its
+OPTIONS, e.g. `python -m benchmarks runbook --recovery`), passed to its run().
 
 Each benchmark runs in a process of its own, so none inherits another's memory, collector state,
 moto backends or sandbox snapshot (`--figures NAME` is that process: it prints its figures as JSON).
@@ -13,11 +14,11 @@ import subprocess
 import sys
 import time
 
-from benchmarks import large_estate, launch, log_fetch, log_lines, log_view, sandbox_start, traffic
+from benchmarks import large_estate, launch, log_fetch, log_lines, log_view, runbook, sandbox_start, traffic
 from benchmarks.common import Figure, isolate_aws
 
 BENCHMARKS = {module.__name__.rpartition(".")[2]: module
-              for module in (launch, large_estate, sandbox_start, traffic, log_lines, log_view, log_fetch)}
+              for module in (launch, large_estate, sandbox_start, traffic, log_lines, log_view, log_fetch, runbook)}
 
 
 def _row(figure: Figure) -> str:
@@ -26,10 +27,11 @@ def _row(figure: Figure) -> str:
     return f"{figure.name:<42} {value:>10}  {target:<10} {figure.verdict:<5} {figure.note}"
 
 
-def _figures_of(name: str) -> list[Figure]:
-    """Run one benchmark in a fresh process; its figures."""
+def _figures_of(name: str, options: list[str]) -> list[Figure]:
+    """Run one benchmark in a fresh process, with those of `options` it takes; its figures."""
     print(f"running {name}…", file=sys.stderr, flush=True)
-    done = subprocess.run([sys.executable, "-m", "benchmarks", "--figures", name], stdout=subprocess.PIPE,
+    taken = [o for o in options if o in getattr(BENCHMARKS[name], "OPTIONS", ())]
+    done = subprocess.run([sys.executable, "-m", "benchmarks", "--figures", name, *taken], stdout=subprocess.PIPE,
                           text=True, check=True)
     return [Figure(**figure) for figure in json.loads(done.stdout.strip().splitlines()[-1])]
 
@@ -37,15 +39,22 @@ def _figures_of(name: str) -> list[Figure]:
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--figures"]:
         isolate_aws()
-        figures = BENCHMARKS[argv[1]].run()
+        figures = BENCHMARKS[argv[1]].run(*argv[2:])
         print(json.dumps([dataclasses.asdict(figure) for figure in figures]))
         return 0
-    unknown = set(argv) - set(BENCHMARKS)
+    options = [a for a in argv if a.startswith("--")]
+    names = [a for a in argv if not a.startswith("--")]
+    known = {o for module in BENCHMARKS.values() for o in getattr(module, "OPTIONS", ())}
+    unknown = set(names) - set(BENCHMARKS)
     if unknown:
         print(f"no benchmark named {', '.join(sorted(unknown))}; there are {', '.join(BENCHMARKS)}", file=sys.stderr)
         return 2
+    if set(options) - known:
+        print(f"no benchmark takes {', '.join(sorted(set(options) - known))}; options: {', '.join(sorted(known))}",
+              file=sys.stderr)
+        return 2
     started = time.perf_counter()
-    figures = [figure for name in BENCHMARKS if not argv or name in argv for figure in _figures_of(name)]
+    figures = [figure for name in BENCHMARKS if not names or name in names for figure in _figures_of(name, options)]
     print(f"{'figure':<42} {'value':>10}  {'target':<10} {'verdict':<5} note")
     for figure in figures:
         print(_row(figure))
