@@ -27,7 +27,7 @@ _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 
 def commands() -> dict[str, str]:
     """Every command the line takes, with what it does (for `?` and the errors)."""
-    return {**{v.command: v.help for v in VIEWS}, **OTHER_COMMANDS}
+    return {**{v.command + (f"  (:{v.alias})" if v.alias else ""): v.help for v in VIEWS}, **OTHER_COMMANDS}
 
 
 def _known() -> str:
@@ -46,7 +46,7 @@ def parse(text: str) -> Command:
     if not words:
         raise ValueError(f"Type a command: {_known()}")
     verb = words[0].lower()
-    verb = verb if verb in BY_NAME else _OTHER_VERBS.get(verb)
+    verb = BY_NAME[verb].name if verb in BY_NAME else _OTHER_VERBS.get(verb)
     if verb is None:
         raise ValueError(f"Unknown command :{words[0]} — try {_known()}")
     if verb == "region":
@@ -77,10 +77,11 @@ class CommandLine(ModalScreen[Command | None]):
         "stage orders-api prod" for every stage already read."""
         super().__init__()
         self.text = text
-        self.completions = [*commands(), *completions]
+        self.completions = [*(v.command for v in VIEWS), *OTHER_COMMANDS, *completions]
 
     def compose(self) -> ComposeResult:
-        yield Input(value=self.text, placeholder=" · ".join(commands()) + " · → completes", id="command",
+        shown = " · ".join([*(v.command for v in VIEWS), *OTHER_COMMANDS, "→ completes"])
+        yield Input(value=self.text, placeholder=shown, id="command",
                     suggester=SuggestFromList(self.completions, case_sensitive=False))
 
     def on_mount(self) -> None:

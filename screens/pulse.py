@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input
 
 from console.read.metrics import region_refs
-from console.read.pulse import RegionPulse, StagePulse, region_pulse
+from console.read.pulse import RegionPulse, StagePulse, region_pulse, with_429s
 from console.render.pulse import COLUMNS, cells
 from screens.base import ConsoleScreen
 from screens.views import view
@@ -84,14 +84,22 @@ class PulseScreen(ConsoleScreen):
         self._arm_minute()
 
     def load(self, refresh: bool = False) -> None:
-        def everything(gateway):
-            return region_pulse(gateway.connection, gateway, region_refs(gateway, refresh))
+        """CloudWatch's figures first (the rows are on screen at once), then the 429s, which are counted
+        from access logs and take longer, filled in: ranked again when they arrive."""
+        def figures(gateway):
+            return region_pulse(gateway.connection, gateway, region_refs(gateway, refresh), count_429s=False)
 
-        self.fetch(everything, self.show, group="pulse", label="fetching the pulse")
+        self.fetch(figures, self._figures, group="pulse", label="fetching the pulse")
+
+    def _figures(self, found: RegionPulse) -> None:
+        self.show(found)
+        self.fetch(lambda g: with_429s(g.connection, g, found), self.show, group="pulse",
+                   label="counting 429s in the access logs")
 
     def show(self, found: RegionPulse) -> None:
+        fresh = [note for note in found.notes if self.found is None or note not in self.found.notes]
         self.found = found
-        for note in found.notes:
+        for note in fresh:
             self.notify(note, title="Pulse", severity="warning", timeout=8)
         self._draw()
 

@@ -19,6 +19,7 @@ class View:
     screen: str  # "module:Class"
     usage: str = ""  # the arguments after the name, e.g. "API STAGE"
     example: str = ""
+    alias: str = ""  # a short name, k9s style: `:p` for `:pulse`
 
     @property
     def stage_view(self) -> bool:
@@ -35,21 +36,22 @@ class View:
 
 
 VIEWS: tuple[View, ...] = (
-    View("apis", "APIs", "the API list of this region", "screens.apis:ApiListScreen"),
+    View("apis", "APIs", "the API list of this region", "screens.apis:ApiListScreen", alias="a"),
     View("plans", "Usage plans", "usage plans, their throttles and quotas", "screens.catalog:UsagePlansScreen"),
-    View("keys", "API keys", "API keys (values masked)", "screens.catalog:ApiKeysScreen"),
+    View("keys", "API keys", "API keys (values masked)", "screens.catalog:ApiKeysScreen", alias="k"),
     View("audit", "Audit journal", "the journal of changes; enter undoes one", "screens.audit:AuditScreen"),
-    View("pulse", "Pulse", "every stage of the region, worst first (CloudWatch)", "screens.pulse:PulseScreen"),
+    View("pulse", "Pulse", "every stage of the region, worst first (CloudWatch)", "screens.pulse:PulseScreen",
+         alias="p"),
     View("ctx", "Switch profile or region", "profiles, keyring entries and regions; :ctx NAME switches at once",
          "screens.connection:ConnectionScreen", usage="[PROFILE]", example="ctx prod-admin"),
     View("stage", "Stage", "one stage: throttles, variables, cache, canary, logs, metrics", "screens.stage:StageScreen",
-         usage="API STAGE", example="stage orders-api prod"),
+         usage="API STAGE", example="stage orders-api prod", alias="s"),
     View("logs", "Stage logs", "tail a stage's access log (add canary for its canary)", "screens.logs:LogScreen",
          usage="API STAGE [canary]", example="logs orders-api prod"),
     View("metrics", "Stage metrics", "a stage's CloudWatch metrics", "screens.metrics:MetricsScreen",
          usage="API STAGE", example="metrics orders-api prod"),
 )
-BY_NAME = {view.name: view for view in VIEWS}
+BY_NAME = {view.name: view for view in VIEWS} | {view.alias: view for view in VIEWS if view.alias}
 
 
 def view(name: str) -> View:

@@ -85,3 +85,8 @@ async def test_the_command_line_completes_stage_commands_from_what_is_read(sandb
         await pilot.press("right")  # takes the completion
         value = app.screen.query_one(Input).value
         assert value.startswith("stage orders-api ") and value.split()[-1] in ("dev", "prod", "staging")
+
+
+def test_views_have_short_names_as_in_k9s():
+    assert parse(":p") == Command("pulse") and parse(":a") == Command("apis") and parse(":k") == Command("keys")
+    assert parse(":s orders-api prod") == Command("stage", "orders-api prod")

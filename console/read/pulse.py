@@ -129,8 +129,10 @@ class RegionPulse:
     fetched_at: datetime
 
 
-def region_pulse(connection: Any, gateway: Any, refs: Sequence[StageRef], now: datetime | None = None) -> RegionPulse:
-    """Every stage's pulse: two GetMetricData calls per 83 stages, one DescribeAlarms, a few log reads."""
+def region_pulse(connection: Any, gateway: Any, refs: Sequence[StageRef], now: datetime | None = None,
+                 count_429s: bool = True) -> RegionPulse:
+    """Every stage's pulse: two GetMetricData calls per 83 stages, one DescribeAlarms, and (`count_429s`)
+    a few log reads, which a screen makes after drawing the rest (`with_429s`)."""
     cloudwatch = connection.client("cloudwatch")
     now = now or metrics_now()
     trend = complete_minutes(TREND_MINUTES + 1, now)
@@ -157,9 +159,19 @@ def region_pulse(connection: Any, gateway: Any, refs: Sequence[StageRef], now: d
         rows.append(StagePulse(ref, window, in_window[0].total, in_window[1].total, in_window[2].total, None,
                                p99.get(i, Series()).last, last_minute, per_minute,
                                alarms.get((ref.metric_key, ref.stage))))
-    rows = _with_throttled(connection, gateway, rows, notes)
-    rows.sort(key=lambda r: (r.score, ALARM_ORDER.get(r.alarm or "", 0), r.requests), reverse=True)
-    return RegionPulse(tuple(rows), window, unpublished, tuple(notes), datetime.now(UTC))
+    found = RegionPulse(_ranked(rows), window, unpublished, tuple(notes), datetime.now(UTC))
+    return with_429s(connection, gateway, found) if count_429s else found
+
+
+def with_429s(connection: Any, gateway: Any, found: RegionPulse) -> RegionPulse:
+    """The pulse with the 429s counted from the access logs, ranked again by the score they complete."""
+    notes = list(found.notes)
+    rows = _with_throttled(connection, gateway, list(found.rows), notes)
+    return RegionPulse(_ranked(rows), found.window, found.unpublished, tuple(notes), found.fetched_at)
+
+
+def _ranked(rows: list[StagePulse]) -> tuple[StagePulse, ...]:
+    return tuple(sorted(rows, key=lambda r: (r.score, ALARM_ORDER.get(r.alarm or "", 0), r.requests), reverse=True))
 
 
 def _dims(ref: StageRef) -> tuple[tuple[str, str], ...]:
