@@ -82,7 +82,7 @@ def test_the_pulse_is_worst_first_in_as_few_calls_as_the_limit_allows(cloudwatch
     assert cloudwatch.calls == [3 * len(refs), len(refs)]  # counts by minute, then p99 over the window
     assert [r.score for r in found.rows] == sorted((r.score for r in found.rows), reverse=True)
     busy = next(r for r in found.rows if r.ref.stage == "prod" and r.ref.api_name == "orders-api")
-    assert busy.requests > 0 and len(busy.per_minute) == 15 and found.window.minutes == 5
+    assert busy.requests > 0 and len(busy.per_minute) == 15 and found.window.minutes == pulse.WINDOW_MINUTES
 
 
 def test_many_stages_are_batched_500_metrics_a_call(cloudwatch, live_gateway):
@@ -105,7 +105,7 @@ def test_sparkline_scales_to_the_largest_value_and_dots_a_minute_not_yet_publish
 
 def test_one_stage_window_and_stat_give_one_number_in_pulse_metrics_view_and_cli(live, live_gateway, monkeypatch,
                                                                                   capsys):
-    """p99 over the last 5 complete minutes: CloudWatch's p99 with the window as period, the same in the
+    """p99 over the pulse's window (the last 3 complete minutes): CloudWatch's p99 with the window as period, the same in the
     pulse (TUI and `pulse --output json`), the metrics view and `metrics --window 5m --output json`."""
     import json
 
@@ -118,13 +118,13 @@ def test_one_stage_window_and_stat_give_one_number_in_pulse_metrics_view_and_cli
     monkeypatch.setattr(pulse, "metrics_now", lambda: frozen)
     ref = next(r for r in metrics.region_refs(live_gateway) if (r.api_name, r.stage) == ("orders-api", "prod"))
     row = next(r for r in pulse.region_pulse(live_gateway.connection, live_gateway, [ref]).rows)
-    view = metrics.stage_metrics(live_gateway.connection.client("cloudwatch"), ref, "5m")
+    view = metrics.stage_metrics(live_gateway.connection.client("cloudwatch"), ref, "3m")
     assert (view.start, view.end) == (row.window.start, row.window.end)
     assert row.window.end <= frozen and row.window.end.second == 0  # the running minute is never counted
     assert row.p99_ms is not None and row.p99_ms == view.over_window("latency", "p99")
     assert row.requests == view.over_window("count", "Sum") == view.get("count", "Sum").total
     base = ["--endpoint-url", live.url, "--region", HERE]
-    assert main([*base, "metrics", "orders-api", "prod", "--window", "5m", "--output", "json"]) == 0
+    assert main([*base, "metrics", "orders-api", "prod", "--window", "3m", "--output", "json"]) == 0
     series = json.loads(capsys.readouterr().out)["series"]
     assert next(s for s in series if (s["metric"], s["stat"]) == ("latency", "p99"))["over_window"] == row.p99_ms
     assert main([*base, "pulse", "--output", "json"]) == 0

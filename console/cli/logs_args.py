@@ -10,7 +10,7 @@ import argparse
 
 from console.cli.options import api_stage, change_options, handles
 
-WINDOW_NAMES = ("5m", "15m", "1h", "3h", "24h")
+WINDOW_NAMES = ("3m", "5m", "15m", "1h", "3h", "24h")
 
 
 def _without_output(shared: argparse.ArgumentParser) -> argparse.ArgumentParser:

@@ -55,7 +55,7 @@ class Window:
 
 
 WINDOWS = {w.name: w for w in (
-    Window("5m", 300, 60), Window("15m", 900, 60), Window("1h", 3_600, 60),
+    Window("3m", 180, 60), Window("5m", 300, 60), Window("15m", 900, 60), Window("1h", 3_600, 60),
     Window("3h", 10_800, 300), Window("24h", 86_400, 300),
 )}
 

@@ -25,7 +25,7 @@ from console.aws.errors import Problem, explain
 from console.read.metrics import NAMESPACE, MetricQuery, Series, StageRef, fetch
 from console.read.metrics import _now as metrics_now
 
-WINDOW_MINUTES = 5
+WINDOW_MINUTES = 3  # short enough that a fix shows within 3 complete minutes, long enough to count on
 TREND_MINUTES = 15
 MIN_SAMPLE = 20  # requests in the window below which shares are shown as counts
 WEIGHTS = {"5xx": 1.0, "429": 0.7, "4xx": 0.2}  # per failed request: the score's definition
