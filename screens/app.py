@@ -64,7 +64,7 @@ def _usual_collector(thresholds: tuple[int, int, int]) -> None:
 
 
 OPENS_INPUT = ("colon", "slash")  # keys that open an input the next keys are meant for
-HOLD_SECONDS = 0.5
+HOLD_SECONDS = 3.0  # the longest an input may take to open (at launch, the first frame comes first)
 
 
 class ConsoleApp(App[None]):
@@ -232,13 +232,14 @@ class ConsoleApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         """`:` and `/` open an input, but a burst (`:logs orders-api prod⏎` pasted, or typed fast over SSH)
         arrives before it is there, and its keys went to the screen underneath, where `l` or `t` is an
-        action. So the keys after `:` or `/` are held until the input has focus (`release_keys`), or for
-        HOLD_SECONDS at most if none opens."""
+        action. So where `:` or `/` opens an input, the keys after it are held until the input has focus
+        (`release_keys`), or for HOLD_SECONDS at most."""
         if isinstance(event, events.Key) and not event.is_forwarded:
             if self._held_keys is not None:
                 self._held_keys.append(event)
                 return
-            if event.key in OPENS_INPUT and not isinstance(self.focused, (Input, TextArea)):
+            if event.key in OPENS_INPUT and not isinstance(self.focused, (Input, TextArea)) \
+                    and event.key in self.active_bindings:  # only where the key does open an input
                 self._held_keys = []
                 self.set_timer(HOLD_SECONDS, self._release_if_held)
         await super().on_event(event)

@@ -59,3 +59,14 @@ async def test_a_burst_ending_in_enter_runs_the_command(sandbox):
         for key, character in [("colon", ":"), *((c, c) for c in "pulse"), ("enter", "\r")]:
             app.post_message(keypress(app, key, character))
         await until(pilot, lambda: isinstance(app.screen, PulseScreen), "the pulse, opened by the burst's enter")
+
+
+async def test_a_burst_typed_at_launch_opens_the_pulse_once_the_console_is_up(sandbox):
+    """`:pulse⏎` typed before the first frame (a paste into a console just started) still lands."""
+    from screens.pulse import PulseScreen
+
+    app = ConsoleApp(Target(endpoint_url=sandbox.url))
+    async with app.run_test(size=SIZE) as pilot:
+        for key, character in [("colon", ":"), *((c, c) for c in "pulse"), ("enter", "\r")]:
+            app.post_message(keypress(app, key, character))
+        await until(pilot, lambda: isinstance(app.screen, PulseScreen) and app.screen.rows, "the pulse's rows")
