@@ -113,12 +113,17 @@ def access_log_group(api_name: str, stage_name: str) -> str:
 def generate(estate: RegionEstate, ids: Ids, rng: random.Random, now_ms: int) -> History:
     """The WINDOW_MINUTES before `now_ms` of every stage with a traffic profile in `estate`."""
     logs: list[tuple[str, list[dict[str, Any]]]] = []
+    executions: list[tuple[str, str, list[dict[str, Any]]]] = []
     datums: list[dict[str, Any]] = []
     for api in estate.rest_apis:
         for stage in api.stages:
             if stage.access_log_format:
-                events = _rest_access_log(rng, api, stage, ids.keys.get(api.name, ()), now_ms)
+                api_id = ids.rest_apis.get(api.name, "")
+                events, execution = _rest_access_log(rng, api, stage, ids.keys.get(api.name, ()), now_ms, api_id)
                 logs.append((access_log_group(api.name, stage.name), events))
+                if execution:  # named apart, so the access logs' streams and later draws stay as they were
+                    group = execution_log_group(api_id, stage.name)
+                    executions.append((group, f"{random.Random(group).getrandbits(128):032x}", execution))
             metrics = REST_METRICS | (REST_CACHE_METRICS if stage.cache_ttl else {})
             dimensions = {"ApiName": api.name, "Stage": stage.name}
             datums += _metric_datums(rng, stage.traffic, metrics, dimensions, now_ms)
@@ -133,7 +138,7 @@ def generate(estate: RegionEstate, ids: Ids, rng: random.Random, now_ms: int) ->
             datums += _metric_datums(rng, v2_stage.traffic, HTTP_METRICS, dimensions, now_ms)
     # Streams are named like API Gateway's (32 hex digits).
     streams = [(group, f"{rng.getrandbits(128):032x}", events) for group, events in logs]
-    return History(estate.region, streams, datums, (now_ms // 60_000 - WINDOW_MINUTES) * 60.0)
+    return History(estate.region, streams + executions, datums, (now_ms // 60_000 - WINDOW_MINUTES) * 60.0)
 
 
 def write(history: History, account: str) -> None:
@@ -242,13 +247,16 @@ class Request:
 
 
 def _rest_access_log(
-    rng: random.Random, api: RestApi, stage: RestStage, key_ids: tuple[str, ...], now_ms: int
-) -> list[dict[str, Any]]:
-    """Access-log events of a REST stage, in its own format."""
+    rng: random.Random, api: RestApi, stage: RestStage, key_ids: tuple[str, ...], now_ms: int, api_id: str,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Access-log events of a REST stage, in its own format, and the execution-log events of the same
+    requests (the same request ids) at the stage's logging level."""
     assert stage.access_log_format
     routes = [(m.verb, m.path, m.integration == "MOCK") for m in api.methods]
     keyed = {(m.verb, m.path) for m in api.methods if m.api_key_required}
-    events = []
+    level = stage.log_level if stage.log_level in EXECUTION_LEVELS else None
+    uri = f"https://{stage.variables.get('backendHost', '')}"
+    events, execution = [], []
     for request in _requests(rng, routes, [m.weight for m in api.methods], stage.traffic, now_ms):
         key_id = "-"
         if (request.verb, request.path) in keyed and key_ids and request.status != 403:
@@ -265,7 +273,14 @@ def _rest_access_log(
         }
         events.append({"timestamp": request.epoch_ms,
                        "message": render(stage.access_log_format, context)})
-    return events
+        if execution_logged(level, request.status, request.gateway_error):
+            assert level
+            path = context["path"].removeprefix(f"/{stage.name}")
+            lines = execution_log(level, request, context, api_id=api_id, stage_name=stage.name,
+                                  endpoint_uri=None if request.integration_ms is None else uri + path)
+            execution += [{"timestamp": at, "message": line} for at, line in lines]
+    execution.sort(key=lambda event: event["timestamp"])
+    return events, execution
 
 
 def _http_access_log(
@@ -407,6 +422,114 @@ def concrete_path(rng: random.Random, template: str) -> str:
 
 def ms(value: int | None) -> str:
     return "-" if value is None else str(value)
+
+
+# --- Traffic: execution-log lines ----------------------------------------------------------------
+
+EXECUTION_LEVELS = ("ERROR", "INFO")  # a REST stage's methodSettings["*/*"].loggingLevel that logs
+
+
+def execution_log_group(api_id: str, stage_name: str) -> str:
+    """Where API Gateway writes a REST stage's execution log (a canary's: this plus "/Canary")."""
+    return f"API-Gateway-Execution-Logs_{api_id}/{stage_name}"
+
+
+def execution_logged(level: str | None, status: int, gateway_error: str | None) -> bool:
+    """Whether a request gets execution-log lines: every one at INFO; at ERROR, those that failed
+    (a 5xx, or a 4xx the gateway itself answered: a refused key, a throttle, a quota)."""
+    if level == "INFO":
+        return True
+    return level == "ERROR" and (status >= 500 or (status >= 400 and gateway_error is not None))
+
+
+def masked_key(key_id: str) -> str:
+    """An API key as execution logs show it: all but its last six characters starred."""
+    return "*" * 34 + key_id[-6:]
+
+
+def execution_log(
+    level: str, request: Request, context: dict[str, str], *, api_id: str, stage_name: str,
+    endpoint_uri: str | None, reason: str | None = None,
+) -> list[tuple[int, str]]:
+    """One request's execution-log lines, (epoch ms, message), in API Gateway's wording.
+
+    `context` is the request's $context (its requestId, extendedRequestId, path and key, the very ones
+    its access-log line has); `endpoint_uri` the integration's URI with the request's path in it (None
+    for a MOCK); `reason` the gateway's own account of a refusal. Each line begins with the request id
+    in parentheses. ERROR writes the failure and the status; INFO the request's course too.
+    """
+    rid = context["requestId"]
+    verb, template = request.verb, request.path
+    path = context.get("path", template).removeprefix(f"/{stage_name}") or "/"
+    key_id = context.get("identity.apiKeyId", "-")
+    api_stage = f"{api_id}/{stage_name}"
+    start, end = request.epoch_ms, request.epoch_ms + (request.integration_ms or 0)
+    lines = [(start, f"Extended Request Id: {context.get('extendedRequestId', '-')}")]
+    info = level == "INFO"
+    failure = reason
+    if failure is None and request.gateway_error == "Forbidden":
+        failure = (f"API Key {masked_key(key_id) if key_id != '-' else ''} not authorized because method "
+                   f"'{verb} {template}' requires API Key and API Key is not associated with a Usage Plan "
+                   f"for API Stage {api_stage}")
+    elif failure is None and request.status == 429:
+        failure = throttle_reason(api_id, stage_name, verb, template)
+    if info and key_id != "-":
+        lines.append((start, (f"Verifying Usage Plan for request: {rid}. API Key: {masked_key(key_id)} "
+                              f"API Stage: {api_stage}")))
+        if request.status not in (403, 429):
+            lines.append((start, (f"Usage Plan check succeeded for API Key {masked_key(key_id)} "
+                                  f"and API Stage {api_stage}")))
+    if failure:
+        lines += [(start, failure), (start, f"Method completed with status: {request.status}")]
+        return [(at, f"({rid}) {line}") for at, line in lines]
+    if info:
+        lines.append((start, f"Starting execution for request: {rid}"))
+        lines.append((start, f"HTTP Method: {verb}, Resource Path: {path}"))
+        params = _path_parameters(template, path)
+        if params:
+            lines.append((start, f"Method request path: {{{params}}}"))
+    if request.integration_ms is not None and endpoint_uri:
+        if info or request.status >= 500:
+            lines.append((start, f"Endpoint request URI: {endpoint_uri}"))
+        if request.status == 504:
+            lines.append((end, "Execution failed due to a timeout error"))
+        elif request.status == 502:
+            lines.append((end, "Execution failed due to configuration error: Invalid endpoint address"))
+        else:
+            lines.append((end, (f"Received response. Status: {request.status}, "
+                                f"Integration latency: {request.integration_ms} ms")))
+    lines.append((end, f"Method completed with status: {request.status}"))
+    return [(at, f"({rid}) {line}") for at, line in lines]
+
+
+def throttle_reason(api_id: str, stage_name: str, verb: str, template: str, rate: float | None = None,
+                    burst: int | None = None, *, key_id: str | None = None, plan_id: str | None = None) -> str:
+    """The execution-log line of a throttled request: a usage plan's per-key limit, or else the method's
+    (or the stage's default) limit."""
+    where = f"RestApi {api_id}, Stage {stage_name}, Resource {template}, HttpMethod {verb}"
+    limit = f". Limit: {rate:.2f} Burst: {burst}" if rate is not None else ""
+    if key_id and plan_id:
+        return (f"API Key {masked_key(key_id)} exceeded throttle limit for API Stage {api_id}/{stage_name}: "
+                f"Key throttle limit exceeded for Usage Plan ID {plan_id}, {where}{limit}")
+    return f"Method throttle limit exceeded for {where}{limit}"
+
+
+def quota_reason(api_id: str, stage_name: str, key_id: str, plan_id: str, limit: int | None, period: str) -> str:
+    """The execution-log line of a request refused by a usage plan's exhausted quota."""
+    return (f"API Key {masked_key(key_id)} exceeded quota limit for API Stage {api_id}/{stage_name}: "
+            f"Key quota exhausted for Usage Plan ID {plan_id}. Limit: {limit} Period: {period}")
+
+
+def _path_parameters(template: str, path: str) -> str:
+    """The path parameters as execution logs print them: "orderId=ord_3f9a0c12, ..."."""
+    names = re.findall(r"\{(\w+)\}", template)
+    if not names:
+        return ""
+    pattern = re.escape(template)
+    for name in names:
+        pattern = pattern.replace(re.escape("{" + name + "}"), "([^/]+)")
+    match = re.fullmatch(pattern, path)
+    return ", ".join(f"{n}={v}" for n, v in zip(names, match.groups(), strict=True)) if match else ""
 
 
 # --- Traffic: CloudWatch metrics --------------------------------------------------------------

@@ -10,6 +10,7 @@ every tick. The facts moto has no place for (canaries, cache flushes, usage) are
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,7 @@ class Endpoint:
     key_required: bool
     limit: Limit | None  # a per-method (per-route) throttle, overriding the stage's
     cache_ttl: int | None  # seconds, when the stage caches this endpoint's answers
+    uri: str | None = None  # an HTTP integration's URI, stage variables filled in (REST only)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class Stage:
     log_format: str | None
     plans: tuple[Plan, ...]
     enabled_keys: frozenset[str]
+    logging_level: str | None = None  # REST: methodSettings["*/*"].loggingLevel (execution logs)
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -116,11 +119,13 @@ def _rest_stage(region: str, api: dict, stage: dict, methods: list, releases: di
     default = settings.get(None, {})
     cached = bool(stage.get("cacheClusterEnabled"))
     weights = _rest_weights(api["name"])
+    variables = stage.get("variables") or {}
     endpoints = tuple(
         Endpoint(verb, path, None, method.get("methodIntegration", {}).get("type") == "MOCK",
                  weights.get((verb, path), 1), bool(method.get("apiKeyRequired")),
                  _limit(settings.get((verb, path), {}), "throttlingRateLimit", "throttlingBurstLimit"),
-                 _cache_ttl(verb, settings.get((verb, path)), default) if cached else None)
+                 _cache_ttl(verb, settings.get((verb, path)), default) if cached else None,
+                 _integration_uri(method.get("methodIntegration") or {}, variables))
         for path, verb, method in methods
     )
     log = stage.get("accessLogSettings") or {}
@@ -129,8 +134,15 @@ def _rest_stage(region: str, api: dict, stage: dict, methods: list, releases: di
         endpoints=endpoints, limit=_limit(default, "throttlingRateLimit", "throttlingBurstLimit"),
         deployment_id=stage.get("deploymentId"), releases=releases,
         log_group=_group(log.get("destinationArn")), log_format=log.get("format"),
-        plans=plans, enabled_keys=enabled,
+        plans=plans, enabled_keys=enabled, logging_level=default.get("loggingLevel"),
     )
+
+
+def _integration_uri(integration: dict, variables: dict[str, str]) -> str | None:
+    """The URI an HTTP integration calls, its stage variables filled in; None for other kinds."""
+    if not integration.get("type", "").startswith("HTTP") or not integration.get("uri"):
+        return None
+    return re.sub(r"\$\{stageVariables\.(\w+)\}", lambda m: variables.get(m.group(1), ""), integration["uri"])
 
 
 def _setting_target(key: str) -> tuple[str, str] | None:

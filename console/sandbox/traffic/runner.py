@@ -46,11 +46,16 @@ from console.sandbox.history import (
     Request,
     common_context,
     concrete_path,
+    execution_log,
+    execution_log_group,
+    execution_logged,
     integration_latency,
     load,
     ms,
     poisson,
+    quota_reason,
     render,
+    throttle_reason,
     user_agent,
     weighted,
 )
@@ -92,6 +97,7 @@ class Answer:
     error: str | None  # the gateway's own message ($context.error.message)
     integration_ms: int | None  # None: no backend was called
     cache_hit: bool | None  # None: the request never reached a cache
+    reason: str | None = None  # a refusal as the execution log tells it
 
 
 class Traffic:
@@ -239,20 +245,23 @@ class _StageRun:
         """The gateway's own refusals: a missing or disabled key, a throttle, an exhausted quota."""
         if endpoint.key_required and (key_id is None or key_id not in stage.enabled_keys):
             return Answer(403, "Forbidden", None, None)
+        where = (stage.api_id, stage.name, endpoint.verb, endpoint.path)
         limit = endpoint.limit or stage.limit
         if limit and not self._take(("method", endpoint.verb, endpoint.path) if endpoint.limit else ("stage",),
                                     limit, at):
-            return Answer(429, "Too Many Requests", None, None)
+            return Answer(429, "Too Many Requests", None, None, throttle_reason(*where, limit.rate, limit.burst))
         plan = _plan_of(stage, key_id) if key_id else None
-        if plan is None:
+        if plan is None or key_id is None:
             return None
         method_limit = plan.method_limits.get((endpoint.verb, endpoint.path))
-        if (plan.limit and not self._take(("plan", plan.id, key_id), plan.limit, at)) or (
-                method_limit and not self._take(("plan", plan.id, key_id, endpoint.verb, endpoint.path),
-                                                method_limit, at)):
-            return Answer(429, "Too Many Requests", None, None)
+        for bucket, plan_limit in ((("plan", plan.id, key_id), plan.limit),
+                                   (("plan", plan.id, key_id, endpoint.verb, endpoint.path), method_limit)):
+            if plan_limit and not self._take(bucket, plan_limit, at):
+                return Answer(429, "Too Many Requests", None, None, throttle_reason(
+                    *where, plan_limit.rate, plan_limit.burst, key_id=key_id, plan_id=plan.id))
         if not self.traffic.quotas.admit(stage.region, plan, key_id, at):
-            return Answer(429, "Limit Exceeded", None, None)
+            return Answer(429, "Limit Exceeded", None, None,
+                          quota_reason(stage.api_id, stage.name, key_id, plan.id, plan.quota, plan.period))
         return None
 
     def _take(self, name: tuple, limit: Limit, at: float) -> bool:
@@ -300,18 +309,32 @@ class _StageRun:
         length = _length(rng, answer.status)
         self.traffic.metrics.add(target, epoch_ms, answer.status, response_ms, answer.integration_ms,
                                  answer.cache_hit, length)
-        if not (stage.log_group and stage.log_format):
+        access = bool(stage.log_group and stage.log_format)
+        level = None if stage.http else stage.logging_level
+        execution = execution_logged(level, answer.status, answer.error)
+        if not (access or execution):
             return
         request = Request(epoch_ms, endpoint.verb, endpoint.path, answer.status, response_ms,
                            answer.integration_ms, answer.error, length, rng.choice(CLIENT_IPS),
                            user_agent(rng, epoch_ms))
         deployment = canary["deploymentId"] if routed else stage.deployment_id
-        line = render(stage.log_format, _context(rng, stage, endpoint, request, key_id, deployment,
-                                                  routed if canary else None))
+        context = _context(rng, stage, endpoint, request, key_id, deployment, routed if canary else None)
         sink = self.traffic.logs
-        sink.add(stage.region, stage.log_group, epoch_ms, line)
-        if routed:
-            sink.add(stage.region, f"{stage.log_group}/Canary", epoch_ms, line)
+        if access:
+            assert stage.log_group and stage.log_format
+            line = render(stage.log_format, context)
+            sink.add(stage.region, stage.log_group, epoch_ms, line)
+            if routed:
+                sink.add(stage.region, f"{stage.log_group}/Canary", epoch_ms, line)
+        if execution:
+            assert level
+            group = execution_log_group(stage.api_id, stage.name) + ("/Canary" if routed else "")
+            uri = None
+            if endpoint.uri and answer.integration_ms is not None:
+                uri = endpoint.uri.replace(endpoint.path, context["path"].removeprefix(f"/{stage.name}"))
+            for at_ms, message in execution_log(level, request, context, api_id=stage.api_id,
+                                                stage_name=stage.name, endpoint_uri=uri, reason=answer.reason):
+                sink.add(stage.region, group, at_ms, message)
 
 
 def _plan_of(stage: Stage, key_id: str) -> Plan | None:

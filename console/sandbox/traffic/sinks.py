@@ -4,7 +4,8 @@ Writes are batched — one PutLogEvents per log stream per tick, one PutMetricDa
 per minute — and go through the sandbox's public API, so the sandbox's extensions of Logs and
 CloudWatch treat them as they treat any client's. Memory stays bounded over hours: a group's lines
 go to a stream that is replaced every few minutes (or few thousand lines), and the generator
-deletes its own streams once their lines are an hour old or the lines it keeps pass a cap. For a
+deletes its own streams once their lines are an hour old or the lines it keeps pass a cap (execution
+logs have a cap of their own, so a storm of failures told there never evicts the access logs). For a
 deleted stream's lines to be freed, moto must not hold them elsewhere: see `_untrack_log_events`.
 """
 
@@ -31,6 +32,8 @@ STREAM_SECONDS = 600  # a log stream takes a group's lines for this long...
 STREAM_EVENTS = 5_000  # ...or this many lines, whichever comes first
 RETAIN_SECONDS = 3_600  # streams whose newest line is older are deleted
 MAX_EVENTS = 60_000  # and the oldest streams go while the generator keeps more lines than this (~60 MB)
+MAX_EXECUTION_EVENTS = 30_000  # execution-log lines are kept apart, so a storm of them never evicts access logs
+EXECUTION_PREFIX = "API-Gateway-Execution-Logs_"
 BATCH_BYTES = 1_000_000  # PutLogEvents takes at most 1,048,576 bytes, counting 26 a line
 VALUES_PER_DATUM = 150  # PutMetricData: at most 150 values in a datum's Values
 DATUMS_PER_CALL = 150  # ...and at most 1 MB a call: histograms are large datums
@@ -61,8 +64,9 @@ class LogSink:
         self._rng = rng  # stream names
         self._pending: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         self._current: dict[tuple[str, str], _Stream] = {}
-        self._streams: deque[_Stream] = deque()  # every stream still kept, oldest first
-        self._kept = 0
+        # every stream still kept, oldest first, and their lines: access logs [0], execution logs [1]
+        self._streams: tuple[deque[_Stream], deque[_Stream]] = (deque(), deque())
+        self._kept = [0, 0]
         self._groups: set[tuple[str, str]] = set()  # groups known to exist
 
     def add(self, region: str, group: str, timestamp_ms: int, message: str) -> None:
@@ -90,7 +94,7 @@ class LogSink:
             logs.put_log_events(logGroupName=group, logStreamName=stream.name, logEvents=batch)
             stream.events += len(batch)
             stream.last = now
-            self._kept += len(batch)
+            self._kept[_kind(group)] += len(batch)
 
     def _stream(self, logs: Any, region: str, group: str, now: float) -> _Stream:
         """The group's current stream, replaced when it is old or full; named like API Gateway's."""
@@ -98,7 +102,7 @@ class LogSink:
         if stream is None or stream.events >= STREAM_EVENTS or now - stream.opened >= STREAM_SECONDS:
             stream = _Stream(region, group, self._create_stream(logs, group), now)
             self._current[(region, group)] = stream
-            self._streams.append(stream)
+            self._streams[_kind(group)].append(stream)
         return stream
 
     def _create_stream(self, logs: Any, group: str) -> str:
@@ -113,24 +117,37 @@ class LogSink:
                     raise
 
     def _trim(self, now: float) -> None:
-        while self._streams and (self._kept > MAX_EVENTS or self._streams[0].last < now - RETAIN_SECONDS):
-            stream = self._streams.popleft()
-            self._kept -= stream.events
-            if self._current.get((stream.region, stream.group)) is stream:
-                del self._current[(stream.region, stream.group)]
-            try:
-                self._clients(stream.region).logs.delete_log_stream(
-                    logGroupName=stream.group, logStreamName=stream.name)
-            except ClientError:
-                pass  # already gone with its group
+        for kind, cap in enumerate((MAX_EVENTS, MAX_EXECUTION_EVENTS)):
+            streams = self._streams[kind]
+            while streams and (self._kept[kind] > cap or streams[0].last < now - RETAIN_SECONDS):
+                self._drop(streams.popleft(), kind)
+
+    def _drop(self, stream: _Stream, kind: int) -> None:
+        self._kept[kind] -= stream.events
+        if self._current.get((stream.region, stream.group)) is stream:
+            del self._current[(stream.region, stream.group)]
+        try:
+            self._clients(stream.region).logs.delete_log_stream(
+                logGroupName=stream.group, logStreamName=stream.name)
+        except ClientError:
+            pass  # already gone with its group
 
     def _forget(self, region: str, group: str) -> None:
         """Stop assuming a group and its streams exist."""
         self._groups.discard((region, group))
         self._current.pop((region, group), None)
-        gone = [s for s in self._streams if (s.region, s.group) == (region, group)]
-        self._streams = deque(s for s in self._streams if (s.region, s.group) != (region, group))
-        self._kept -= sum(s.events for s in gone)
+        kind = _kind(group)
+        streams = self._streams[kind]
+        gone = [s for s in streams if (s.region, s.group) == (region, group)]
+        kept = [s for s in streams if (s.region, s.group) != (region, group)]
+        streams.clear()
+        streams.extend(kept)
+        self._kept[kind] -= sum(s.events for s in gone)
+
+
+def _kind(group: str) -> int:
+    """Which budget a group's lines count against: 0 access logs, 1 execution logs."""
+    return 1 if group.startswith(EXECUTION_PREFIX) else 0
 
 
 def _untrack_log_events() -> None:
