@@ -37,17 +37,28 @@ def journal(tmp_path) -> Journal:
     return Journal(tmp_path / "audit.jsonl")
 
 
-def make_engine(sandbox, journal, *, writable: bool = True) -> Engine:
+def new_connection(sandbox) -> Connection:
     # The control-plane budget (10 calls/s, tested in test_core) would only make the properties wait.
     connection = Connection(Target(endpoint_url=sandbox.url, region="ap-southeast-2"), TokenBucket(1000, 1000))
     connection.identify()
+    return connection
+
+
+@pytest.fixture(scope="module")
+def connection(sandbox) -> Connection:
+    """One connection for the module (building a fresh one's clients costs most of a second)."""
+    return new_connection(sandbox)
+
+
+def make_engine(connection, journal, *, writable: bool = True) -> Engine:
+    """An engine with a read cache (Gateway) and a journal of its own."""
     permission = Permission(True, "test") if writable else write_permission(Target(profile="ops"), Settings())
     return Engine(Gateway(connection), journal, Settings(), permission)
 
 
 @pytest.fixture
-def engine(sandbox, journal) -> Engine:
-    return make_engine(sandbox, journal)
+def engine(connection, journal) -> Engine:
+    return make_engine(connection, journal)
 
 
 def doc_for(engine: Engine, apis, protocol: str, stage: str = "dev"):
@@ -177,7 +188,7 @@ def test_a_concurrent_change_is_refused_with_the_new_values(engine, apis, aws):
 
 
 def test_read_only_sends_no_write_call(sandbox, journal, apis):
-    engine = make_engine(sandbox, journal, writable=False)
+    engine = make_engine(new_connection(sandbox), journal, writable=False)  # its clients get a listener
     sent: list[str] = []
     for service in ("apigateway", "apigatewayv2"):
         engine.connection.client(service).meta.events.register(
