@@ -221,3 +221,31 @@ def scratch_apis(sandbox, aws_client_for) -> dict[str, str]:
     suffix = uuid.uuid4().hex[:6]
     return {"REST": build_rest(client("apigateway"), f"scratch-rest-{suffix}"),
             "HTTP": build_http(client("apigatewayv2"), f"scratch-http-{suffix}")}
+
+
+@pytest.fixture
+def client_speaking(sandbox, scratch_region, tmp_path):
+    """A boto3 CloudWatch client whose model offers only `protocol` (smithy-rpc-v2-cbor, query, json):
+    each wire protocol an SDK may choose, answered by the one sandbox."""
+
+    import json
+
+    import boto3
+    import botocore.session
+
+    from console.sandbox import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+
+    def client(protocol: str):
+        loader = botocore.session.get_session().get_component("data_loader")
+        model = loader.load_service_model("cloudwatch", "service-2")
+        model = dict(model, metadata=dict(model["metadata"], protocols=[protocol]))
+        folder = tmp_path / protocol / "cloudwatch" / "2010-08-01"
+        folder.mkdir(parents=True)
+        (folder / "service-2.json").write_text(json.dumps(model))
+        session = botocore.session.Session()
+        session.set_config_variable("data_path", str(tmp_path / protocol))
+        return boto3.Session(botocore_session=session, aws_access_key_id=ACCESS_KEY_ID,
+                             aws_secret_access_key=SECRET_ACCESS_KEY, region_name=scratch_region,
+                             ).client("cloudwatch", endpoint_url=sandbox.url)
+
+    return client

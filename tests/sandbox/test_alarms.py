@@ -294,30 +294,6 @@ def test_alarms_are_described_in_each_protocol_cloudwatch_speaks(client_speaking
     assert history[0]["HistorySummary"] == f'Alarm "{name}" created'
 
 
-@pytest.fixture
-def client_speaking(sandbox, scratch_region, tmp_path):
-    """A boto3 CloudWatch client whose model offers only `protocol` (as in test_cloudwatch_api)."""
-    import boto3
-    import botocore.session
-
-    from console.sandbox import ACCESS_KEY_ID, SECRET_ACCESS_KEY
-
-    def client(protocol: str):
-        loader = botocore.session.get_session().get_component("data_loader")
-        model = loader.load_service_model("cloudwatch", "service-2")
-        model = dict(model, metadata=dict(model["metadata"], protocols=[protocol]))
-        folder = tmp_path / protocol / "cloudwatch" / "2010-08-01"
-        folder.mkdir(parents=True)
-        (folder / "service-2.json").write_text(json.dumps(model))
-        session = botocore.session.Session()
-        session.set_config_variable("data_path", str(tmp_path / protocol))
-        return boto3.Session(botocore_session=session, aws_access_key_id=ACCESS_KEY_ID,
-                             aws_secret_access_key=SECRET_ACCESS_KEY, region_name=scratch_region,
-                             ).client("cloudwatch", endpoint_url=sandbox.url)
-
-    return client
-
-
 # --- A rehearsal ------------------------------------------------------------------------------------
 
 

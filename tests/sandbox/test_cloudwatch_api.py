@@ -7,15 +7,12 @@ speak rpc-v2-cbor or query are plain boto3 clients whose service model lists onl
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 
-import boto3
-import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 
-from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, REGION, SECRET_ACCESS_KEY
+from console.sandbox import ACCOUNT_ID, REGION
 from console.sandbox.fidelity.cloudwatch import store_for
 from console.sandbox.process import spawn
 from console.sandbox.server import reset
@@ -39,26 +36,6 @@ def namespace(unique):
 def minute():
     """A whole minute ten minutes ago: recent enough for every rounding rule."""
     return datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=10)
-
-
-@pytest.fixture
-def client_speaking(sandbox, scratch_region, tmp_path):
-    """A boto3 CloudWatch client whose model offers only `protocol` (smithy-rpc-v2-cbor, query, json)."""
-
-    def client(protocol: str):
-        loader = botocore.session.get_session().get_component("data_loader")
-        model = loader.load_service_model("cloudwatch", "service-2")
-        model = dict(model, metadata=dict(model["metadata"], protocols=[protocol]))
-        folder = tmp_path / protocol / "cloudwatch" / "2010-08-01"
-        folder.mkdir(parents=True)
-        (folder / "service-2.json").write_text(json.dumps(model))
-        session = botocore.session.Session()
-        session.set_config_variable("data_path", str(tmp_path / protocol))
-        return boto3.Session(botocore_session=session, aws_access_key_id=ACCESS_KEY_ID,
-                             aws_secret_access_key=SECRET_ACCESS_KEY, region_name=scratch_region,
-                             ).client("cloudwatch", endpoint_url=sandbox.url)
-
-    return client
 
 
 def stat_query(query_id, namespace, name, stat, dims=DIMS, period=60, **extra):
