@@ -23,7 +23,7 @@ from console.config import Settings
 from console.config import load as load_settings
 from console.connect import Connector
 from console.exits import exit_code
-from console.render.text import visible
+from console.render.visible import visible
 from screens.apis import ApiListScreen
 from screens.base import ConsoleScreen
 from screens.command_line import Command, CommandLine

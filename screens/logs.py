@@ -30,7 +30,8 @@ from console.logs.filter import LineFilter
 from console.logs.stats import Rollup
 from console.model import Api, Stage
 from console.render.colours import GREEN, RED, YELLOW
-from console.render.text import assemble, foreign, visible
+from console.render.text import assemble, foreign
+from console.render.visible import visible
 from screens.base import ConsoleScreen
 from screens.charts import LiveCharts
 from screens.views import view

@@ -13,7 +13,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from console.render.text import visible
+from console.render.visible import visible
 from screens.views import view
 
 READ_AHEAD = 20  # APIs whose stages the palette reads when it opens, at most

@@ -18,7 +18,8 @@ from textual.widgets import DataTable, Static
 
 from console.model import PlanKey, Usage, UsagePlan
 from console.render.describe import DASH, daily_bars, nearest_quota_first, quota
-from console.render.text import assemble, visible
+from console.render.text import assemble
+from console.render.visible import visible
 from screens.base import ConsoleScreen
 from screens.catalog_forms import ExtendForm
 from screens.widgets import cells

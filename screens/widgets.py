@@ -8,7 +8,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from console.render.text import foreign, visible
+from console.render.text import foreign
+from console.render.visible import visible
 
 
 @dataclass(frozen=True)

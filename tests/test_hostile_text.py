@@ -17,7 +17,8 @@ from screen_helpers import SIZE, until
 from textual.widgets import DataTable
 
 from console.aws.session import Target
-from console.render.text import foreign, terminal, visible
+from console.render.text import foreign, terminal
+from console.render.visible import visible
 from screens.apis import ApiListScreen
 from screens.app import ConsoleApp
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from console.cli.parser import attach_relative_values, build_parser
 from console.exits import EXIT_OK, EXIT_USAGE, exit_code
-from console.render.text import say
+from console.render.visible import say
 
 if TYPE_CHECKING:
     from console.aws.waits import Waits

@@ -22,7 +22,8 @@ from console.model import Api, Protocol, Stage
 from console.render import canary as canary_text
 from console.render.describe import jsonable
 from console.render.plan import plan_renderable
-from console.render.text import say, terminal
+from console.render.text import terminal
+from console.render.visible import say
 
 
 def _stage(engine: Engine, args) -> tuple[Api, Stage]:

@@ -14,7 +14,8 @@ from console.aws.profiles import all_profiles
 from console.config import config_path
 from console.exits import EXIT_OK
 from console.journal.store import journal_path
-from console.render.text import Table, terminal, visible
+from console.render.text import Table, terminal
+from console.render.visible import visible
 
 
 def profiles(args) -> int:

@@ -18,7 +18,7 @@ from actions.engine import Engine
 from actions.plan import Invalid
 from console.aws.errors import Problem
 from console.exits import EXIT_FAILED, EXIT_OK
-from console.render.text import say, visible
+from console.render.visible import say, visible
 
 
 def _text_output(args) -> bool:

@@ -14,7 +14,7 @@ from console.cli.output import assignments, change, out, sections
 from console.editor import edit_in_editor
 from console.exits import EXIT_OK
 from console.render.describe import api_table, stage_sections
-from console.render.text import say
+from console.render.visible import say
 
 # -- reads -----------------------------------------------------------------------------------------
 

@@ -29,7 +29,8 @@ from console.model import (
     Usage,
     UsagePlan,
 )
-from console.render.text import Table, foreign, visible
+from console.render.text import Table, foreign
+from console.render.visible import visible
 
 DASH = "—"
 

@@ -4,21 +4,20 @@ Names, descriptions, tags, stage variables, log lines and AWS's error messages a
 people (log lines by anyone on the internet). A terminal obeys ESC, OSC and CSI sequences (OSC 52
 writes the clipboard; CSI repaints the screen) and rich interprets `[...]` as markup. So:
 
-- `visible(text)` shows every control character instead of sending it: C0 and DEL as the Unicode
-  control pictures (ESC is ␛), C1 (0x80-0x9f) as `\\x9b`, the bidi controls as `<U+202E>`; nothing is
-  dropped silently, so the operator sees that something odd is there.
+- `visible(text)` (console.render.visible, which needs no rich) shows every control character instead
+  of sending it: C0 and DEL as the Unicode control pictures (ESC is ␛), C1 (0x80-0x9f) as `\\x9b`, the
+  bidi controls as `<U+202E>`; nothing is dropped silently, so the operator sees something odd is there.
 - `foreign(value)` is that text as a rich `Text`: never markup; `assemble` builds one of several parts.
 - `Table` is rich's table whose string cells are `foreign`.
 - `terminal()` is the CLI's only rich Console: markup off, and every segment it writes passes through
   `visible`, whatever built it (tables, sections, plans), so no path of the CLI can forget.
-- `say(message)` writes a message to stderr through the same rule.
+- `say(message)` (console.render.visible) writes a message to stderr through the same rule.
 
 JSON output does not come here: the encoder escapes control characters and the value stays exact.
 """
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderableType, RenderHook, RenderResult
@@ -26,21 +25,7 @@ from rich.segment import Segment
 from rich.table import Table as RichTable
 from rich.text import Text
 
-PROGRAM = "apigw-console"
-
-_BIDI = (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)
-_SHOWN: dict[int, str] = {
-    **{code: chr(0x2400 + code) for code in range(0x20)},  # ␀ … ␟ (ESC is ␛)
-    0x7F: "\u2421",  # ␡
-    **{code: f"\\x{code:02x}" for code in range(0x80, 0xA0)},
-    **{code: f"<U+{code:04X}>" for code in _BIDI},
-}
-_SHOWN_KEEPING_LINES = {code: shown for code, shown in _SHOWN.items() if code != 0x0A}
-
-
-def visible(text: str, *, keep_newlines: bool = False) -> str:
-    """`text` with every control character shown rather than obeyed."""
-    return text.translate(_SHOWN_KEEPING_LINES if keep_newlines else _SHOWN)
+from console.render.visible import visible
 
 
 def foreign(value: Any, style: str = "", **options: Any) -> Text:
@@ -92,10 +77,3 @@ def terminal(*, stderr: bool = False, soft_wrap: bool = False) -> Console:
     console = _Terminal(stderr=stderr, soft_wrap=soft_wrap, markup=False, highlight=False, emoji=False)
     console.push_render_hook(_VisibleHook())
     return console
-
-
-def say(*parts: Any, sep: str = "") -> None:
-    """One message on stderr, prefixed with the program's name, controls visible."""
-    print(f"{PROGRAM}: " + visible(sep.join(str(p) for p in parts), keep_newlines=True), file=sys.stderr,
-          flush=True)
-
