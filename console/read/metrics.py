@@ -83,6 +83,11 @@ class StageRef:
         first = {"Name": "ApiId", "Value": self.api_id} if self.http else {"Name": "ApiName", "Value": self.api_name}
         return [first, {"Name": "Stage", "Value": self.stage}]
 
+    @property
+    def dimension_pairs(self) -> tuple[tuple[str, str], ...]:
+        """The dimensions as a MetricQuery takes them: (name, value) pairs."""
+        return tuple((d["Name"], d["Value"]) for d in self.dimensions())
+
     def metric_name(self, metric: str) -> str | None:
         """The CloudWatch name of one of METRIC_NAMES for this kind of API (None: not published)."""
         rest, http, websocket = METRIC_NAMES[metric]
@@ -115,10 +120,6 @@ class Series:
     @property
     def last(self) -> float | None:
         return self.values[-1] if self.values else None
-
-    def since(self, moment: datetime) -> Series:
-        pairs = [(t, v) for t, v in zip(self.timestamps, self.values, strict=True) if t >= moment]
-        return Series(tuple(t for t, _ in pairs), tuple(v for _, v in pairs))
 
     def between(self, start: datetime, end: datetime) -> Series:
         """The points of [start, end)."""
@@ -189,7 +190,7 @@ def stage_queries(ref: StageRef, window: Window,
                   wanted: Iterable[tuple[str, str]] = STAGE_VIEW) -> list[MetricQuery]:
     """The queries of a stage's view, per period and over the whole window; metrics its kind of API does
     not publish are left out."""
-    dimensions = tuple((d["Name"], d["Value"]) for d in ref.dimensions())
+    dimensions = ref.dimension_pairs
     named = [(metric, stat, name) for metric, stat in wanted if (name := ref.metric_name(metric))]
     return [MetricQuery((metric, stat), name, dimensions, stat, window.period) for metric, stat, name in named] + [
         MetricQuery((metric, stat, WHOLE), name, dimensions, stat, window.seconds) for metric, stat, name in named]

@@ -17,7 +17,7 @@ Figures (one definition each, everywhere):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -145,7 +145,7 @@ def region_pulse(connection: Any, gateway: Any, refs: Sequence[StageRef], now: d
         unpublished = 1  # CloudWatch publishes a minute about a minute after it ends
     end = trend.end - timedelta(minutes=unpublished)
     window = Span(end - timedelta(minutes=WINDOW_MINUTES), end)
-    p99 = fetch(cloudwatch, [MetricQuery(i, name, _dims(ref), "p99", WINDOW_MINUTES * 60)
+    p99 = fetch(cloudwatch, [MetricQuery(i, name, ref.dimension_pairs, "p99", WINDOW_MINUTES * 60)
                              for i, ref in enumerate(refs) if (name := ref.metric_name("latency"))],
                 window.start, window.end) if refs else {}
     notes: list[str] = []
@@ -174,12 +174,8 @@ def _ranked(rows: list[StagePulse]) -> tuple[StagePulse, ...]:
     return tuple(sorted(rows, key=lambda r: (r.score, ALARM_ORDER.get(r.alarm or "", 0), r.requests), reverse=True))
 
 
-def _dims(ref: StageRef) -> tuple[tuple[str, str], ...]:
-    return tuple((d["Name"], d["Value"]) for d in ref.dimensions())
-
-
 def _count_queries(index: int, ref: StageRef) -> list[MetricQuery]:
-    return [MetricQuery((index, metric), name, _dims(ref), "Sum", 60)
+    return [MetricQuery((index, metric), name, ref.dimension_pairs, "Sum", 60)
             for metric in ("count", "4xx", "5xx") if (name := ref.metric_name(metric))]
 
 
@@ -212,14 +208,13 @@ def _with_throttled(connection: Any, gateway: Any, rows: list[StagePulse], notes
     """Count the 429s of the stages whose 4xx share is notable, from their access logs (worst first)."""
     candidates = sorted((r for r in rows if not r.small_sample and (r.pct_4xx or 0) >= NOTABLE_4XX),
                         key=lambda r: r.errors_4xx, reverse=True)[:MAX_429_READS]
-    read = {}
+    counted: dict[StageRef, float | None] = {}
     for row in candidates:
         try:
-            read[id(row)] = throttled_in(connection, gateway, row.ref, row.window)
+            counted[row.ref] = throttled_in(connection, gateway, row.ref, row.window)
         except Problem as problem:
             notes.append(f"429s of {row.ref.api_name}/{row.ref.stage} unavailable: {problem.message}")
-    return [StagePulse(r.ref, r.window, r.requests, r.errors_4xx, r.errors_5xx, read.get(id(r)), r.p99_ms,
-                       r.last_minute, r.per_minute, r.alarm) if id(r) in read else r for r in rows]
+    return [replace(r, throttled=counted[r.ref]) if r.ref in counted else r for r in rows]
 
 
 def throttled_in(connection: Any, gateway: Any, ref: StageRef, window: Span) -> float | None:
