@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from botocore import exceptions as bx
 
@@ -58,7 +59,7 @@ def reject_non_aws_answers(operation_model: Any, response_dict: dict, *, endpoin
     empty_read = (status == 200 and not body.strip() and name.startswith(("Get", "List", "Describe"))
                   and operation_model.output_shape is not None and bool(operation_model.output_shape.members))
     if html or empty_read:
-        host = endpoint.split("/")[2] if endpoint.count("/") >= 2 else endpoint or "the endpoint"
+        host = urlsplit(endpoint).netloc or "the endpoint"
         raise NotAnAwsAnswer(name, host, status, content_type)
 
 
@@ -110,8 +111,8 @@ def _needed(operation: str) -> str:
     if not last or last[0] != operation:
         return ""
     _, method, url = last
-    parts = url.split("/", 3)
-    host, path = (parts[2], "/" + parts[3].split("?", 1)[0]) if len(parts) > 3 else ("", "/")
+    parts = urlsplit(url)
+    host, path = parts.netloc, parts.path or "/"
     if host.startswith("apigateway."):
         region = host.split(".")[1]
         return f"It needs apigateway:{method} on arn:aws:apigateway:{region}::{path}."

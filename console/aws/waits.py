@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 SLOW = 10.0  # seconds without an answer before the operator is told
 MAX_ATTEMPTS = 3  # botocore's attempts per call: the session configures every client with it
@@ -52,8 +53,7 @@ class Waits:
             if known is not None and known.what == f"{service} {operation}":
                 self._calls[key] = Wait(known.what, known.endpoint, known.since, known.attempt + 1)
             else:
-                endpoint = getattr(request, "url", "") or ""
-                host = endpoint.split("/")[2] if endpoint.count("/") >= 2 else endpoint
+                host = urlsplit(getattr(request, "url", "") or "").netloc
                 self._calls[key] = Wait(f"{service} {operation}", host, time.monotonic(), 1)
 
     def _done(self, **_: Any) -> None:
