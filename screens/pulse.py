@@ -61,6 +61,7 @@ class PulseScreen(ConsoleScreen):
         self.rows: list[StagePulse] = []
         self.sort = "score"
         self.filter_text = ""
+        self.gaps: list[str] = []  # sources of the API list that could not be read, in words
 
     def body(self) -> ComposeResult:
         yield Input(placeholder="filter: API or stage name", id="pulse-filter")
@@ -87,11 +88,15 @@ class PulseScreen(ConsoleScreen):
         """CloudWatch's figures first (the rows are on screen at once), then the 429s, which are counted
         from access logs and take longer, filled in: ranked again when they arrive."""
         def figures(gateway):
-            return region_pulse(gateway.connection, gateway, region_refs(gateway, refresh), count_429s=False)
+            refs = region_refs(gateway, refresh)
+            gaps = [f"{source}: not available here — {problem.message}"
+                    for source, problem in gateway.gaps("apis").items()]
+            return region_pulse(gateway.connection, gateway, refs, count_429s=False), gaps
 
         self.fetch(figures, self._figures, group="pulse", label="fetching the pulse")
 
-    def _figures(self, found: RegionPulse) -> None:
+    def _figures(self, answer: tuple[RegionPulse, list[str]]) -> None:
+        found, self.gaps = answer
         self.show(found)
         self.fetch(lambda g: with_429s(g.connection, g, found), self.show, group="pulse",
                    label="counting 429s in the access logs")
@@ -123,9 +128,11 @@ class PulseScreen(ConsoleScreen):
             table.move_cursor(row=keep)
         shown = f"{len(rows)}/{len(found.rows)} stages" if wanted else f"{len(found.rows)} stages"
         late = f" · {found.unpublished} min not yet published (·)" if found.unpublished else ""
+        source = " from logs (CloudWatch unavailable)" if found.source == "logs" else ""
+        gaps = "".join(f" · {note}" for note in (*self.gaps, *found.notes))  # what could not be read, in words
         # The window first: at 80 columns the end of the line is what gets cut.
-        self.loaded(found.fetched_at, f"{found.window.label}, {found.window.minutes} complete min{late} · {shown} "
-                                      f"by {self.sort} · updated {found.fetched_at:%H:%M:%S}")
+        self.loaded(found.fetched_at, f"{found.window.label}, {found.window.minutes} complete min{source}{late} · "
+                                      f"{shown} by {self.sort} · updated {found.fetched_at:%H:%M:%S}{gaps}")
 
     def _selected(self) -> StagePulse | None:
         table = self.query_one("#pulse", DataTable)

@@ -52,6 +52,8 @@ def status(engine: Engine, args) -> int:
         Rule("Promotion gate" + window_note, align="left", style="cyan"),
         canary_text.verdict_text(verdict.passed, verdict.failed) if stage.canary else
         Text("no canary to promote", style="dim")))
+    for gap in comparison.gaps:  # what was asked is shown; a source it could not read is a warning
+        say(f"warning: {gap}")
     return EXIT_OK
 
 

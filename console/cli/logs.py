@@ -169,8 +169,14 @@ def pulse(engine: Engine, args) -> int:
 
     gateway = engine.gateway
     found = region_pulse(gateway.connection, gateway, region_refs(gateway))
+    # What could not be read is a warning (exit 0); only a pulse with no figure at all is a failure.
+    for source, problem in gateway.gaps("apis").items():
+        say(f"warning: {source}: not available here — {problem.message}")
     for note in found.notes:
-        say(note)
+        say(f"warning: {note}")
+    if found.read_nothing:
+        say("No figures could be read: CloudWatch and the access logs were both refused or unavailable.")
+        return EXIT_FAILED
     if not _text_output(args):
         print(json.dumps([row.to_json() for row in found.rows], indent=2))
         return EXIT_OK

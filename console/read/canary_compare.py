@@ -86,6 +86,10 @@ class CloudWatchFigures:
         return 100.0 * errors / self.requests if self.requests >= MIN_SAMPLE else None
 
 
+ACCESS_LOGS_UNAVAILABLE = "Access-log figures unavailable"
+CLOUDWATCH_UNAVAILABLE = "CloudWatch figures unavailable"
+
+
 @dataclass(frozen=True)
 class Comparison:
     api: str
@@ -107,6 +111,11 @@ class Comparison:
                                 "p99_ms": c.p99} for c in self.cloudwatch],
                 "notes": list(self.notes), "min_sample": MIN_SAMPLE, "min_p99_sample": MIN_P99_SAMPLE}
 
+    @property
+    def gaps(self) -> tuple[str, ...]:
+        """The notes that say a source could not be read (the CLI also warns of them on stderr)."""
+        return tuple(n for n in self.notes if n.startswith((ACCESS_LOGS_UNAVAILABLE, CLOUDWATCH_UNAVAILABLE)))
+
 
 def compare(connection: Any, api: Api, stage: Stage, minutes: int, *, since: datetime | None = None,
             now: datetime | None = None, cloudwatch: bool = True) -> Comparison:
@@ -115,7 +124,13 @@ def compare(connection: Any, api: Api, stage: Stage, minutes: int, *, since: dat
     end = now or datetime.now(UTC)
     start = max(end - timedelta(minutes=minutes), since) if since else end - timedelta(minutes=minutes)
     notes: list[str] = []
-    base, canary = _from_logs(connection, stage, start, end, notes)
+    try:
+        base, canary = _from_logs(connection, stage, start, end, notes)
+    except Problem as problem:
+        if problem.kind not in ("denied", "unavailable"):
+            raise
+        notes.append(f"{ACCESS_LOGS_UNAVAILABLE}: {problem.message}")  # CloudWatch's figures may still be read
+        base = canary = None
     figures = _from_cloudwatch(connection, api, stage, minutes, end, notes) if cloudwatch else ()
     return Comparison(api.name, stage.name, minutes, start, end, base, canary, figures, tuple(notes))
 
@@ -170,7 +185,7 @@ def _from_cloudwatch(connection: Any, api: Api, stage: Stage, minutes: int, end:
     try:
         published = _published(cloudwatch, api.name)
     except Problem as problem:
-        notes.append(f"CloudWatch figures unavailable: {problem.message}")
+        notes.append(f"{CLOUDWATCH_UNAVAILABLE}: {problem.message}")
         return ()
     series = [("stage", dims) for dims in published if _stage_of(dims) == stage.name and len(dims) == 2]
     series += [("canary", dims) for dims in published if _is_canary(dims, stage.name)]
@@ -188,7 +203,7 @@ def _from_cloudwatch(connection: Any, api: Api, stage: Stage, minutes: int, end:
     try:
         answers = fetch(cloudwatch, queries, begin, datetime.fromtimestamp(stop, UTC))
     except Problem as problem:
-        notes.append(f"CloudWatch figures unavailable: {problem.message}")
+        notes.append(f"{CLOUDWATCH_UNAVAILABLE}: {problem.message}")
         return ()
     figures = []
     for index, (kind, dims) in enumerate(series):

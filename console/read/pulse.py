@@ -9,6 +9,9 @@ Figures (one definition each, everywhere):
   notable, and is None where it was not read.
 - p99 is CloudWatch's p99 with the window as its period — the percentile of the window's requests,
   never an average of per-minute percentiles.
+- When CloudWatch is refused, every figure is counted from the access logs over the last complete
+  minutes instead (p99 from the lines read, `source` "logs"), and the gap says why; a stage whose log
+  cannot be read either has no figures (`source` "none"), never zeros.
 - `score` = (5xx + 0.7 x 429 + 0.2 x other 4xx) per minute of the window: failed requests, weighted by
   how surely they hurt someone, so a prod stage shedding half of 300 req/s outranks a dev stage with
   2 failures in 3. Below `MIN_SAMPLE` requests a share means little: views show counts ("2/3").
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,7 +35,8 @@ MIN_SAMPLE = 20  # requests in the window below which shares are shown as counts
 WEIGHTS = {"5xx": 1.0, "429": 0.7, "4xx": 0.2}  # per failed request: the score's definition
 NOTABLE_4XX = 5.0  # percent: above it, the stage's 429s are counted from its access log
 MAX_429_READS = 3  # stages whose access log is read per refresh (FilterLogEvents allows 5 a second)
-MAX_429_LINES = 50_000  # lines read per stage; past it the count says "at least"
+MAX_LOG_LINES = 50_000  # access-log lines read per stage; past it a count says "at least"
+MAX_LOG_STAGES = 10  # stages counted from their access logs per refresh when CloudWatch is refused
 ALARM_ORDER = {"ALARM": 3, "INSUFFICIENT_DATA": 2, "OK": 1}
 
 
@@ -70,6 +75,9 @@ class StagePulse:
     last_minute: float | None  # requests in the window's last minute
     per_minute: tuple[float | None, ...]  # TREND_MINUTES minutes up to the running one; None: not yet published
     alarm: str | None  # the worst state of CloudWatch alarms on the stage's metrics (None: none)
+    source: str = "CloudWatch"  # where the figures come from: "CloudWatch", "logs" (access log), "none"
+    lines: int | None = None  # access-log lines the figures were counted from (source "logs")
+    alarm_read: bool = True  # False: alarm states could not be read (alarm None says nothing)
 
     @property
     def protocol(self) -> str:
@@ -105,6 +113,9 @@ class StagePulse:
         def rounded(value: float | None, digits: int = 3) -> float | None:
             return None if value is None else round(value, digits)
 
+        if self.source == "none":
+            return {"api": self.ref.api_name, "api_id": self.ref.api_id, "stage": self.ref.stage,
+                    "protocol": self.protocol, "source": "none"}
         return {
             "api": self.ref.api_name, "api_id": self.ref.api_id, "stage": self.ref.stage,
             "protocol": self.protocol,
@@ -116,7 +127,9 @@ class StagePulse:
             "p99_ms": rounded(self.p99_ms, 1), "requests_per_s_last_minute": rounded(
                 None if self.last_minute is None else self.last_minute / 60),
             "alarm": self.alarm, "score": round(self.score, 3),
-            "requests_per_minute": list(self.per_minute),
+            "requests_per_minute": list(self.per_minute), "source": self.source,
+            **({"lines": self.lines} if self.lines is not None else {}),
+            **({} if self.alarm_read else {"alarm_read": False}),
         }
 
 
@@ -125,8 +138,14 @@ class RegionPulse:
     rows: tuple[StagePulse, ...]  # worst first
     window: Span
     unpublished: int  # ended minutes CloudWatch has not published yet (left out of the window)
-    notes: tuple[str, ...]  # what could not be read (alarms, 429s), in words
+    notes: tuple[str, ...]  # what could not be read (CloudWatch, alarms, 429s), each a labelled gap in words
     fetched_at: datetime
+    source: str = "CloudWatch"  # "logs": CloudWatch was refused and the figures are the access logs'
+
+    @property
+    def read_nothing(self) -> bool:
+        """No stage has a figure: neither CloudWatch nor any access log could be read."""
+        return bool(self.rows) and all(row.source == "none" for row in self.rows)
 
 
 def region_pulse(connection: Any, gateway: Any, refs: Sequence[StageRef], now: datetime | None = None,
@@ -136,8 +155,11 @@ def region_pulse(connection: Any, gateway: Any, refs: Sequence[StageRef], now: d
     cloudwatch = connection.client("cloudwatch")
     now = now or metrics_now()
     trend = complete_minutes(TREND_MINUTES + 1, now)
-    counts = fetch(cloudwatch, [q for i, ref in enumerate(refs) for q in _count_queries(i, ref)],
-                   trend.start, trend.end)
+    try:
+        counts = fetch(cloudwatch, [q for i, ref in enumerate(refs) for q in _count_queries(i, ref)],
+                       trend.start, trend.end)
+    except Exception as exc:  # CloudWatch refused: the access logs stand in, and the gap says why
+        return from_logs(connection, gateway, refs, explain(exc), now)
     unpublished = 0
     last = trend.end - timedelta(minutes=1)
     if refs and not any(last in set(series.timestamps) for series in counts.values()) \
@@ -150,6 +172,7 @@ def region_pulse(connection: Any, gateway: Any, refs: Sequence[StageRef], now: d
                 window.start, window.end) if refs else {}
     notes: list[str] = []
     alarms = _alarms(cloudwatch, notes)
+    alarm_read = not notes  # _alarms noted why it could not read them
     rows = []
     for i, ref in enumerate(refs):
         count, err4, err5 = (counts[(i, m)] if (i, m) in counts else Series() for m in ("count", "4xx", "5xx"))
@@ -158,16 +181,71 @@ def region_pulse(connection: Any, gateway: Any, refs: Sequence[StageRef], now: d
         last_minute = count.between(end - timedelta(minutes=1), end).total
         rows.append(StagePulse(ref, window, in_window[0].total, in_window[1].total, in_window[2].total, None,
                                p99.get(i, Series()).last, last_minute, per_minute,
-                               alarms.get((ref.metric_key, ref.stage))))
+                               alarms.get((ref.metric_key, ref.stage)), alarm_read=alarm_read))
     found = RegionPulse(_ranked(rows), window, unpublished, tuple(notes), datetime.now(UTC))
     return with_429s(connection, gateway, found) if count_429s else found
 
 
 def with_429s(connection: Any, gateway: Any, found: RegionPulse) -> RegionPulse:
     """The pulse with the 429s counted from the access logs, ranked again by the score they complete."""
+    if found.source != "CloudWatch":  # counted from the logs already
+        return found
     notes = list(found.notes)
     rows = _with_throttled(connection, gateway, list(found.rows), notes)
-    return RegionPulse(_ranked(rows), found.window, found.unpublished, tuple(notes), found.fetched_at)
+    return RegionPulse(_ranked(rows), found.window, found.unpublished, tuple(notes), found.fetched_at, found.source)
+
+
+def from_logs(connection: Any, gateway: Any, refs: Sequence[StageRef], refused: Problem,
+              now: datetime | None = None) -> RegionPulse:
+    """The pulse counted from the access logs of the last complete minutes, for when CloudWatch is refused:
+    requests, 4xx, 429, 5xx and the p99 of the lines read, for up to MAX_LOG_STAGES stages."""
+    window = complete_minutes(WINDOW_MINUTES, now)
+    notes = [f"CloudWatch unavailable, figures counted from the access logs: {refused.message}"]
+    log_problems: dict[str, int] = {}
+    unlogged = 0
+    rows = []
+    refused_logs = False
+    for i, ref in enumerate(refs):
+        counted = None
+        if i < MAX_LOG_STAGES and not refused_logs:
+            try:
+                counted = _counted(connection, gateway, ref, window)
+                unlogged += counted is None
+            except Problem as problem:
+                log_problems[problem.message] = log_problems.get(problem.message, 0) + 1
+                refused_logs = problem.kind in ("denied", "unavailable")  # every other log would be refused alike
+        rows.append(counted or StagePulse(ref, window, 0.0, 0.0, 0.0, None, None, None, (), None,
+                                          source="none", alarm_read=False))
+    for message, stages in log_problems.items():
+        notes.append(f"access logs unavailable{'' if refused_logs else f' for {stages} stage' + 's' * (stages > 1)}: "
+                     f"{message}")
+    if unlogged:
+        notes.append(f"{unlogged} stage{'s have' if unlogged > 1 else ' has'} no access log: no figures")
+    if len(refs) > MAX_LOG_STAGES:
+        notes.append(f"{len(refs) - MAX_LOG_STAGES} stages not counted: at most {MAX_LOG_STAGES} access logs are "
+                     "read per refresh")
+    notes.append("alarm states unavailable: they are CloudWatch's")
+    return RegionPulse(_ranked(rows), window, 0, tuple(notes), datetime.now(UTC), source="logs")
+
+
+def _counted(connection: Any, gateway: Any, ref: StageRef, window: Span) -> StagePulse | None:
+    """A stage's pulse from its access log's lines in the window (None: it has no log to read)."""
+    lines = _window_lines(connection, gateway, ref, window, None)
+    if lines is None:
+        return None
+    statuses = [line.facts.status for line in lines if line.facts is not None]
+    latencies = sorted(line.facts.latency_ms for line in lines
+                       if line.facts is not None and line.facts.latency_ms is not None)
+    p99 = latencies[max(0, -(-99 * len(latencies) // 100) - 1)] if latencies else None  # nearest rank
+    per_minute = [0.0] * window.minutes
+    start_ms = window.start.timestamp() * 1000
+    for line in lines:
+        per_minute[min(window.minutes - 1, max(0, int((line.timestamp - start_ms) // 60_000)))] += 1
+    return StagePulse(ref, window, float(len(lines)),
+                      float(sum(1 for s in statuses if s is not None and 400 <= s < 500)),
+                      float(sum(1 for s in statuses if s is not None and s >= 500)),
+                      float(statuses.count(429)), p99, per_minute[-1] if per_minute else None, tuple(per_minute),
+                      None, source="logs", lines=len(lines), alarm_read=False)
 
 
 def _ranked(rows: list[StagePulse]) -> tuple[StagePulse, ...]:
@@ -213,12 +291,24 @@ def _with_throttled(connection: Any, gateway: Any, rows: list[StagePulse], notes
         try:
             counted[row.ref] = throttled_in(connection, gateway, row.ref, row.window)
         except Problem as problem:
+            if problem.kind in ("denied", "unavailable"):  # every other stage's log would be refused alike
+                notes.append(f"429 counts unavailable (they are counted from the access logs): {problem.message}")
+                break
             notes.append(f"429s of {row.ref.api_name}/{row.ref.stage} unavailable: {problem.message}")
     return [replace(r, throttled=counted[r.ref]) if r.ref in counted else r for r in rows]
 
 
 def throttled_in(connection: Any, gateway: Any, ref: StageRef, window: Span) -> float | None:
     """429s the stage answered in the window, counted from its access log (None: it has none to read)."""
+    lines = _window_lines(connection, gateway, ref, window, frozenset({"4xx"}))
+    if lines is None:
+        return None
+    return float(sum(1 for line in lines if line.facts is not None and line.facts.status == 429))
+
+
+def _window_lines(connection: Any, gateway: Any, ref: StageRef, window: Span, statuses: frozenset[str] | None):
+    """The stage's access-log lines in the window (of `statuses` only, filtered by CloudWatch Logs), at most
+    MAX_LOG_LINES; None when the stage has no access log to read. Raises Problem when Logs refuses."""
     from console.logs.access_log import parser_for
     from console.logs.filter import LineFilter
     from console.logs.sources import stage_sources
@@ -231,11 +321,5 @@ def throttled_in(connection: Any, gateway: Any, ref: StageRef, window: Span) -> 
     parser = parser_for(found.format)
     client = metered(connection.client("logs"), filter_budget(connection))
     start_ms, end_ms = int(window.start.timestamp() * 1000), int(window.end.timestamp() * 1000) - 1
-    pattern = LineFilter(statuses=frozenset({"4xx"})).pattern(parser)
-    throttled = 0
-    for seen, line in enumerate(history(client, [found.access.name], start_ms, end_ms, parser, pattern)):
-        if seen >= MAX_429_LINES:
-            break
-        if line.facts is not None and line.facts.status == 429:
-            throttled += 1
-    return float(throttled)
+    pattern = LineFilter(statuses=statuses).pattern(parser) if statuses else None
+    return list(islice(history(client, [found.access.name], start_ms, end_ms, parser, pattern), MAX_LOG_LINES))

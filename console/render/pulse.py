@@ -1,7 +1,9 @@
 """A pulse row as the operator reads it, the same in `apigw-console pulse` and on the pulse screen.
 
 Shares below the pulse's minimum sample are shown as counts ("2/3"): a percentage of three requests
-says nothing. A 429 share that was not read from the access log is "—", never 0.
+says nothing. A 429 share that was not read from the access log is "—", never 0. When CloudWatch is
+refused the figures are the access logs', and the caption says so and how many lines they come from; a
+stage with no figures at all is dashes, and alarms that could not be read are "n/a", never "none".
 """
 
 from __future__ import annotations
@@ -39,8 +41,12 @@ def milliseconds(value: float | None) -> Text:
 
 def cells(row: StagePulse) -> list[Text]:
     ref = row.ref
+    alarm = Text(row.alarm or (DASH if row.alarm_read else "n/a"), style=f"bold {RED}" if row.alarm == "ALARM"
+                 else "dim")
+    if row.source == "none":
+        return [foreign(f"{ref.api_name} › {ref.stage}"), *(Text(DASH, style="dim") for _ in range(5)), alarm,
+                Text("no figures", style="dim")]
     rate = DASH if row.last_minute is None else f"{row.last_minute / 60:,.1f}"
-    alarm = Text(row.alarm or DASH, style=f"bold {RED}" if row.alarm == "ALARM" else "dim")
     return [foreign(f"{ref.api_name} › {ref.stage}"), Text(rate), share(row, "4xx"), share(row, "429"),
             share(row, "5xx"), milliseconds(row.p99_ms), alarm, Text(sparkline(row.per_minute), style="dim")]
 
@@ -49,6 +55,10 @@ def caption(found: RegionPulse) -> str:
     """What the figures are: the window's clock range, and what is not in it."""
     parts = [f"worst first · last {found.window.minutes} complete minutes, {found.window.label}",
              "req/s of the last minute; 4xx % includes 429 %"]
+    if found.source == "logs":
+        lines = sum(row.lines or 0 for row in found.rows)
+        parts.insert(1, f"from logs, CloudWatch unavailable: counted from {lines:,} access-log lines "
+                        "(p99 of each stage's own lines)")
     if found.unpublished:
         parts.append(f"{found.unpublished} ended minute not yet published (·)")
     return " · ".join(parts)

@@ -34,6 +34,7 @@ def _json(payload: dict, status: int, headers: list[tuple[str, str]] = ()) -> An
 
 PATH = "/_sandbox/faults"
 KINDS = ("deny", "unimplemented")
+_SIGNED_AS = {"monitoring": "cloudwatch"}  # a service's signing name -> the name its clients go by
 _SPEC = re.compile(r"^(?P<service>[a-z0-9-]+)(?::(?P<operation>[A-Za-z0-9]+))?(?:@(?P<region>[a-z0-9-]+))?$")
 
 
@@ -53,7 +54,8 @@ class Fault:
         return cls(kind, found["service"], found["operation"], found["region"])
 
     def matches(self, service: str, operation: str | None, region: str) -> bool:
-        return (self.service == service and self.operation in (None, operation)
+        # CloudWatch signs as "monitoring"; either name is taken
+        return (self.service in (service, _SIGNED_AS.get(service)) and self.operation in (None, operation)
                 and self.region in (None, region))
 
     def __str__(self) -> str:

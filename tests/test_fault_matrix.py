@@ -1,0 +1,194 @@
+"""Every CLI read and every main screen under each fault: what can be read is shown, the gap is labelled
+with its reason, and nothing ends in a traceback, an HTML page or an empty screen.
+
+The faults (`POST /_sandbox/faults`) cover this module's own region only, so the shared sandbox's other
+tests never see them; each test sets its fault and clears it when done.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+from screen_helpers import plain, screen_text, until
+from test_partial_failure import faults
+from textual.widgets import DataTable
+from traffic_helpers import stepped
+
+from console.aws.session import Connection, Target
+from console.cli import main
+from console.read.gateway import Gateway
+from console.read.metrics import region_refs
+from console.read.pulse import NOTABLE_4XX, RegionPulse, complete_minutes, with_429s
+from console.sandbox.estate import ORDERS_API
+from screens.app import ConsoleApp
+
+HERE = "ca-central-1"  # this module's own region (traffic_helpers lists who holds which)
+
+FAULTS = {
+    "v2 denied": {"deny": [f"apigatewayv2@{HERE}"]},
+    "cloudwatch denied": {"deny": [f"cloudwatch@{HERE}"]},
+    "logs denied": {"deny": [f"logs@{HERE}"]},
+    "livetail unimplemented": {"unimplemented": [f"logs:StartLiveTail@{HERE}"]},
+}
+# What each fault's gap says, in words, wherever it is labelled.
+GAP = {
+    "v2 denied": "HTTP and WebSocket APIs: not available here",
+    "cloudwatch denied": "cloudwatch:",
+    "logs denied": "logs:FilterLogEvents",
+    "livetail unimplemented": "StartLiveTail",
+}
+# The reads whose asked-for thing is the refused source itself: exit 1, the refusal named on stderr.
+FAILS = {("cloudwatch denied", "metrics"), ("logs denied", "logs")}
+# Reads that print what they could and warn about the refused source (exit 0, the gap on stderr).
+WARNS = {("v2 denied", "apis"), ("v2 denied", "pulse"), ("cloudwatch denied", "pulse"),
+         ("cloudwatch denied", "canary status"), ("logs denied", "canary status")}
+
+READS = {
+    "apis": ("apis",),
+    "stage": ("stage", "orders-api", "prod"),
+    "throttle show": ("throttle", "show", "orders-api", "prod"),
+    "vars": ("vars", "show", "orders-api", "prod"),
+    "canary status": ("canary", "status", "orders-api", "prod"),
+    "cache": ("cache", "flush", "orders-api", "prod", "--dry-run"),
+    "plans": ("plans", "list"),
+    "keys": ("keys", "list"),
+    "logs": ("logs", "orders-api", "prod", "--since", "2m"),
+    "metrics": ("metrics", "orders-api", "prod", "--window", "15m"),
+    "pulse": ("pulse",),
+    "deployments": ("deployments", "orders-api", "prod"),
+}
+
+
+@pytest.fixture(autouse=True)
+def private_journal(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
+@pytest.fixture(scope="module")
+def live(sandbox):
+    running = stepped(sandbox.url, HERE, rest_apis=(ORDERS_API,), stages=(("orders-api", "prod"),))
+    for _ in range(4):
+        running.step(15.0)
+    running.traffic.close(time.time())
+    return running
+
+
+def run(capsys, live, *words: str) -> tuple[int, str, str]:
+    code = main([*words, "--endpoint-url", live.url, "--region", HERE])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def clean(text: str) -> bool:
+    return "Traceback" not in text and "<html" not in text.lower() and "<!doctype" not in text.lower()
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_every_cli_read_shows_what_it_can_and_labels_the_gap(live, capsys, fault):
+    wrong = []
+    with faults(live.url, **FAULTS[fault]):
+        for name, words in READS.items():
+            code, out, err = run(capsys, live, *words)
+            if (fault, name) in FAILS:
+                right = code == 1 and GAP[fault] in err and not out.strip()
+            else:
+                right = code == 0 and out.strip() and ((fault, name) not in WARNS
+                                                       or ("warning:" in err and GAP[fault] in err))
+            if not (right and clean(out) and clean(err)):
+                wrong.append((name, code, err[:300]))
+        code, out, err = run(capsys, live, "throttle", "set", "orders-api", "prod", "--rate", "1500", "--dry-run")
+        assert code == 0 and "Dry run: nothing was sent" in out and clean(err), (fault, err)
+        rate = str(1000 + list(FAULTS).index(fault))  # a change under every fault, whatever ran before
+        code, out, err = run(capsys, live, "throttle", "set", "orders-api", "prod", "--rate", rate, "--yes")
+        assert code == 0 and "Applied" in out and clean(err), (fault, err)
+    assert not wrong, wrong
+
+
+def test_the_pulse_counts_from_the_logs_when_cloudwatch_is_refused(live, capsys):
+    with faults(live.url, **FAULTS["cloudwatch denied"]):
+        code, out, err = run(capsys, live, "pulse", "--output", "json")
+        rows = {row["stage"]: row for row in json.loads(out)}
+        code_text, text, _ = run(capsys, live, "pulse")
+    prod = rows["prod"]
+    assert code == 0 and prod["source"] == "logs" and prod["requests"] > 0 and prod["lines"] == prod["requests"]
+    assert prod["p99_ms"] is not None and prod["alarm_read"] is False
+    assert "warning: CloudWatch unavailable, figures counted from the access logs" in err
+    assert "cloudwatch:GetMetricData" in err and "alarm states unavailable" in err
+    assert rows["dev"] == {"api": "orders-api", "api_id": prod["api_id"], "stage": "dev", "protocol": "REST",
+                           "source": "none"}  # no access log: no figures, never zeros
+    words = " ".join(text.split())
+    assert code_text == 0 and "from logs, CloudWatch unavailable: counted from" in words and "access-log lines" in words
+
+
+def test_nothing_readable_is_a_failure_naming_both_refusals(live, capsys):
+    with faults(live.url, deny=[f"cloudwatch@{HERE}", f"logs@{HERE}"]):
+        code, out, err = run(capsys, live, "pulse")
+    assert code == 1 and not out.strip() and "No figures could be read" in err
+    assert "cloudwatch:GetMetricData" in err and "logs:FilterLogEvents" in err
+
+
+def test_the_pulse_says_429s_are_unavailable_when_logs_are_refused(live):
+    gateway = Gateway(Connection(Target(endpoint_url=live.url, region=HERE)))
+    gateway.connection.identify()
+    refs = [ref for ref in region_refs(gateway) if ref.stage == "prod"]
+    window = complete_minutes(3)
+    from console.read.pulse import StagePulse
+
+    notable = StagePulse(refs[0], window, 1000.0, 10 * NOTABLE_4XX, 0.0, None, 100.0, 300.0, (), None)
+    found = RegionPulse((notable,), window, 0, (), datetime.now(UTC))
+    with faults(live.url, **FAULTS["logs denied"]):
+        counted = with_429s(gateway.connection, gateway, found)
+    assert counted.rows[0].throttled is None
+    assert [n for n in counted.notes if n.startswith("429 counts unavailable") and "logs:FilterLogEvents" in n]
+    assert replace(counted.rows[0], throttled=None) == notable
+
+
+# -- screens ---------------------------------------------------------------------------------------
+
+async def _settled(pilot, app, what: str) -> str:
+    """Wait until the screen has read what it could (rows, or its status says why not); what it shows."""
+    screen = app.screen
+    await until(pilot, lambda: getattr(screen, "loading_what", None) is None
+                and (any(t.row_count for t in screen.query(DataTable)) or getattr(screen, "problem", None)),
+                what, timeout=30)
+    text = screen_text(app) + plain(screen.query_one("#status").content)
+    assert clean(text), (what, text)
+    return text
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+async def test_every_main_screen_shows_what_it_can_and_labels_the_gap(live, fault):
+    from screens.catalog import ApiKeysScreen, UsagePlansScreen
+    from screens.deployments import DeploymentsScreen
+    from screens.logs import LogScreen
+    from screens.metrics import MetricsScreen
+    from screens.pulse import PulseScreen
+    from screens.stage import StageScreen
+
+    seen: dict[str, str] = {}
+    with faults(live.url, **FAULTS[fault]):
+        app = ConsoleApp(Target(endpoint_url=live.url, region=HERE))
+        async with app.run_test(size=(200, 40)) as pilot:
+            seen["apis"] = await _settled(pilot, app, "the API list")
+            api = app.gateway.find_api("orders-api")
+            for name, screen in (("api", lambda: view_api(api)), ("stage", lambda: StageScreen(api, "prod")),
+                                 ("deployments", lambda: DeploymentsScreen(api, "prod")),
+                                 ("metrics", lambda: MetricsScreen(api, "prod")), ("pulse", PulseScreen),
+                                 ("plans", UsagePlansScreen), ("keys", ApiKeysScreen),
+                                 ("logs", lambda: LogScreen(api, "prod"))):
+                await app.push_screen(screen())
+                seen[name] = await _settled(pilot, app, f"{name} under {fault}")
+                if name != "logs":
+                    app.pop_screen()
+    assert all(text.strip() for text in seen.values())
+    return seen
+
+
+def view_api(api):
+    from screens.api import ApiScreen
+
+    return ApiScreen(api)
