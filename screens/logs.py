@@ -433,6 +433,8 @@ class LogScreen(ConsoleScreen):
         items: list[Any] = list(batch.lines)
         items += [self._marker(n) for n in batch.notices if n.kind in ("gap", "backfilled", "polling", "sampled")]
         self.query_one(LogLines).changed(self.buffer.add(items), paint=False)
+        if batch.lines:
+            self.problem = None  # lines flow again: a refusal said on the status line is over
         for notice in batch.notices:
             self._tell(notice)
 
@@ -441,6 +443,8 @@ class LogScreen(ConsoleScreen):
         return Marker(at, notice.text)
 
     def _tell(self, notice: Notice) -> None:
+        if notice.kind == "error":  # the status line keeps saying it (a refused read) after the toast is gone
+            self.problem = notice.text
         if notice.kind in ("error", "throttled", "dropped", "polling", "sampled"):
             self.app.notify(notice.text, title="Log tail", severity="warning" if notice.kind != "error" else "error",
                             timeout=8)

@@ -92,6 +92,12 @@ class MetricsScreen(ConsoleScreen):
         self.fetch(lambda gateway: stage_metrics(gateway.connection.client("cloudwatch"), ref, window),
                    self.show, group="metrics", label="fetching metrics")
 
+    def _failed(self, problem) -> None:
+        super()._failed(problem)
+        if self.found is None:  # nothing drawn yet: say why, not "Fetching…" (a failed refresh keeps what was)
+            self.query_one("#metrics-summary", Static).update(
+                assemble(("CloudWatch metrics unavailable: ", "bold"), problem.message))
+
     def show(self, found: StageMetrics) -> None:
         self.found = found
         self.query_one("#metrics-summary", Static).update(summary(found))

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 import pytest
 from screen_helpers import plain, screen_text, until
 from test_partial_failure import faults
-from textual.widgets import DataTable
 from traffic_helpers import stepped
 
 from console.aws.session import Connection, Target
@@ -24,6 +23,7 @@ from console.read.gateway import Gateway
 from console.read.metrics import region_refs
 from console.read.pulse import NOTABLE_4XX, RegionPulse, complete_minutes, with_429s
 from console.sandbox.estate import ORDERS_API
+from console.logs.buffer import Marker
 from screens.app import ConsoleApp
 
 HERE = "ca-central-1"  # this module's own region (traffic_helpers lists who holds which)
@@ -149,19 +149,40 @@ def test_the_pulse_says_429s_are_unavailable_when_logs_are_refused(live):
 
 # -- screens ---------------------------------------------------------------------------------------
 
-async def _settled(pilot, app, what: str) -> str:
-    """Wait until the screen has read what it could (rows, or its status says why not); what it shows."""
+# What each screen shows for the gap a fault leaves, besides the reason (GAP) where it is one.
+LABELS = {
+    ("v2 denied", "apis"): GAP["v2 denied"],
+    ("v2 denied", "pulse"): GAP["v2 denied"],
+    ("cloudwatch denied", "metrics"): "CloudWatch metrics unavailable: AWS refused GetMetricData",
+    ("cloudwatch denied", "pulse"): "from logs (CloudWatch unavailable)",
+    ("logs denied", "logs"): "failed: AWS refused FilterLogEvents",
+    ("livetail unimplemented", "logs"): "POLLING",
+}
+
+
+def _read(screen) -> bool:
+    """The screen has read what it could: rows, a fetch time, or its status says why not."""
+    if screen.loading_what is not None:
+        return False
+    if hasattr(screen, "tail"):  # the log view: lines, or why there are none
+        return bool(screen.problem or any(not isinstance(item, Marker) for item in screen.buffer.all))
+    return bool(screen.fetched_at is not None or screen.problem)
+
+
+async def _settled(pilot, app, what: str) -> tuple[str, str]:
+    """Wait until the screen has read what it could: what it shows, and the log view's markers."""
     screen = app.screen
-    await until(pilot, lambda: getattr(screen, "loading_what", None) is None
-                and (any(t.row_count for t in screen.query(DataTable)) or getattr(screen, "problem", None)),
-                what, timeout=30)
+    await until(pilot, lambda: _read(screen), what, timeout=15)
+    await pilot.pause(0.2)
     text = screen_text(app) + plain(screen.query_one("#status").content)
-    assert clean(text), (what, text)
-    return text
+    markers = " ".join(item.message for item in getattr(getattr(screen, "buffer", None), "all", ()) if
+                       isinstance(item, Marker))
+    return text, markers
 
 
 @pytest.mark.parametrize("fault", FAULTS)
 async def test_every_main_screen_shows_what_it_can_and_labels_the_gap(live, fault):
+    from screens.api import ApiScreen
     from screens.catalog import ApiKeysScreen, UsagePlansScreen
     from screens.deployments import DeploymentsScreen
     from screens.logs import LogScreen
@@ -169,26 +190,30 @@ async def test_every_main_screen_shows_what_it_can_and_labels_the_gap(live, faul
     from screens.pulse import PulseScreen
     from screens.stage import StageScreen
 
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, str, str | None]] = {}
     with faults(live.url, **FAULTS[fault]):
         app = ConsoleApp(Target(endpoint_url=live.url, region=HERE))
         async with app.run_test(size=(200, 40)) as pilot:
-            seen["apis"] = await _settled(pilot, app, "the API list")
+            await until(pilot, lambda: app.engine is not None and app.screen.fetched_at is not None, "the API list")
+            seen["apis"] = (*await _settled(pilot, app, "the API list"), app.screen.problem)
             api = app.gateway.find_api("orders-api")
-            for name, screen in (("api", lambda: view_api(api)), ("stage", lambda: StageScreen(api, "prod")),
-                                 ("deployments", lambda: DeploymentsScreen(api, "prod")),
-                                 ("metrics", lambda: MetricsScreen(api, "prod")), ("pulse", PulseScreen),
-                                 ("plans", UsagePlansScreen), ("keys", ApiKeysScreen),
-                                 ("logs", lambda: LogScreen(api, "prod"))):
-                await app.push_screen(screen())
-                seen[name] = await _settled(pilot, app, f"{name} under {fault}")
+            for name, make in (("api", lambda: ApiScreen(api)), ("stage", lambda: StageScreen(api, "prod")),
+                               ("deployments", lambda: DeploymentsScreen(api, "prod")),
+                               ("metrics", lambda: MetricsScreen(api, "prod")), ("pulse", PulseScreen),
+                               ("plans", UsagePlansScreen), ("keys", ApiKeysScreen),
+                               ("logs", lambda: LogScreen(api, "prod"))):
+                await app.push_screen(make())
+                seen[name] = (*await _settled(pilot, app, f"{name} under {fault}"), app.screen.problem)
                 if name != "logs":
                     app.pop_screen()
-    assert all(text.strip() for text in seen.values())
-    return seen
-
-
-def view_api(api):
-    from screens.api import ApiScreen
-
-    return ApiScreen(api)
+    for name, (text, markers, problem) in seen.items():
+        assert clean(text) and clean(markers), (name, text)
+        label = LABELS.get((fault, name))
+        if label is None:
+            assert problem is None, (fault, name, problem)  # it read what it shows
+        else:
+            assert label in " ".join(text.split()), (fault, name, text)
+    if fault == "livetail unimplemented":
+        assert "StartLiveTail is not available here" in seen["logs"][1]  # the log view says why it polls
+    for name in ("apis", "api", "stage", "deployments", "plans", "keys"):  # never an empty screen
+        assert "orders-api" in seen[name][0] or "partner" in seen[name][0] or "acme" in seen[name][0], name
