@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from console.aws.errors import Problem
 from console.model import AccountLimits, Api, Stage
 from console.render.describe import stage_sections
 from console.render.text import assemble, foreign
@@ -55,14 +56,23 @@ class StageScreen(ConsoleScreen):
 
         def everything(gateway):
             stage = gateway.stage(api, name, refresh)
-            deployments = gateway.detail(api, refresh).deployments
+            gaps = []
+
+            def secondary(what, read):  # the stage is shown without it; the status line says why
+                try:
+                    return read()
+                except Problem as problem:
+                    gaps.append(f"{what} could not be read: {problem.message}")
+                    return None
+
+            deployments = secondary("its deployment", lambda: gateway.detail(api, refresh).deployments) or ()
             deployment = next((d for d in deployments if d.id == stage.deployment_id), None)
-            return stage, deployment, gateway.account_limits(refresh)
+            return stage, deployment, secondary("the account's limits", lambda: gateway.account_limits(refresh)), gaps
 
         self.fetch(everything, self.show_stage, group="stage", label="fetching stage")
 
     def show_stage(self, answer) -> None:
-        stage, deployment, limits = answer
+        stage, deployment, limits, gaps = answer
         self.stage, self.limits = stage, limits
         scroll = self.query_one("#sections", VerticalScroll)
         scroll.loading = False
@@ -73,7 +83,7 @@ class StageScreen(ConsoleScreen):
             widgets.append(Static(body, classes="section"))
         scroll.mount_all(widgets)
         scroll.focus()
-        self.loaded(stage.fetched_at, f"stage {stage.name}")
+        self.loaded(stage.fetched_at, " · ".join((f"stage {stage.name}", *gaps)))
         if self.then:
             action, self.then = self.then, None
             self.call_after_refresh(getattr(self, f"action_{action}"))

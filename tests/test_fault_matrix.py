@@ -217,3 +217,19 @@ async def test_every_main_screen_shows_what_it_can_and_labels_the_gap(live, faul
         assert "StartLiveTail is not available here" in seen["logs"][1]  # the log view says why it polls
     for name in ("apis", "api", "stage", "deployments", "plans", "keys"):  # never an empty screen
         assert "orders-api" in seen[name][0] or "partner" in seen[name][0] or "acme" in seen[name][0], name
+
+
+async def test_a_stage_is_shown_without_the_account_limits_when_they_are_refused(live, capsys):
+    from screens.stage import StageScreen
+
+    with faults(live.url, deny=[f"apigateway:GetAccount@{HERE}"]):
+        code, out, err = run(capsys, live, "throttle", "show", "orders-api", "prod")
+        assert code == 0 and "Stage default" in out, err
+        assert "warning: the account's limits could not be read" in err and "apigateway:GET" in err
+        app = ConsoleApp(Target(endpoint_url=live.url, region=HERE))
+        async with app.run_test(size=(200, 40)) as pilot:
+            await until(pilot, lambda: app.engine is not None and app.screen.fetched_at is not None, "the API list")
+            await app.push_screen(StageScreen(app.gateway.find_api("orders-api"), "prod"))
+            text, _ = await _settled(pilot, app, "the stage")
+            assert app.screen.problem is None and "Stage variables" in text
+            assert "the account's limits could not be read: AWS refused GetAccount" in " ".join(text.split())

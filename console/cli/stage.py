@@ -55,10 +55,10 @@ def secondary(what: str, read):
 def throttle_show(engine: Engine, args) -> int:
     api = engine.gateway.find_api(args.api)
     found = engine.gateway.stage(api, args.stage, refresh=True)
-    limits = engine.gateway.account_limits()
+    limits = secondary("the account's limits", engine.gateway.account_limits)
     wanted = {"Throttling", "Method overrides", "Route overrides"}
     out(args, {"stage_default": found.throttle, "overrides": [(o.key, o.throttle) for o in found.overrides],
-               "account_limits": limits.throttle},
+               "account_limits": limits.throttle if limits else None},
         sections([s for s in stage_sections(found, None, limits) if s[0] in wanted]))
     return EXIT_OK
 
