@@ -40,6 +40,8 @@ VIEWS: tuple[View, ...] = (
     View("plans", "Usage plans", "usage plans, their throttles and quotas", "screens.catalog:UsagePlansScreen"),
     View("keys", "API keys", "API keys (values masked)", "screens.catalog:ApiKeysScreen", alias="k"),
     View("audit", "Audit journal", "the journal of changes; enter undoes one", "screens.audit:AuditScreen"),
+    View("doctor", "Doctor", "which reads these credentials may make, and which are refused",
+         "screens.doctor:DoctorScreen"),
     View("pulse", "Pulse", "every stage of the region, worst first (CloudWatch)", "screens.pulse:PulseScreen",
          alias="p"),
     View("ctx", "Switch profile or region", "profiles, keyring entries and regions; :ctx NAME switches at once",

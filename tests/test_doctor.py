@@ -1,10 +1,16 @@
-"""`apigw-console doctor` lists exactly what the credentials may not read, and the policies that fix it."""
+"""`apigw-console doctor` and `:doctor` list exactly what the credentials may not read, and the policies that fix it."""
 
 from __future__ import annotations
 
 import json
 
+from screen_helpers import plain, type_text, until
 from test_partial_failure import faults
+from textual.widgets import DataTable
+
+from console.aws.session import Target
+from screens.app import ConsoleApp
+from screens.doctor import DoctorScreen
 
 
 def test_doctor_lists_exactly_the_denied_operations(sandbox, cli, scratch_region):
@@ -20,3 +26,22 @@ def test_doctor_lists_exactly_the_denied_operations(sandbox, cli, scratch_region
 def test_doctor_passes_when_everything_is_allowed_and_prints_the_policies(cli):
     code, out, _ = cli("doctor", "--policies")
     assert code == 0 and "11 of 11 allowed" in out and '"apigateway:PATCH"' in out
+
+
+async def test_the_doctor_view_lists_exactly_the_denied_operations(sandbox, scratch_region):
+    with faults(sandbox.url, deny=[f"apigatewayv2@{scratch_region}", f"logs:FilterLogEvents@{scratch_region}"]):
+        app = ConsoleApp(Target(endpoint_url=sandbox.url, region=scratch_region))
+        async with app.run_test(size=(160, 30)) as pilot:
+            await until(pilot, lambda: app.engine is not None, "the connection")
+            await pilot.press("colon")
+            await type_text(pilot, "doctor")
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, DoctorScreen) and app.screen.outcomes, "the checks")
+            screen = app.screen
+            table = screen.query_one(DataTable)
+            refused = {(str(row[0]), str(row[1])) for row in map(table.get_row_at, range(table.row_count))
+                       if str(row[3]).startswith("REFUSED")}
+            assert refused == {("apigatewayv2", "GetApis"), ("logs", "FilterLogEvents")}
+            assert "logs:FilterLogEvents" in str(table.get_row_at(1)[3])
+            assert "9 of 11 allowed · refused: apigatewayv2:GetApis, logs:FilterLogEvents" in plain(
+                screen.query_one("#status").content)
