@@ -12,8 +12,9 @@ is meant for is on screen, so an engineer's reading and thinking time is not in 
 
 `--recovery` then waits (at most RECOVERY_WAIT s after the fix) on the pulse, which refreshes itself
 after each CloudWatch minute, and counts the complete minutes after the fix until the stage's row
-shows nothing alarming (no share at or above the pulse's bold thresholds) — real minutes, so it is off
-by default. Last, launch to a pulse with data: app start to the first rows of the pulse table on a
+shows nothing alarming: no share at or above the pulse's bold thresholds, or none above what the stage
+itself answered in the 10 minutes before the incident's onset (a stage that always had 2% 5xx is healthy
+at 2%, within three standard errors of that rate) — real minutes, so it is off by default. Last, launch to a pulse with data: app start to the first rows of the pulse table on a
 fresh sandbox child (whose first CloudWatch answer writes its history), and on the same child again.
 
 Launch to the first rows of a 900-API estate is `benchmarks/large_estate.py`'s figure.
@@ -34,6 +35,8 @@ from benchmarks.common import COLUMNS, LINES, Figure, seconds
 OPTIONS = ("--recovery",)
 KEYS_TARGET, FIX_TARGET, RECOVERY_TARGET, PULSE_TARGET = 12, 30.0, 3, 1.5
 RECOVERY_WAIT = 300.0  # seconds after the fix, at most
+BASELINE_MINUTES = 10  # before the onset: the stage's own rates, which recovery is judged against
+METRICS = {"count": "Count", "e4xx": "4XXError", "e5xx": "5XXError"}  # query id -> the REST stage's metric
 PULSE_RUNS = 3  # fresh sandbox children, each measured cold then warm
 WAIT = 30.0  # the longest any one step may take before the run is reported as stuck
 RATE = "x4"  # the storm is 60 req/s against 20 (burst 40): four times the rate admits it; the burst stays
@@ -89,13 +92,16 @@ def run(*options: str) -> list[Figure]:
 def _rehearse(rehearsal: Rehearsal, recovery: bool, builds: bool) -> list[Figure]:
     """`builds`: this is the run's first sandbox child, which builds the estate snapshot (the cache is fresh)."""
     from console.sandbox.process import spawn
+    from console.sandbox.scenarios import ONSET_MINUTES, onset_time
 
-    started = time.perf_counter()
+    started, spawned_at = time.perf_counter(), time.time()
     child = spawn("--scenario", rehearsal.scenario)
     child_start = time.perf_counter() - started
     name = rehearsal.scenario
     try:
-        outcome = asyncio.run(_drive(rehearsal, child.url, child.region, recovery))
+        onset = onset_time(spawned_at, ONSET_MINUTES)  # as the child placed it (the same minute, or one later)
+        baseline = _baseline(rehearsal, child.url, child.region, onset) if recovery else {}
+        outcome = asyncio.run(_drive(rehearsal, child.url, child.region, baseline))
     except RuntimeError as stuck:  # reported as a missed target, with what was seen; the next rehearsal runs
         return [Figure(f"{name}: launch → applied fix", math.inf, "s", FIX_TARGET, str(stuck))]
     finally:
@@ -150,7 +156,8 @@ async def until(pilot, condition, what: str, timeout: float = WAIT):
     return found
 
 
-async def _drive(rehearsal: Rehearsal, url: str, region: str, recovery: bool) -> Outcome:
+async def _drive(rehearsal: Rehearsal, url: str, region: str, baseline: dict[str, float] | None) -> Outcome:
+    """`baseline`: the stage's shares before the onset, when recovery is to be watched (None: it is not)."""
     from console.aws.session import Target
     from console.journal.store import APPLIED, Journal
     from screens.app import ConsoleApp
@@ -208,10 +215,11 @@ async def _drive(rehearsal: Rehearsal, url: str, region: str, recovery: bool) ->
         fixed_at = time.time()
         outcome.keys = keys.pressed
         outcome.confirmed = _read_back(rehearsal, url, region, entry)
-        if recovery:
+        if baseline is not None:
             while not isinstance(app.screen, PulseScreen):  # back to the pulse (not counted: the fix is in)
                 await app.pop_screen()
-            outcome.recovery, outcome.recovery_note = await _recovered(pilot, app.screen, rehearsal, fixed_at)
+            outcome.recovery, outcome.recovery_note = await _recovered(pilot, app.screen, rehearsal, fixed_at,
+                                                                         baseline)
     return outcome
 
 
@@ -239,11 +247,42 @@ def _read_back(rehearsal: Rehearsal, url: str, region: str, entry: dict) -> str:
     return f"{operation} applied (a flush leaves nothing to read back)"
 
 
-async def _recovered(pilot, pulse, rehearsal: Rehearsal, fixed_at: float) -> tuple[float | None, str]:
-    """Watch the pulse refresh itself after each minute; the complete minutes after the fix in its window
-    when the stage's row first shows nothing alarming (None if not within RECOVERY_WAIT)."""
+def _baseline(rehearsal: Rehearsal, url: str, region: str, onset: float) -> dict[str, float]:
+    """The stage's 4xx and 5xx shares (fractions) in the BASELINE_MINUTES before the onset, from CloudWatch."""
+    import boto3
+
+    from console.sandbox import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+
+    cloudwatch = boto3.client("cloudwatch", endpoint_url=url, region_name=region, aws_access_key_id=ACCESS_KEY_ID,
+                              aws_secret_access_key=SECRET_ACCESS_KEY)
+    dimensions = [{"Name": "ApiName", "Value": rehearsal.api}, {"Name": "Stage", "Value": rehearsal.stage}]
+    span = BASELINE_MINUTES * 60
+    answers = cloudwatch.get_metric_data(
+        MetricDataQueries=[{"Id": key, "MetricStat": {
+            "Metric": {"Namespace": "AWS/ApiGateway", "MetricName": name, "Dimensions": dimensions},
+            "Period": span, "Stat": "Sum"}} for key, name in METRICS.items()],
+        StartTime=datetime.fromtimestamp(onset - span, UTC), EndTime=datetime.fromtimestamp(onset, UTC))
+    sums = {a["Id"]: sum(a["Values"]) for a in answers["MetricDataResults"]}
+    requests = sums.get("count") or 0.0
+    return {kind: sums.get(f"e{kind}", 0.0) / requests if requests else 0.0 for kind in ("4xx", "5xx")}
+
+
+def _alarming(shares: dict[str, float | None], requests: float, baseline: dict[str, float]) -> dict[str, float]:
+    """The shares (percent) at or above the pulse's bold threshold and above the stage's own pre-incident rate
+    by more than three standard errors of a window of `requests` requests."""
     from console.render.pulse import ALERT
 
+    def usual(kind: str) -> float:
+        rate = baseline.get(kind, 0.0)
+        return 100 * (rate + 3 * math.sqrt(rate * (1 - rate) / max(requests, 1.0)))
+
+    return {k: v for k, v in shares.items() if v is not None and v >= max(ALERT[k], usual(k))}
+
+
+async def _recovered(pilot, pulse, rehearsal: Rehearsal, fixed_at: float,
+                     baseline: dict[str, float]) -> tuple[float | None, str]:
+    """Watch the pulse refresh itself after each minute; the complete minutes after the fix in its window
+    when the stage's row first shows nothing alarming (None if not within RECOVERY_WAIT)."""
     first_clean_minute = math.ceil(fixed_at / 60) * 60  # the first whole minute after the fix
     deadline = fixed_at + RECOVERY_WAIT
     seen, history = None, []
@@ -255,7 +294,7 @@ async def _recovered(pilot, pulse, rehearsal: Rehearsal, fixed_at: float) -> tup
             index = rows.index((rehearsal.api, rehearsal.stage))
             row = found.rows[index]
             shares = {"4xx": row.pct_4xx, "429": row.pct_429, "5xx": row.pct_5xx}
-            alarming = {k: v for k, v in shares.items() if v is not None and v >= ALERT[k]}
+            alarming = _alarming(shares, row.requests, baseline)
             after = max(0.0, (found.window.end.timestamp() - first_clean_minute) / 60)
             history.append(f"{found.window.label}: #{index + 1}" + (
                 " " + " ".join(f"{k} {v:.1f}%" for k, v in alarming.items()) if alarming else " healthy"))
@@ -267,7 +306,8 @@ async def _recovered(pilot, pulse, rehearsal: Rehearsal, fixed_at: float) -> tup
         if time.time() % 60 > 20 and pulse.loading_what is None and (seen is None or seen < boundary):
             pulse.load()
         await pilot.pause(0.5)
-    return None, (f"not healthy within {RECOVERY_WAIT:g} s of the fix; " + " → ".join(history[-4:]))
+    usual = ", ".join(f"{k} {100 * v:.1f}%" for k, v in baseline.items())
+    return None, (f"before the onset: {usual}; not healthy within {RECOVERY_WAIT:g} s of the fix; " + " → ".join(history[-4:]))
 
 
 def _pulse_at_launch() -> list[Figure]:
