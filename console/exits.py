@@ -1,7 +1,9 @@
 """The process's exit codes, and the one rule that turns a Problem into one (CLI and TUI alike).
 
 0 done; 1 AWS refused or failed, or the target changed since the plan; 2 bad usage, invalid input,
-no confirmation, or no way to connect; 3 a change without write permission.
+no confirmation, or no way to connect; 3 a change without write permission. A command that printed
+what was asked but could not read a secondary source (v2 APIs, the account's limits, CloudWatch or the
+logs beside the other) exits 0 with a `warning:` on stderr; 1 is for the asked-for thing itself.
 """
 
 from __future__ import annotations
