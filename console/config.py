@@ -20,6 +20,8 @@ the default stands in for that value alone.
     window_minutes = 15                     # the window the gate looks at
     [profiles.prod-admin]
     write = true                            # this profile may change things without --write
+    [fleets.payments]                       # `pulse --fleet payments`, `:fleet payments`
+    targets = ["pay-prod@us-east-1", "pay-prod@eu-west-1"]   # PROFILE@REGION each
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ class Settings:
     refresh_seconds: int = 0
     keymap: tuple[tuple[str, str], ...] = ()
     canary: CanaryGate = CanaryGate()
+    fleets: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name, PROFILE@REGION targets), as written
     source: Path | None = None
     problems: tuple[str, ...] = field(default=())
 
@@ -173,8 +176,9 @@ def _settings(data: dict[str, Any], path: Path, text: str) -> Settings:
             wrong(("profiles", name, "write"), f"of profile '{name}' must be true or false", "write")
         for key in sorted(set(profile) - {"write"}):
             unknown(("profiles", name, key), f"profiles.{name}")
+    values["fleets"] = _fleets(data.get("fleets", {}), wrong, unknown)
     for key in sorted(set(data) - {"protected_stages", "budget", "profiles", "region", "theme", "refresh_seconds",
-                                   "keymap", "canary"}):
+                                   "keymap", "canary", "fleets"}):
         unknown((key,), "")
     return Settings(**values, writable_profiles=frozenset(writable), source=path, problems=tuple(problems))
 
@@ -219,6 +223,34 @@ def _canary(table: Any, wrong: Callable[[str, str], None]) -> tuple[CanaryGate, 
         else:
             kept[key] = float(value) if key in ("max_5xx_margin", "max_p99_ratio") else value
     return CanaryGate(**kept), [key for key in table if key not in rules]
+
+
+TARGET = re.compile(r"^(?P<profile>[^@\s]+)@(?P<region>[a-z]{2}(?:-[a-z]+)+-\d{1,2})$")
+TARGET_RULE = "PROFILE@REGION, e.g. prod-admin@eu-west-1"
+
+
+def _fleets(table: Any, wrong: Callable[..., None], unknown: Callable[..., None]) -> tuple:
+    """[fleets.NAME] targets = ["PROFILE@REGION", ...]: a fleet with a bad target is left out, named."""
+    if not isinstance(table, dict):
+        wrong(("fleets",), "must be a table of fleets: [fleets.NAME] with targets = [\"PROFILE@REGION\", ...]")
+        return ()
+    kept = []
+    for name, fleet in table.items():
+        if not isinstance(fleet, dict):
+            wrong(("fleets", name), f"in [fleets] must be a table: [fleets.{name}] with targets = [...]", name)
+            continue
+        targets = fleet.get("targets")
+        if not isinstance(targets, list) or not targets:
+            wrong(("fleets", name, "targets"), f"of fleet '{name}' must be a non-empty list of {TARGET_RULE}",
+                  "targets")
+        elif bad := [t for t in targets if not isinstance(t, str) or not TARGET.match(t)]:
+            wrong(("fleets", name, "targets"), f"of fleet '{name}' must be {TARGET_RULE} each, not "
+                                               f"{', '.join(repr(t) for t in bad[:3])}", "targets")
+        else:
+            kept.append((name, tuple(dict.fromkeys(targets))))
+        for key in sorted(set(fleet) - {"targets"}):
+            unknown(("fleets", name, key), f"fleets.{name}")
+    return tuple(kept)
 
 
 def _syntax(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> str:
