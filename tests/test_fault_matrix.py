@@ -21,12 +21,19 @@ from console.aws.session import Connection, Target
 from console.cli import main
 from console.read.gateway import Gateway
 from console.read.metrics import region_refs
-from console.read.pulse import NOTABLE_4XX, RegionPulse, complete_minutes, with_429s
-from console.sandbox.estate import ORDERS_API
 from console.logs.buffer import Marker
+from console.read.pulse import NOTABLE_4XX, RegionPulse, StagePulse, complete_minutes, with_429s
+from console.sandbox.estate import ORDERS_API
+from screens.api import ApiScreen
 from screens.app import ConsoleApp
+from screens.catalog import ApiKeysScreen, UsagePlansScreen
+from screens.deployments import DeploymentsScreen
+from screens.logs import LogScreen
+from screens.metrics import MetricsScreen
+from screens.pulse import PulseScreen
+from screens.stage import StageScreen
 
-HERE = "ca-central-1"  # this module's own region (traffic_helpers lists who holds which)
+HERE = "ca-central-1"  # this module's own region; no other test uses it
 
 FAULTS = {
     "v2 denied": {"deny": [f"apigatewayv2@{HERE}"]},
@@ -136,8 +143,6 @@ def test_the_pulse_says_429s_are_unavailable_when_logs_are_refused(live):
     gateway.connection.identify()
     refs = [ref for ref in region_refs(gateway) if ref.stage == "prod"]
     window = complete_minutes(3)
-    from console.read.pulse import StagePulse
-
     notable = StagePulse(refs[0], window, 1000.0, 10 * NOTABLE_4XX, 0.0, None, 100.0, 300.0, (), None)
     found = RegionPulse((notable,), window, 0, (), datetime.now(UTC))
     with faults(live.url, **FAULTS["logs denied"]):
@@ -182,14 +187,6 @@ async def _settled(pilot, app, what: str) -> tuple[str, str]:
 
 @pytest.mark.parametrize("fault", FAULTS)
 async def test_every_main_screen_shows_what_it_can_and_labels_the_gap(live, fault):
-    from screens.api import ApiScreen
-    from screens.catalog import ApiKeysScreen, UsagePlansScreen
-    from screens.deployments import DeploymentsScreen
-    from screens.logs import LogScreen
-    from screens.metrics import MetricsScreen
-    from screens.pulse import PulseScreen
-    from screens.stage import StageScreen
-
     seen: dict[str, tuple[str, str, str | None]] = {}
     with faults(live.url, **FAULTS[fault]):
         app = ConsoleApp(Target(endpoint_url=live.url, region=HERE))
@@ -220,8 +217,6 @@ async def test_every_main_screen_shows_what_it_can_and_labels_the_gap(live, faul
 
 
 async def test_a_stage_is_shown_without_the_account_limits_when_they_are_refused(live, capsys):
-    from screens.stage import StageScreen
-
     with faults(live.url, deny=[f"apigateway:GetAccount@{HERE}"]):
         code, out, err = run(capsys, live, "throttle", "show", "orders-api", "prod")
         assert code == 0 and "Stage default" in out, err
