@@ -13,6 +13,8 @@ What is touched, and why:
   (`backend`): the fidelity handlers read and amend moto's models there, the history writes
   access-log lines straight into the Logs backend, the CloudWatch store lives on CloudWatch's;
   `set_backend` puts a snapshot's backends in place of the ones a build would make.
+- `moto.iam.models.get_account_id_from`: the account a call's access key belongs to (`account_of`), so
+  the fidelity handlers keep accounts apart as moto does (STS AssumeRole keys are the role's account's).
 - `moto.backends.list_of_moto_modules`: moto's dispatcher lists (and stats) its package directory
   on every request to route it; `install_patches` replaces it with a list read once.
 - `moto.moto_server.werkzeug_app.DomainDispatcherApplication` and `create_backend_app`: moto's
@@ -47,6 +49,7 @@ from typing import Any
 # imports each, so a moto release that moves one fails there, by name.
 MOTO_SYMBOLS = (
     "moto.__version__",
+    "moto.iam.models.get_account_id_from",
     "moto.backends.get_backend",
     "moto.backends.list_of_moto_modules",
     "moto.moto_server.werkzeug_app.DomainDispatcherApplication",
@@ -130,6 +133,13 @@ def backend(service: str, account: str, region: str) -> Any:
     from moto.backends import get_backend
 
     return get_backend(service)[account][region]
+
+
+def account_of(access_key_id: str) -> str:
+    """The account whose keys these are (STS AssumeRole keys belong to the role's account); else moto's default."""
+    from moto.iam.models import get_account_id_from
+
+    return get_account_id_from(access_key_id)
 
 
 def set_backend(service: str, account: str, region: str, value: Any) -> None:

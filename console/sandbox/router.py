@@ -25,9 +25,7 @@ from console.sandbox.faults import FAULTS
 
 log = logging.getLogger("apigw-console.sandbox")
 
-_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request")
-# moto's server keys every backend by this account unless told otherwise
-DEFAULT_ACCOUNT = "123456789012"
+_SCOPE = re.compile(r"Credential=(?P<key>[^/]+)/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request")
 
 
 @dataclass
@@ -188,7 +186,7 @@ class Router:
         return Call(
             service=scope["service"],
             region=scope["region"],
-            account=DEFAULT_ACCOUNT,
+            account=moto_seam.account_of(scope["key"]),  # as moto's own handlers tell accounts apart
             method=environ["REQUEST_METHOD"].upper(),
             path=environ.get("PATH_INFO", "/"),
             query=parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True),
