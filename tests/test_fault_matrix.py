@@ -228,3 +228,11 @@ async def test_a_stage_is_shown_without_the_account_limits_when_they_are_refused
             text, _ = await _settled(pilot, app, "the stage")
             assert app.screen.problem is None and "Stage variables" in text
             assert "the account's limits could not be read: AWS refused GetAccount" in " ".join(text.split())
+
+
+def test_alarms_refused_are_a_gap_in_their_column_not_an_error(live, capsys):
+    with faults(live.url, deny=[f"cloudwatch:DescribeAlarms@{HERE}"]):
+        code, out, err = run(capsys, live, "pulse")
+    prod = next(line for line in out.splitlines() if "orders-api › prod" in line)
+    assert code == 0 and "n/a" in prod and "from logs" not in out  # the figures are CloudWatch's still
+    assert "warning: alarm states unavailable: AWS refused DescribeAlarms" in err and "cloudwatch:DescribeAlarms" in err
