@@ -20,7 +20,7 @@ from textual_hires_canvas import Canvas
 from textual_plot import HiResMode, PlotWidget
 from textual_plot.plot_widget import Legend
 
-from console.logs.stats import Rollup
+from console.logs.stats import Rollup, min_lines
 from console.render.colours import BLUE, CYAN, GREEN, MAGENTA, RED, YELLOW
 from console.render.text import foreign
 
@@ -165,7 +165,7 @@ class LiveCharts(Horizontal):
         self.query_one("#live-latency", Chart).draw(
             [(label, colour, xs, [getattr(p, name) for p in points]) for label, colour, name in latency],
             legend([(label, colour, _number(getattr(last, name) if last else None)) for label, colour, name in latency],
-                   glyphs=self.app.no_color),
+                   lines_note(last.timed if last else 0), glyphs=self.app.no_color),
             x_range=(-self.span / 60, 0))
         self.query_one("#live-routes", Static).update(self._routes(end))
 
@@ -183,10 +183,21 @@ class LiveCharts(Horizontal):
             text.append(f"{stat.errors5:>5} {stat.error_rate:>4.0f}% ", style=RED).append(f"{name(stat.route)}\n")
         if not worst:
             text.append("  none\n", style="dim")
-        text.append("by p99\n", style="bold " + MAGENTA)
+        text.append("by p99 ms (from N lines)\n", style="bold " + MAGENTA)
         slow = self.rollup.top_routes(end, self.span, "p99")
         for stat in slow:
-            text.append(f"{stat.p99:>7,.0f}ms ", style=MAGENTA).append(f"{name(stat.route)}\n")
-        if not slow:
+            text.append(f"{stat.p99:>6,.0f} ", style=MAGENTA).append(f"({stat.timed:,}) ", style="dim")
+            text.append(f"{name(stat.route)}\n")
+        few = sum(1 for stat in self.rollup.routes(end, self.span) if stat.timed and stat.p99 is None)
+        if few:  # their p99 would be their slowest line or two: counted, not ranked
+            text.append(f"  {few} route{'s' * (few > 1)} under {min_lines(99)} lines\n", style="dim")
+        elif not slow:
             text.append("  none\n", style="dim")
         return text
+
+
+def lines_note(timed: int) -> str:
+    """What a step's percentiles come from; below the rule's minimum, why one is missing."""
+    if timed < min_lines(50):
+        return f"from {timed:,} lines: too few (<{min_lines(50)})" if timed else "no timed lines"
+    return f"from {timed:,} lines" + (f", p99 needs {min_lines(99)}" if timed < min_lines(99) else "")

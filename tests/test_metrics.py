@@ -106,10 +106,12 @@ def test_sparkline_scales_to_the_largest_value_and_dots_a_minute_not_yet_publish
 def test_one_stage_window_and_stat_give_one_number_in_pulse_metrics_view_and_cli(live, live_gateway, monkeypatch,
                                                                                   capsys):
     """p99 over the pulse's window (the last 3 complete minutes): CloudWatch's p99 with the window as period, the same in the
-    pulse (TUI and `pulse --output json`), the metrics view and `metrics --window 5m --output json`."""
+    pulse (TUI and `pulse --output json`), the metrics view, the canary view's CloudWatch column and
+    `metrics --window 3m --output json`."""
     import json
 
     from console.cli import main
+    from console.read.canary_compare import compare
 
     frozen = datetime.now(UTC).replace(second=30, microsecond=0)
     if frozen > datetime.now(UTC):
@@ -123,6 +125,12 @@ def test_one_stage_window_and_stat_give_one_number_in_pulse_metrics_view_and_cli
     assert row.window.end <= frozen and row.window.end.second == 0  # the running minute is never counted
     assert row.p99_ms is not None and row.p99_ms == view.over_window("latency", "p99")
     assert row.requests == view.over_window("count", "Sum") == view.get("count", "Sum").total
+    api = live_gateway.find_api(ref.api_id)
+    canary_view = compare(live_gateway.connection, api, live_gateway.stage(api, "prod"), pulse.WINDOW_MINUTES,
+                          now=frozen)
+    assert canary_view.cloudwatch_window == row.window
+    stage_column = next(c for c in canary_view.cloudwatch if c.label.startswith("stage"))
+    assert stage_column.p99 == row.p99_ms and stage_column.requests == row.requests
     base = ["--endpoint-url", live.url, "--region", HERE]
     assert main([*base, "metrics", "orders-api", "prod", "--window", "3m", "--output", "json"]) == 0
     series = json.loads(capsys.readouterr().out)["series"]

@@ -6,6 +6,10 @@ lands where it belongs) into a ring of one-second slots covering the window: sta
 and a latency histogram on 4% steps, so p50/p90/p99 stay within a few percent at any rate and
 memory stays fixed. Routes are kept per minute (the top-routes table looks at minutes, not
 seconds). Adding a line costs about a microsecond; nothing grows with the number of lines.
+
+A percentile from log lines is only as good as the lines under it: `enough()` is the one rule (the
+live charts, the top routes and the canary comparison use it) — below it a view shows the count of
+lines, not a percentile, and where one is shown it says how many lines it comes from.
 """
 
 from __future__ import annotations
@@ -18,6 +22,17 @@ from console.logs.access_log import Facts
 
 CLASSES = ("2xx", "3xx", "4xx", "5xx")
 _STEP = math.log(1.04)
+MIN_LINES = 30  # fewer lines: a count, no percentile (nor a share)
+
+
+def min_lines(rank: float) -> int:
+    """Lines a percentile needs: MIN_LINES, and enough that at least one line lies above it (p99: 100),
+    so that it is not simply the slowest line or two."""
+    return max(MIN_LINES, math.ceil(100 / (100 - rank) - 1e-9))
+
+
+def enough(lines: int, rank: float) -> bool:
+    return lines >= min_lines(rank)
 
 
 def _value(bin_index: int) -> float:
@@ -62,13 +77,15 @@ class _RouteMinute:
 
 @dataclass(frozen=True)
 class Point:
-    """One step of the charts: its start (epoch s), counts by class and latency percentiles."""
+    """One step of the charts: its start (epoch s), counts by class, and latency percentiles of its
+    `timed` lines (those with a latency); a percentile is None below `enough` lines."""
 
     start: int
     counts: tuple[int, int, int, int]
     p50: float | None
     p90: float | None
     p99: float | None
+    timed: int = 0
 
 
 @dataclass(frozen=True)
@@ -76,7 +93,8 @@ class RouteStat:
     route: str
     count: int
     errors5: int
-    p99: float | None
+    p99: float | None  # None below `enough` timed lines
+    timed: int = 0  # lines with a latency: what the p99 comes from
 
     @property
     def error_rate(self) -> float:
@@ -152,8 +170,10 @@ class Rollup:
                     counts[i] += n
                 for index, n in slot.latency.items():
                     histogram[index] = histogram.get(index, 0) + n
-            p50, p90, p99 = percentiles(histogram, (50, 90, 99))
-            points.append(Point(start, tuple(counts), p50, p90, p99))  # type: ignore[arg-type]
+            timed = sum(histogram.values())
+            p50, p90, p99 = (value if enough(timed, rank) else None
+                             for rank, value in zip((50, 90, 99), percentiles(histogram, (50, 90, 99)), strict=True))
+            points.append(Point(start, tuple(counts), p50, p90, p99, timed))  # type: ignore[arg-type]
         return points
 
     def routes(self, now: int, span: int) -> list[RouteStat]:
@@ -169,11 +189,15 @@ class Rollup:
                 into[1] += errors
                 for index, n in histogram.items():
                     into[2][index] = into[2].get(index, 0) + n
-        return [RouteStat(route, count, errors, percentiles(histogram, (99,))[0])
-                for route, (count, errors, histogram) in merged.items()]
+        stats = []
+        for route, (count, errors, histogram) in merged.items():
+            timed = sum(histogram.values())
+            p99 = percentiles(histogram, (99,))[0] if enough(timed, 99) else None
+            stats.append(RouteStat(route, count, errors, p99, timed))
+        return stats
 
     def top_routes(self, now: int, span: int, by: str = "5xx", limit: int = 5) -> list[RouteStat]:
-        """The worst routes: by 5xx count (then rate), or by p99."""
+        """The worst routes: by 5xx count (then rate), or by p99 (of the routes with enough lines for one)."""
         stats = self.routes(now, span)
         if by == "5xx":
             stats = [s for s in stats if s.errors5]

@@ -3,11 +3,14 @@
 API Gateway logs every canary request twice, to the stage's access-log group and to `<group>/Canary`,
 with the same request id. So the canary's requests are the Canary group's lines, and the base's are
 the stage group's lines minus those ids. Each figure says how many requests it rests on, and below
-`MIN_SAMPLE` (`MIN_P99_SAMPLE` for a p99) it is "too few" rather than a percentage that means nothing.
+`MIN_SAMPLE` (`MIN_P99_SAMPLE` for a p99: console.logs.stats's one rule for percentiles of log lines)
+it is "too few" rather than a percentage that means nothing.
 
 CloudWatch is asked what it publishes for the API (ListMetrics) instead of assuming dimensions: a
 canary series is used only if one is there; otherwise its stage figures are shown as what they
-are, not split by release. It holds figures only: console.render.canary turns them into text for the CLI and the screen.
+are, not split by release. CloudWatch's figures are over the window's complete minutes (its clock range
+is `cloudwatch_window`), each its statistic with the window as the period: p99 is the p99 of the window's
+requests, the same number the pulse and the metrics view show. It holds figures only: console.render.canary turns them into text for the CLI and the screen.
 """
 
 from __future__ import annotations
@@ -21,13 +24,15 @@ from typing import Any
 from console.aws.errors import Problem, explain
 from console.logs.access_log import parser_for
 from console.logs.sources import stage_sources
+from console.logs.stats import MIN_LINES, enough, min_lines
 from console.logs.tail import filter_budget, history, metered
 from console.model import Api, Stage
 from console.read.metrics import NAMESPACE, MetricQuery, fetch
+from console.read.pulse import Span, complete_minutes
 
 WINDOWS = (5, 15, 60)  # minutes the screen cycles through
-MIN_SAMPLE = 30  # fewer requests: a count, no percentage or median
-MIN_P99_SAMPLE = 100  # fewer: no p99 (it would be the slowest request or two)
+MIN_SAMPLE = MIN_LINES  # fewer requests: a count, no percentage or median
+MIN_P99_SAMPLE = min_lines(99)  # fewer: no p99 (it would be the slowest request or two)
 MAX_LINES = 50_000  # read per log group per comparison; past this the figures say they are partial
 STATS = (("Count", "Sum"), ("4XXError", "Sum"), ("5XXError", "Sum"), ("Latency", "p50"), ("Latency", "p99"))
 
@@ -58,11 +63,11 @@ class Side:
 
     @property
     def p50(self) -> float | None:
-        return _percentile(self.latencies, 50) if len(self.latencies) >= MIN_SAMPLE else None
+        return _percentile(self.latencies, 50) if enough(len(self.latencies), 50) else None
 
     @property
     def p99(self) -> float | None:
-        return _percentile(self.latencies, 99) if len(self.latencies) >= MIN_P99_SAMPLE else None
+        return _percentile(self.latencies, 99) if enough(len(self.latencies), 99) else None
 
     def as_dict(self) -> dict[str, Any]:
         return {"requests": self.requests, "errors_4xx": self.errors_4xx, "errors_5xx": self.errors_5xx,
@@ -101,6 +106,7 @@ class Comparison:
     canary: Side | None
     cloudwatch: tuple[CloudWatchFigures, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    cloudwatch_window: Span | None = None  # the complete minutes CloudWatch's figures cover (None: not read)
 
     def as_dict(self) -> dict[str, Any]:
         return {"api": self.api, "stage": self.stage, "minutes": self.minutes, "start": self.start.isoformat(),
@@ -109,6 +115,8 @@ class Comparison:
                 "cloudwatch": [{"label": c.label, "dimensions": dict(c.dimensions), "requests": c.requests,
                                 "errors_4xx": c.errors_4xx, "errors_5xx": c.errors_5xx, "p50_ms": c.p50,
                                 "p99_ms": c.p99} for c in self.cloudwatch],
+                "cloudwatch_window": None if self.cloudwatch_window is None else {
+                    "start": self.cloudwatch_window.start.isoformat(), "end": self.cloudwatch_window.end.isoformat()},
                 "notes": list(self.notes), "min_sample": MIN_SAMPLE, "min_p99_sample": MIN_P99_SAMPLE}
 
     @property
@@ -131,8 +139,10 @@ def compare(connection: Any, api: Api, stage: Stage, minutes: int, *, since: dat
             raise
         notes.append(f"{ACCESS_LOGS_UNAVAILABLE}: {problem.message}")  # CloudWatch's figures may still be read
         base = canary = None
-    figures = _from_cloudwatch(connection, api, stage, minutes, end, notes) if cloudwatch else ()
-    return Comparison(api.name, stage.name, minutes, start, end, base, canary, figures, tuple(notes))
+    span = complete_minutes(minutes, end) if cloudwatch else None
+    figures = _from_cloudwatch(connection, api, stage, span, notes) if span else ()
+    return Comparison(api.name, stage.name, minutes, start, end, base, canary, figures, tuple(notes),
+                      span if figures else None)
 
 
 def _from_logs(connection: Any, stage: Stage, start: datetime, end: datetime,
@@ -178,9 +188,10 @@ def _entries(client: Any, group: str, window: tuple[int, int], parser: Any, note
     return entries
 
 
-def _from_cloudwatch(connection: Any, api: Api, stage: Stage, minutes: int, end: datetime,
+def _from_cloudwatch(connection: Any, api: Api, stage: Stage, span: Span,
                      notes: list[str]) -> tuple[CloudWatchFigures, ...]:
-    """The stage's and (if published) the canary's CloudWatch figures, found with ListMetrics."""
+    """The stage's and (if published) the canary's CloudWatch figures over `span`, found with ListMetrics:
+    one query per figure with the span as its period, so each answer is one point, the window's."""
     cloudwatch = connection.client("cloudwatch")
     try:
         published = _published(cloudwatch, api.name)
@@ -194,14 +205,12 @@ def _from_cloudwatch(connection: Any, api: Api, stage: Stage, minutes: int, end:
                      "figures are the whole stage's, not split by release.")
     if not series:
         return ()
-    period = minutes * 60
-    stop = int(end.timestamp()) // 60 * 60  # complete minutes: the running one is never a figure
-    begin = datetime.fromtimestamp(stop - period, UTC)
+    period = span.minutes * 60
     queries = [MetricQuery((index, name, stat), name, dims, stat, period)
                for index, (_, dims) in enumerate(series)
                for name, stat in STATS]
     try:
-        answers = fetch(cloudwatch, queries, begin, datetime.fromtimestamp(stop, UTC))
+        answers = fetch(cloudwatch, queries, span.start, span.end)
     except Problem as problem:
         notes.append(f"{CLOUDWATCH_UNAVAILABLE}: {problem.message}")
         return ()

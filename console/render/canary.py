@@ -10,7 +10,8 @@ from rich.console import Group
 from rich.text import Text
 
 from console.model import Deployment, Stage
-from console.read.canary_compare import MIN_P99_SAMPLE, MIN_SAMPLE, CloudWatchFigures, Comparison, Side
+from console.logs.stats import min_lines
+from console.read.canary_compare import MIN_SAMPLE, CloudWatchFigures, Comparison, Side
 from console.render.describe import DASH, flag, when
 from console.render.text import Table, foreign
 
@@ -71,23 +72,30 @@ def _deployment(deployment_id: str | None, known: dict[str, Deployment]) -> Text
 
 
 def comparison_table(comparison: Comparison) -> Table:
-    """Base and canary (access logs) beside CloudWatch's figures, one column each, one figure a row."""
+    """Base and canary (access logs) beside CloudWatch's figures, one column each, one figure a row. The
+    title gives each source's window: the logs' up to now, CloudWatch's complete minutes; the last row how
+    many lines each log percentile comes from."""
+    title = f"Last {comparison.minutes} min · logs {comparison.start:%H:%M:%S}–{comparison.end:%H:%M:%S}"
+    title += f" · CW {comparison.cloudwatch_window.label}" if comparison.cloudwatch_window else " UTC"
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
-                  title=f"Last {comparison.minutes} min", title_justify="left", title_style="bold")
+                  title=title, title_justify="left", title_style="bold")
     table.add_column("", no_wrap=True, style="bold")
     columns: list[tuple[str, Any]] = [("Base (log)", comparison.base), ("Canary (log)", comparison.canary)]
     columns += [(f"CW {c.label.split(' ', 1)[0]}", c) for c in comparison.cloudwatch]
     for title, _ in columns:
         table.add_column(title, justify="right", overflow="fold")
     rows = (("Requests", _requests), ("4xx", lambda s: _share(s, "4xx")), ("5xx", lambda s: _share(s, "5xx")),
-            ("p50", lambda s: _latency(s, "p50")), ("p99", lambda s: _latency(s, "p99")))
+            ("p50", lambda s: _latency(s, "p50")), ("p99", lambda s: _latency(s, "p99")),
+            ("p50/p99 from", _sample))
     for label, cell in rows:
         table.add_row(label, *(cell(side) for _, side in columns))
     return table
 
 
 def notes_text(comparison: Comparison) -> Text:
-    lines = [f"CloudWatch {c.label}" for c in comparison.cloudwatch]
+    span = comparison.cloudwatch_window
+    over = f", the complete minutes {span.label}" if span else ""
+    lines = [f"CloudWatch {c.label}{over}" for c in comparison.cloudwatch]
     text = Text("\n".join(f"CW = {line}" for line in lines), style="dim")
     for note in comparison.notes:
         text.append(("\n" if text.plain else "") + note, style="dim")
@@ -122,8 +130,15 @@ def _latency(side: Side | CloudWatchFigures | None, which: str) -> Text:
         return Text(DASH, style="dim") if value is None else Text(f"{value:,.0f} ms")
     value = side.p50 if which == "p50" else side.p99
     if value is None:
-        return _too_few(len(side.latencies), MIN_SAMPLE if which == "p50" else MIN_P99_SAMPLE)
+        return _too_few(len(side.latencies), min_lines(50 if which == "p50" else 99))
     return Text(f"{value:,.0f} ms")
+
+
+def _sample(side: Side | CloudWatchFigures | None) -> Text:
+    """The lines a log column's percentiles come from; CloudWatch's are its own statistics."""
+    if isinstance(side, Side):
+        return Text(f"{len(side.latencies):,} lines")
+    return Text("CloudWatch" if side is not None else DASH, style="dim")
 
 
 def _too_few(n: int, needed: int) -> Text:
