@@ -34,6 +34,7 @@ from console.render.text import assemble, foreign
 from console.render.visible import visible
 from screens.base import ConsoleScreen
 from screens.charts import LiveCharts
+from screens.jump import open_stage
 from screens.views import view
 
 if TYPE_CHECKING:
@@ -278,6 +279,10 @@ class LogScreen(ConsoleScreen):
         Binding("s", "status", "5xx/4xx", id="logs.status"),
         Binding("F", "filter", "Filter", id="logs.filter"),
         Binding("g", "charts", "Charts", id="logs.charts"),
+        # The stage and its fixes (t, c and f are the view's own keys here: shift reaches the stage's).
+        Binding("S", "stage", "Stage", id="logs.stage"),
+        Binding("T", "stage('throttle')", "Throttle the stage", show=False, id="logs.throttle"),
+        Binding("C", "stage('canary')", "The stage's canary", show=False, id="logs.canary"),
         Binding("enter", "detail", "Fields", id="logs.detail"),
         Binding("c", "copy", "Copy", id="logs.copy"),
         Binding("n", "next_match(False)", "Next match", show=False, id="logs.next"),
@@ -676,6 +681,9 @@ class LogScreen(ConsoleScreen):
 
     def action_metrics(self) -> None:
         self.app.push_screen(view("metrics").screen_class()(self.api, self.stage_name))
+
+    def action_stage(self, then: str | None = None) -> None:
+        open_stage(self, self.api, self.stage_name, then)
 
     def action_refresh(self) -> None:
         if self.app.gateway is not None:

@@ -1,7 +1,8 @@
 """A stage's CloudWatch view: requests, errors, latency and cache over 15 min to 24 h, one call a refresh.
 
 CloudWatch lags the access log by a minute or more; this view is for "since when" and "how does
-today compare", the log view for "now".
+today compare", the log view for "now". The fix is one key away: enter opens the stage, t c f its
+throttle, canary or cache flush (the stage screen's own actions), l its logs.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from console.render.colours import BLUE, CYAN, GREEN, MAGENTA, RED, YELLOW
 from console.render.text import assemble
 from screens.base import ConsoleScreen
 from screens.charts import Chart, legend
+from screens.jump import open_stage
 from screens.views import view
 
 VIEW_WINDOWS = ("15m", "1h", "3h", "24h")
@@ -51,11 +53,16 @@ def summary(found: StageMetrics) -> Text:
 class MetricsScreen(ConsoleScreen):
     AUTO_FOCUS = ""
     BINDINGS = [
+        # The stage's incident keys first, as on the stage screen (at 80 columns the footer's end is cut).
+        Binding("enter", "stage", "Stage", id="metrics.stage"),
+        Binding("t", "stage('throttle')", "Throttle", id="metrics.throttle"),
+        Binding("c", "stage('canary')", "Canary", id="metrics.canary"),
+        Binding("f", "stage('flush')", "Flush", id="metrics.flush"),
+        Binding("l", "logs", "Logs", id="metrics.logs"),
         Binding("1", "window('15m')", "15 min", id="metrics.15m"),
         Binding("2", "window('1h')", "1 h", id="metrics.1h"),
         Binding("3", "window('3h')", "3 h", id="metrics.3h"),
         Binding("4", "window('24h')", "24 h", id="metrics.24h"),
-        Binding("l", "logs", "Logs", id="metrics.logs"),
         Binding("r", "refresh", "Refresh", id="metrics.refresh"),
         Binding("escape", "back", "Back", id="metrics.back"),
     ]
@@ -142,6 +149,9 @@ class MetricsScreen(ConsoleScreen):
             self.window = name
             self._title()
             self.load(refresh=True)
+
+    def action_stage(self, then: str | None = None) -> None:
+        open_stage(self, self.api, self.stage_name, then)
 
     def action_logs(self) -> None:
         self.app.push_screen(view("logs").screen_class()(self.api, self.stage_name))
