@@ -128,7 +128,8 @@ class PulseScreen(ConsoleScreen):
             table.move_cursor(row=keep)
         shown = f"{len(rows)}/{len(found.rows)} stages" if wanted else f"{len(found.rows)} stages"
         late = f" · {found.unpublished} min not yet published (·)" if found.unpublished else ""
-        source = " from logs (CloudWatch unavailable)" if found.source == "logs" else ""
+        lines = sum(row.lines or 0 for row in found.rows)
+        source = f" from logs (CloudWatch unavailable), from {lines:,} lines" if found.source == "logs" else ""
         gaps = "".join(f" · {note}" for note in (*self.gaps, *found.notes))  # what could not be read, in words
         # The window first: at 80 columns the end of the line is what gets cut.
         self.loaded(found.fetched_at, f"{found.window.label}, {found.window.minutes} complete min{source}{late} · "

@@ -159,7 +159,7 @@ LABELS = {
     ("v2 denied", "apis"): GAP["v2 denied"],
     ("v2 denied", "pulse"): GAP["v2 denied"],
     ("cloudwatch denied", "metrics"): "CloudWatch metrics unavailable: AWS refused GetMetricData",
-    ("cloudwatch denied", "pulse"): "from logs (CloudWatch unavailable)",
+    ("cloudwatch denied", "pulse"): "from logs (CloudWatch unavailable), from",
     ("logs denied", "logs"): "failed: AWS refused FilterLogEvents",
     ("livetail unimplemented", "logs"): "POLLING",
 }
