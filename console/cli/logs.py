@@ -17,7 +17,8 @@ from actions import validate
 from actions.engine import Engine
 from actions.plan import Invalid
 from console.aws.errors import Problem
-from console.exits import EXIT_FAILED, EXIT_OK
+from console.config import config_path
+from console.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from console.render.visible import say, visible
 
 
@@ -186,6 +187,45 @@ def pulse(engine: Engine, args) -> int:
     terminal().print(pulse_table(found, gateway.connection.region) if found.rows else
                      "No API stages in this region.")
     return EXIT_OK
+
+
+def fleet_pulse(args) -> int:
+    """`pulse --targets ...` or `--fleet NAME`: every target's stages ranked together; a target that could
+    not be read is a row saying why (exit 0 while any target answered, else 1)."""
+    from console.config import load
+    from console.read.fleet import fleet_pulse as read_fleet
+    from console.read.fleet import parse_targets, ranked
+
+    settings = load()
+    if any(getattr(args, name, None) for name in ("profile", "region", "endpoint_url", "sandbox")):
+        say("A fleet names its own profiles and regions (PROFILE@REGION); drop --profile, --region, "
+            "--endpoint-url and --sandbox.")
+        return EXIT_USAGE
+    fleets = dict(settings.fleets)
+    if getattr(args, "fleet", None) and args.fleet not in fleets:
+        named = ", ".join(sorted(fleets)) or f"none (add [fleets.{args.fleet}] to {settings.source or config_path()})"
+        say(f"No fleet named {args.fleet!r} in the config; fleets: {named}")
+        return EXIT_USAGE
+    try:
+        targets = parse_targets(fleets[args.fleet] if getattr(args, "fleet", None) else [args.targets])
+    except ValueError as problem:
+        say(f"--targets: {problem}")
+        return EXIT_USAGE
+    answers = read_fleet(targets, settings)
+    for answer in answers:
+        for note in (*answer.gaps, *(answer.pulse.notes if answer.pulse else ())):
+            say(f"warning: {answer.target}: {note}")
+        if answer.problem is not None:
+            say(f"warning: {answer.target}: could not be read — {answer.problem.message}")
+    rows = ranked(answers)
+    if not _text_output(args):
+        print(json.dumps([row.to_json() for row in rows] + [a.error_json() for a in answers if a.problem], indent=2))
+    else:
+        from console.render.fleet import fleet_table
+        from console.render.text import terminal
+
+        terminal().print(fleet_table(answers, rows))
+    return EXIT_OK if any(a.pulse is not None and not a.pulse.read_nothing for a in answers) else EXIT_FAILED
 
 
 def access_logging(engine: Engine, args) -> int:

@@ -32,6 +32,15 @@ def _output(parser: argparse.ArgumentParser, choices: tuple[str, ...]) -> None:
                         help=f"how to print ({' or '.join(choices)}; default: text)")
 
 
+class _Fleet(argparse.Action):
+    """`pulse --targets/--fleet`: each target connects on its own, so nothing connects first (offline)."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        setattr(namespace, self.dest, values)
+        namespace.offline = True
+        namespace.handler = "console.cli.logs:fleet_pulse"
+
+
 def add_logs_parsers(commands, shared: argparse.ArgumentParser) -> None:
 
     connection = _without_output(shared)
@@ -66,6 +75,10 @@ def add_logs_parsers(commands, shared: argparse.ArgumentParser) -> None:
         help="every stage of the region, worst first: requests, 4xx %%, 5xx %%, p99 over 5 and 15 minutes"),
         "console.cli.logs:pulse")
     _output(pulse, ("text", "json", "table"))
+    fleet = pulse.add_mutually_exclusive_group()
+    fleet.add_argument("--targets", action=_Fleet, metavar="PROFILE@REGION,...",
+                       help="a fleet: these profiles and regions, each read on its own, ranked together")
+    fleet.add_argument("--fleet", action=_Fleet, metavar="NAME", help="the fleet [fleets.NAME] of the config")
 
     enable = handles(commands.add_parser(
         "access-logging", parents=[shared],

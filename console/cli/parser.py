@@ -120,6 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--onset", type=int, metavar="MINUTES",
                          help="the scenario's incident began this many minutes before the start (0-60; default 6): "
                               "its logs, metrics and alarms already show it")
+    sandbox.add_argument("--accounts", type=int, default=1, metavar="N",
+                         help="a fleet: N accounts (1-10), each with an estate of its own in each of --regions")
+    sandbox.add_argument("--regions", type=lambda text: tuple(r.strip() for r in text.split(",") if r.strip()),
+                         default=(), metavar="R1,R2", help="the fleet's regions (default us-east-1)")
+    sandbox.add_argument("--write-aws-config", metavar="FILE", dest="aws_config",
+                         help="write an AWS config with a profile per account, and add a fleet 'sandbox' to the "
+                              "console's config")
     return parser
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import boto3
 
-from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, SECRET_ACCESS_KEY, history
+from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, REGION, SECRET_ACCESS_KEY, history
 from console.sandbox.estate import ESTATE, SEED, Clients, build_region
 from console.sandbox.estate_types import RegionEstate
 
@@ -33,8 +33,6 @@ FIRST_EXTRA_ACCOUNT = 210_000_000_001
 
 def accounts(count: int) -> tuple[str, ...]:
     """The fleet's account ids: the seeded estate's first, then made-up ones."""
-    if not 1 <= count <= MAX_ACCOUNTS:
-        raise ValueError(f"--accounts is a number from 1 to {MAX_ACCOUNTS}")
     return (ACCOUNT_ID, *(str(FIRST_EXTRA_ACCOUNT + i) for i in range(count - 1)))
 
 
@@ -114,3 +112,35 @@ def add_fleet(config: Path, fleet_targets: list[str], name: str = FLEET) -> None
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text("\n".join([*kept, *([""] if kept and kept[-1].strip() else []), *table]) + "\n",
                       encoding="utf-8")
+
+
+def flag_problem(count: int, regions: tuple[str, ...], seeded: bool) -> str | None:
+    """What is wrong with `--accounts N --regions R1,R2`, in words (None: nothing)."""
+    from console.config import TARGET
+
+    if not 1 <= count <= MAX_ACCOUNTS:
+        return f"--accounts is a number from 1 to {MAX_ACCOUNTS}"
+    bad = [r for r in regions if not TARGET.match(f"x@{r}")]
+    if bad:
+        return f"--regions takes region codes such as us-east-1,eu-west-1 (not {', '.join(repr(r) for r in bad)})"
+    if not seeded:
+        return "a fleet is seeded; drop --empty"
+    return None
+
+
+def serve_fleet(url: str, count: int, regions: tuple[str, ...], config_file: str | None) -> list[str]:
+    """Seed the fleet and, with `config_file`, write its AWS config and the console's fleet; the banner's lines."""
+    from console.config import config_path
+
+    ids, regions = accounts(count), regions or (REGION,)
+    seed_fleet(url, ids, regions)
+    lines = [f"  fleet:    {len(ids)} account{'s' * (len(ids) > 1)} ({', '.join(ids)}) × {', '.join(regions)}"]
+    if not config_file:
+        return lines + ["  profiles: --write-aws-config FILE writes a profile per account and a fleet named 'sandbox'"]
+    path = Path(config_file).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(aws_config(url, ids, regions[0]), encoding="utf-8")
+    add_fleet(config_path(), targets(ids, regions))
+    return lines + [f"  profiles: {path}: '{SOURCE_PROFILE}' and {profile('<account>')} for each account",
+                    f"  fleet:    '{FLEET}' in {config_path()}; try: AWS_CONFIG_FILE={path} apigw-console pulse "
+                    f"--fleet {FLEET}"]

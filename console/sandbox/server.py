@@ -122,13 +122,15 @@ def reset(url: str) -> None:
 
 
 def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scenario: str | None = None,
-          onset: float | None = None, deny: tuple[str, ...] = (), unimplemented: tuple[str, ...] = ()) -> int:
+          onset: float | None = None, deny: tuple[str, ...] = (), unimplemented: tuple[str, ...] = (),
+          accounts: int = 1, regions: tuple[str, ...] = (), aws_config: str | None = None) -> int:
     """Run a sandbox in the foreground until interrupted (or, with announce, until stdin closes).
 
     `announce` is how a parent console embeds a sandbox: the first stdout line is JSON with the URL,
     and the child exits as soon as its parent's end of stdin closes, so it never outlives the console.
     `scenario` "list" prints the rehearsal scenarios instead of serving; `onset` is how many minutes
-    before the start the scenario's incident began.
+    before the start the scenario's incident began. `accounts`, `regions` and `aws_config` make it a
+    fleet (console.sandbox.fleet).
     """
     if scenario == "list":
         from console.sandbox.scenarios import describe
@@ -142,16 +144,26 @@ def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scen
         wanted = [Fault.parse("deny", f) for f in deny] + [Fault.parse("unimplemented", f) for f in unimplemented]
     except ValueError as exc:
         problem = problem or str(exc)
+    fleet = accounts != 1 or bool(regions) or aws_config is not None
+    if fleet and not problem:
+        from console.sandbox.fleet import flag_problem
+
+        problem = flag_problem(accounts, regions, seeded)
     if problem:
         print(f"apigw-console sandbox: {problem}", file=sys.stderr)
         return 2
     sandbox = start(port, seeded=seeded, scenario=scenario, onset=onset)
     FAULTS.set(wanted)
+    fleet_lines: list[str] = []
+    if fleet:
+        from console.sandbox.fleet import serve_fleet
+
+        fleet_lines = serve_fleet(sandbox.url, accounts, regions, aws_config)
     # The endpoint answers with the seeded estate from here; the clients start a moment later.
     if announce:
         print(json.dumps({"url": sandbox.url, "region": REGION}), flush=True)
     else:
-        print(_banner(sandbox, seeded, traffic, scenario), flush=True)
+        print(_banner(sandbox, seeded, traffic, scenario), *fleet_lines, sep="\n", flush=True)
     try:
         if traffic:
             sandbox.start_traffic()
