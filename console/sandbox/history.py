@@ -9,8 +9,9 @@ generator (traffic/runner.py) draws its requests with the same functions, so pas
 History is written straight into the sandbox's stores (moto's Logs backend, the CloudWatch store
 of the fidelity layer) rather than through PutLogEvents and PutMetricData: it is the sandbox
 filling in its own past, in its own process, and skipping the wire makes it a few times cheaper.
-A start only promises it (PENDING); it is written just before the first Logs or CloudWatch request
-is answered, so nobody waits for it who has not asked for it, and no reader sees part of it.
+A start only promises it (PENDING), so the endpoint answers at once; `apigw-console sandbox` then writes
+it in the background, and any Logs or CloudWatch request that arrives first waits for it (an in-process
+sandbox writes it on that first request), so no reader sees part of it.
 """
 
 from __future__ import annotations
