@@ -5,6 +5,7 @@ deleted afterwards."""
 from __future__ import annotations
 
 import functools
+import json
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -646,3 +647,51 @@ def test_tag_resource_merges_tags_and_untag_removes_only_the_named(apigw, api, p
         assert tags["team"] == "b" and "tier" not in tags and "owner" not in tags
     assert apigw.get_rest_api(restApiId=api.id)["tags"] == {"team": "b"}
     assert stage(apigw, api)["tags"] == {"env": "prod", "team": "b"}
+
+
+# --- Error paths and shapes the API reference documents -------------------------------------------------
+
+
+def test_get_deployment_of_an_unknown_id_is_not_found(apigw, api):
+    """GetDeployment: an id the API has no deployment for is NotFoundException (404), as is an unknown API."""
+    assert error_of(lambda: apigw.get_deployment(restApiId=api.id, deploymentId="nope123456")) == NOT_FOUND
+    assert error_of(lambda: apigw.get_deployment(restApiId="nope", deploymentId=api.first)) == NOT_FOUND
+    assert apigw.get_deployment(restApiId=api.id, deploymentId=api.first)["description"] == "first"
+
+
+def test_a_deployment_has_only_the_deployment_resources_fields(apigw, api):
+    """The Deployment resource is id, description, createdDate, apiSummary: CreateDeployment with a
+    stageName, GetDeployment and GetDeployments answer no `stageName` and no null fields."""
+    bodies: list[dict] = []
+    hook = apigw.meta.events.register("after-call.apigateway", lambda http_response, **_: bodies.append(
+        json.loads(http_response.content or b"{}")))
+    try:
+        created = apigw.create_deployment(restApiId=api.id, stageName="beta", description="third")["id"]
+        apigw.get_deployment(restApiId=api.id, deploymentId=created)
+        apigw.get_deployments(restApiId=api.id)
+    finally:
+        apigw.meta.events.unregister("after-call.apigateway", hook)
+    shapes = [bodies[0], bodies[1], *bodies[2]["item"]]
+    assert all(set(shape) <= {"id", "description", "createdDate", "apiSummary"} for shape in shapes), shapes
+    assert all(None not in shape.values() for shape in shapes)
+    assert bodies[0]["description"] == "third"
+    assert apigw.get_stage(restApiId=api.id, stageName="beta")["deploymentId"] == created
+
+
+def test_update_usage_plan_with_a_path_the_plan_does_not_have_is_a_bad_request(apigw, plan):
+    """UpdateUsagePlan: a patch path outside the UsagePlan resource (/bogus) is BadRequestException (400),
+    and the update (all or nothing) changes nothing."""
+    bad = [replace("/name", "renamed"), replace("/bogus", "1")]
+    assert error_of(lambda: apigw.update_usage_plan(usagePlanId=plan.id, patchOperations=bad)) == BAD_REQUEST
+    assert apigw.get_usage_plan(usagePlanId=plan.id)["name"] != "renamed"
+    assert apigw.update_usage_plan(usagePlanId=plan.id, patchOperations=[
+        replace("/name", "renamed"), replace("/description", "d")])["name"] == "renamed"
+
+
+def test_adding_a_key_to_a_plan_twice_is_a_conflict(apigw, plan):
+    """CreateUsagePlanKey with a key the plan holds already is ConflictException (409); the plan keeps
+    one entry for it."""
+    key = plan.keys[0]
+    assert error_of(lambda: apigw.create_usage_plan_key(usagePlanId=plan.id, keyId=key, keyType="API_KEY")) \
+        == ("ConflictException", 409)
+    assert sorted(k["id"] for k in apigw.get_usage_plan_keys(usagePlanId=plan.id)["items"]) == plan.keys

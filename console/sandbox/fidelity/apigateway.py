@@ -46,8 +46,9 @@ def register(router: Router) -> None:
         ("GET", "/restapis", _paged),
         ("DELETE", _API, delete_rest_api),
         ("GET", _API + "/resources", _paged),
-        ("GET", _API + "/deployments", _paged),
+        ("GET", _API + "/deployments", get_deployments),
         ("POST", _API + "/deployments", create_deployment),
+        ("GET", _API + r"/deployments/(?P<deployment_id>[^/]+)", get_deployment),
         ("DELETE", _API + r"/deployments/(?P<deployment_id>[^/]+)", delete_deployment),
         ("POST", _API + "/stages", create_stage),
         ("GET", _API + "/stages", get_stages),
@@ -60,6 +61,7 @@ def register(router: Router) -> None:
         ("POST", "/apikeys", create_or_import_api_keys),
         ("GET", "/usageplans", _paged),
         ("PATCH", r"/usageplans/(?P<plan_id>[^/]+)", update_usage_plan),
+        ("POST", r"/usageplans/(?P<plan_id>[^/]+)/keys", create_usage_plan_key),
         ("DELETE", r"/usageplans/(?P<plan_id>[^/]+)", delete_usage_plan),
         ("GET", r"/usageplans/(?P<plan_id>[^/]+)/usage", get_usage),
         ("PATCH", r"/usageplans/(?P<plan_id>[^/]+)/keys/(?P<key_id>[^/]+)/usage", update_usage),
@@ -291,14 +293,38 @@ def create_deployment(call: Call, api_id: str) -> Reply:
     stage = api.stages.get(name) if name else None
     _check_deployment(call, api_id, body, name, stage)
     reply = call.forward(json.dumps({k: v for k, v in body.items() if k != "stageName"}).encode())
-    if reply.status >= 300 or name is None:
+    if reply.status >= 300:
         return reply
-    with STATE.lock:
-        if stage is None:
-            _deploy_new_stage(call, api_id, body, name, reply.data()["id"])
-        else:
-            _deploy_existing_stage(call, api, body, stage, reply.data()["id"])
-    return reply
+    if name is not None:
+        with STATE.lock:
+            if stage is None:
+                _deploy_new_stage(call, api_id, body, name, reply.data()["id"])
+            else:
+                _deploy_existing_stage(call, api, body, stage, reply.data()["id"])
+    return Reply.json(_deployment_shape(reply.data()), reply.status)
+
+
+def get_deployment(call: Call, api_id: str, deployment_id: str) -> Reply:
+    """GetDeployment: an unknown id is 404 NotFoundException (moto fails with a KeyError)."""
+    if deployment_id not in _api(call, api_id).deployments:
+        raise not_found("Invalid Deployment identifier specified")
+    reply = call.forward()
+    return Reply.json(_deployment_shape(reply.data())) if reply.status < 300 else reply
+
+
+def get_deployments(call: Call, api_id: str) -> Reply:
+    """GetDeployments, paged, each item shaped as the Deployment resource."""
+    reply = _paged(call)
+    if reply.status >= 300:
+        return reply
+    page = reply.data()
+    return Reply.json(page | {"item": [_deployment_shape(item) for item in page["item"]]})
+
+
+def _deployment_shape(deployment: dict) -> dict:
+    """A Deployment as AWS describes it (id, description, createdDate, apiSummary): moto adds a
+    `stageName` the resource does not have, and writes absent fields as null."""
+    return {k: v for k, v in deployment.items() if k != "stageName" and v is not None}
 
 
 def _check_deployment(call: Call, api_id: str, body: dict, name: str | None, stage: Any) -> None:
@@ -677,13 +703,30 @@ _PLAN_NUMBERS = {
 
 def update_usage_plan(call: Call, plan_id: str) -> Reply:
     """UpdateUsagePlan, all or nothing, with numbers kept as numbers: a rate of "55.5" is 55.5 (moto
-    crashes on it) and a quota limit an integer (moto stores the string)."""
+    crashes on it) and a quota limit an integer (moto stores the string). A path the UsagePlan
+    resource does not have is 400 BadRequestException (moto ignores it)."""
     plan = _plan(call, plan_id)
     draft = copy.deepcopy(plan)
     for operation in _patch_operations(call):
+        path = str(operation.get("path") or "")
+        if path not in _PLAN_PATHS and path != "/apiStages" and not path.startswith("/apiStages/"):
+            raise bad_request(f"Invalid patch path '{path}' specified for op '{operation.get('op')}'. Must be one "
+                              f"of: [{', '.join((*_PLAN_PATHS, '/apiStages'))}]")
         _patch_plan(draft, operation)
     vars(plan).update(vars(draft))
     return Reply.json(plan.to_json())
+
+
+_PLAN_PATHS = ("/name", "/description", "/productCode", "/throttle/rateLimit", "/throttle/burstLimit",
+               "/quota/limit", "/quota/offset", "/quota/period", "/throttle", "/quota")
+
+
+def create_usage_plan_key(call: Call, plan_id: str) -> Reply:
+    """CreateUsagePlanKey: a key already in the plan is 409 ConflictException (moto adds it again)."""
+    key_id = str(call.json().get("keyId") or "")
+    if key_id in call.backend().usage_plan_keys.get(_plan(call, plan_id).id, {}):
+        raise conflict(f"Usage Plan {plan_id} already contains API Key {key_id}")
+    return call.forward()
 
 
 def delete_usage_plan(call: Call, plan_id: str) -> Reply:
