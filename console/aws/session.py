@@ -18,7 +18,9 @@ from urllib.parse import urlsplit
 import boto3
 import botocore.session
 from botocore.config import Config
+from botocore.configprovider import ConfiguredEndpointProvider
 from botocore.credentials import CredentialProvider, DeferredRefreshableCredentials
+from botocore.exceptions import ProfileNotFound
 
 from console import __version__
 from console.aws.budget import TokenBucket
@@ -57,8 +59,29 @@ class _KeyringProvider(CredentialProvider):
 
 
 @dataclass(frozen=True)
+class Resolved:
+    """A setting as the AWS CLI v2 resolves it, and where it came from: "--region", "AWS_REGION",
+    "profile prod", ... (None and "not set" when nothing names it)."""
+
+    value: str | None
+    source: str
+
+    def __str__(self) -> str:
+        return f"{self.value} ({self.source})" if self.value else "not set"
+
+
+NOT_SET = Resolved(None, "not set")
+
+
+def is_local(url: str | None) -> bool:
+    """An address on this machine (a sandbox, moto, LocalStack): no real credentials needed."""
+    host = urlsplit(url).hostname if url else None
+    return host in ("localhost", "::1") or bool(host and host.startswith("127."))
+
+
+@dataclass(frozen=True)
 class Target:
-    """Where to connect; None means "as the AWS CLI would resolve it"."""
+    """Where to connect: the options given; what they leave open is resolved as the AWS CLI v2 does."""
 
     profile: str | None = None
     region: str | None = None
@@ -69,10 +92,39 @@ class Target:
         return replace(self, region=region)
 
     @property
+    def resolved_profile(self) -> Resolved:
+        """--profile, else AWS_PROFILE, else default."""
+        if self.profile:
+            return Resolved(self.profile, "--profile")
+        if os.environ.get("AWS_PROFILE"):
+            return Resolved(os.environ["AWS_PROFILE"], "AWS_PROFILE")
+        return Resolved("default", "default")
+
+    @property
+    def resolved_region(self) -> Resolved:
+        """--region, else AWS_REGION, else AWS_DEFAULT_REGION, else the profile's (botocore reads no AWS_REGION)."""
+        if self.region:
+            return Resolved(self.region, "--region")
+        for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+            if os.environ.get(name):
+                return Resolved(os.environ[name], name)
+        profile = self.resolved_profile.value
+        region = _scoped_config(profile).get("region")
+        return Resolved(region, f"profile {profile}") if region else NOT_SET
+
+    def endpoint(self, service: str = "apigateway") -> Resolved:
+        """--endpoint-url, else what botocore configures for `service` (AWS_ENDPOINT_URL_<SERVICE_ID>,
+        AWS_ENDPOINT_URL, the profile's `services` section, its `endpoint_url`), else None: AWS's own."""
+        if self.endpoint_url:
+            return Resolved(self.endpoint_url, "--endpoint-url")
+        if self.sandbox:
+            return NOT_SET  # the sandbox's address is known once it runs (Connector fills endpoint_url)
+        return _configured_endpoint(self.resolved_profile.value, service)
+
+    @property
     def local(self) -> bool:
-        """An endpoint on this machine (a sandbox, moto, LocalStack): no real credentials needed."""
-        host = urlsplit(self.endpoint_url).hostname if self.endpoint_url else None
-        return host in ("localhost", "::1") or bool(host and host.startswith("127."))
+        """The API Gateway endpoint is on this machine, however it was named."""
+        return is_local(self.endpoint().value)
 
     @property
     def placeholder_credentials(self) -> bool:
@@ -85,13 +137,51 @@ class Target:
         if self.sandbox:
             return "sandbox"
         if self.placeholder_credentials:
-            return f"local {urlsplit(self.endpoint_url).netloc}"
+            return f"local {urlsplit(self.endpoint().value).netloc}"
         return self.profile_name
 
     @property
     def profile_name(self) -> str:
         """The profile the AWS CLI would use: --profile, else AWS_PROFILE, else default."""
-        return self.profile or os.environ.get("AWS_PROFILE") or "default"
+        return self.resolved_profile.value
+
+    def resolution(self) -> str:
+        """Each setting and where it came from, for the header and `info`: the AWS CLI's order, in words."""
+        if self.sandbox:
+            return "sandbox"
+        endpoint = self.endpoint()
+        parts = [f"profile {self.profile_name} ({self.resolved_profile.source})",
+                 f"region {self.resolved_region}"]
+        return " · ".join(parts + ([f"endpoint {endpoint}"] if endpoint.value else []))
+
+
+def _scoped_config(profile: str) -> dict:
+    """The profile's section of the shared config ({} for a profile that has none, e.g. a keyring entry)."""
+    session = botocore.session.Session()
+    return session.full_config.get("profiles", {}).get(profile, {})
+
+
+def _configured_endpoint(profile: str, service: str) -> Resolved:
+    """botocore's own resolution of a configured endpoint (it reads these natively since 1.31), named."""
+    session = botocore.session.Session(profile=profile)
+    scoped = session.full_config.get("profiles", {}).get(profile, {})
+    try:
+        ignore = session.get_config_variable("ignore_configured_endpoint_urls")
+    except ProfileNotFound:  # a keyring entry: no section of its own, the environment still counts
+        ignore = os.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true"
+    if ignore:
+        return NOT_SET
+    provider = ConfiguredEndpointProvider(full_config=session.full_config, scoped_config=scoped,
+                                          client_name=service)
+    url = provider.provide()
+    if not url:
+        return NOT_SET
+    service_var = provider._get_service_env_var_name()  # AWS_ENDPOINT_URL_API_GATEWAY; its rule is botocore's
+    for source in (service_var, "AWS_ENDPOINT_URL"):
+        if os.environ.get(source) == url:
+            return Resolved(url, source)
+    where = "services section" if scoped.get("endpoint_url") != url else "endpoint_url"
+    return Resolved(url, f"profile {profile} {where}")
 
 
 class Connection:
@@ -113,12 +203,10 @@ class Connection:
         # is given up on within ~30 s (3 attempts x 8 s, plus backoff); `waits` says what is pending.
         self._config = Config(
             retries={"mode": "adaptive", "max_attempts": MAX_ATTEMPTS},
-            connect_timeout=3 if target.endpoint_url else 5,
+            connect_timeout=3 if target.local else 5,
             read_timeout=READ_TIMEOUT,
             tcp_keepalive=True,
             user_agent_appid=f"apigw-console-{__version__}",
-            # LiveTail and a few others prefix the host; a local endpoint has no such hosts.
-            inject_host_prefix=not target.endpoint_url,
         )
         try:
             self._session = self._open_session(target)
@@ -143,10 +231,10 @@ class Connection:
     def _open_session(self, target: Target) -> boto3.Session:
         if target.placeholder_credentials:
             return boto3.Session(aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY,
-                                 region_name=target.region or SANDBOX_REGION)
+                                 region_name=target.resolved_region.value or SANDBOX_REGION)
         if is_keyring_profile(target.profile):
             return self._keyring_session(target)
-        session = boto3.Session(profile_name=target.profile, region_name=target.region)
+        session = boto3.Session(profile_name=target.profile, region_name=target.resolved_region.value)
         # botocore asks for assume-role MFA codes with getpass on the terminal, which hangs a TUI; the
         # provider takes its prompter only at construction, so ours replaces it on this session's provider.
         assume_role = session._session.get_component("credential_provider").get_provider("assume-role")
@@ -156,12 +244,12 @@ class Connection:
     def _keyring_session(self, target: Target) -> boto3.Session:
         """A session whose credentials are minted from a keyring entry on first use, and again on expiry."""
         entry = load_stored_key(target.profile)
-        region = target.region or entry.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        region = target.resolved_region.value or entry.region
         bare = botocore.session.Session()
         bare.set_config_variable("region", region)
 
         def sts_client(access_key_id: str, secret_access_key: str):
-            return boto3.client("sts", region_name=region, endpoint_url=target.endpoint_url, config=self._config,
+            return boto3.client("sts", region_name=region, endpoint_url=self.endpoint("sts"), config=self._config,
                                 aws_access_key_id=access_key_id, aws_secret_access_key=secret_access_key)
 
         def refresh() -> dict:
@@ -176,7 +264,10 @@ class Connection:
         """The (cached) client for a service; API Gateway clients draw on the shared budget."""
         with self._lock:
             if service not in self._clients:
-                client = self._session.client(service, endpoint_url=self.target.endpoint_url, config=self._config)
+                endpoint = self.endpoint(service)
+                # LiveTail and a few others prefix the host; a configured endpoint has no such hosts.
+                config = self._config.merge(Config(inject_host_prefix=False)) if endpoint else self._config
+                client = self._session.client(service, endpoint_url=endpoint, config=config)
                 client.meta.events.register("before-parse", partial(reject_non_aws_answers,
                                                                     endpoint=client.meta.endpoint_url))
                 self.waits.attach(client)
@@ -185,6 +276,13 @@ class Connection:
                     self.budget.attach(client)
                 self._clients[service] = client
             return self._clients[service]
+
+    def endpoint(self, service: str) -> str | None:
+        """Where `service`'s calls go: as the AWS CLI resolves it (None: AWS's own). When API Gateway's is
+        local, a service with none of its own goes there too (an emulator serves every service on one
+        address), not to AWS with made-up keys."""
+        own = self.target.endpoint(service).value
+        return own or (self.target.endpoint().value if self.target.local else None)
 
     @property
     def apigw(self):
