@@ -20,7 +20,7 @@ from textual_hires_canvas import Canvas
 from textual_plot import HiResMode, PlotWidget
 from textual_plot.plot_widget import Legend
 
-from console.logs.stats import Rollup, min_lines
+from console.logs.stats import Point, Rollup, min_lines
 from console.render.colours import BLUE, CYAN, GREEN, MAGENTA, RED, YELLOW
 from console.render.text import foreign
 
@@ -57,7 +57,7 @@ class Chart(Vertical):
 
     DEFAULT_CSS = """
     Chart { height: 1fr; }
-    Chart > .chart-title { height: 1; }
+    Chart > .chart-title { height: auto; }
     Chart > PlotWidget { height: 1fr; }
     """
 
@@ -75,8 +75,9 @@ class Chart(Vertical):
         yield plot
 
     def draw(self, series: Sequence[tuple[str, str, Sequence[float], Sequence[float | None]]],
-             legend: Text | None = None, x_range: tuple[float, float] | None = None) -> None:
-        """`series`: (label, hex colour, xs, ys); a None y is a gap (no point drawn)."""
+             legend: Text | None = None, x_range: tuple[float, float] | None = None, note: str = "") -> None:
+        """`series`: (label, hex colour, xs, ys); a None y is a gap (no point drawn). `note`: a dim second
+        title line (what the figures rest on), so that it is not the part of the title 80 columns cut."""
         plot = self.query_one(PlotWidget)
         plot.clear()
         top = 0.0
@@ -96,6 +97,8 @@ class Chart(Vertical):
         title = foreign(self.title, style="bold")
         if legend is not None:
             title.append("  ").append_text(legend)
+        if note:
+            title.append("\n").append(note, style="dim")
         self.query_one(".chart-title", Static).update(title)
 
 
@@ -107,6 +110,23 @@ def legend(items: Sequence[tuple[str, str, str]], note: str = "", glyphs: bool =
         text.append(f"{GLYPHS[index % len(GLYPHS)]} " if glyphs else "■ ", style=colour)
         text.append(f"{label} {value}  ")
     return text.append(note, style="dim")
+
+
+def complete_points(rollup: Rollup, moment: int, span: int, step: int) -> tuple[int, list[Point]]:
+    """The steps of the `span` seconds up to `moment` that have ended, oldest first, and where the last
+    ends: the running step is not drawn as if it were finished."""
+    end = moment // step * step
+    return end, rollup.points(end - step, span, step)
+
+
+LATENCY_STEP_MAX = 60  # seconds: a quieter stage's latency points are gaps, not a chart of stale minutes
+
+
+def latency_step(timed: int, span: int, step: int) -> int:
+    """The chart's step, or a longer one in which a step of the span's average rate holds enough lines
+    for a p99 (at 2 requests a second: a minute), up to a minute."""
+    wanted = span * min_lines(99) / max(1, timed)
+    return max(step, min(LATENCY_STEP_MAX, next((s for s in STEPS if s >= wanted), STEPS[-1])))
 
 
 def _number(value: float | None, unit: str = "") -> str:
@@ -145,9 +165,8 @@ class LiveCharts(Horizontal):
         moment = int(now if now is not None else time.time())
         width = max(10, self.query_one("#live-plots").size.width - 8)
         step = fitting_step(self.span, width)
-        end = moment // step * step  # complete steps only: the running one is not drawn as if finished
-        points = self.rollup.points(end, self.span, step)
-        xs = [(p.start - end) / 60 for p in points]
+        end, points = complete_points(self.rollup, moment, self.span, step)
+        xs = [(p.start + step - end) / 60 for p in points]  # a point where its step ends
         per = f"/{step} s" if step > 1 else "/s"
         counts = [("2xx", GREEN, 0), ("4xx", YELLOW, 2), ("5xx", RED, 3)]
         # The latest step with lines (the newest seconds are often still on their way).
@@ -161,12 +180,17 @@ class LiveCharts(Horizontal):
             legend([(label, colour, _number(count(last, i) if last else None)) for label, colour, i in counts],
                    per, glyphs=self.app.no_color),
             x_range=(-self.span / 60, 0))
+        # Percentiles per step of enough lines: a longer step than the counts' when the stage is quiet.
+        slow = latency_step(sum(p.timed for p in points), self.span, step)
+        slow_end, slow_points = complete_points(self.rollup, moment, self.span, slow)
+        slow_xs = [(p.start + slow - slow_end) / 60 for p in slow_points]
+        newest = self.rollup.point(moment - slow, slow)  # the legend: the last `slow` seconds, up to now
         latency = [("p50", CYAN, "p50"), ("p90", BLUE, "p90"), ("p99", MAGENTA, "p99")]
         self.query_one("#live-latency", Chart).draw(
-            [(label, colour, xs, [getattr(p, name) for p in points]) for label, colour, name in latency],
-            legend([(label, colour, _number(getattr(last, name) if last else None)) for label, colour, name in latency],
-                   lines_note(last.timed if last else 0), glyphs=self.app.no_color),
-            x_range=(-self.span / 60, 0))
+            [(label, colour, slow_xs, [getattr(p, name) for p in slow_points]) for label, colour, name in latency],
+            legend([(label, colour, _number(getattr(newest, name))) for label, colour, name in latency],
+                   glyphs=self.app.no_color),
+            x_range=(-self.span / 60, 0), note=f"/{slow} s · the last {slow} s {lines_note(newest.timed)}")
         self.query_one("#live-routes", Static).update(self._routes(end))
 
     def _routes(self, end: int) -> Text:

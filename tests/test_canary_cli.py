@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -94,7 +95,9 @@ def test_status_of_the_bad_canary_then_the_gate_refuses_and_rollback(cli, sandbo
     assert canary["percent_5xx"] > 20 > base["percent_5xx"] and answer["canary"]["percent"] == 20.0
     assert any(rule.startswith("canary 5xx") for rule in answer["gate"]["failed"])
     code, out, _ = cli(REHEARSAL, "canary", "status", api, "prod", "--minutes", "5")
-    assert code == 0 and "Base (log)" in out and "Canary (log)" in out and "Last 5 min" in out
+    assert code == 0 and "Base (log)" in out and "Canary (log)" in out and "5 min: logs" in out
+    assert re.search(r"p50/p99 from +[\d,]+ lines +[\d,]+ lines", out)  # what each side's percentiles come from
+    assert canary["latency_samples"] >= 50
     assert "PSP adapter v3" in out and "Promotion gate" in out
 
     code, _, err = cli(REHEARSAL, "canary", "promote", api, "prod", "--yes")

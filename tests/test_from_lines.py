@@ -13,7 +13,7 @@ from console.read import canary_compare
 from console.read.canary_compare import CloudWatchFigures, Comparison, Side
 from console.read.pulse import Span
 from console.render.canary import comparison_table, notes_text
-from screens.charts import lines_note
+from screens.charts import complete_points, latency_step, lines_note
 
 START = 1_790_000_000  # epoch s, on a minute
 
@@ -70,3 +70,13 @@ def test_the_canary_comparison_says_its_windows_and_the_lines_under_each_percent
     assert comparison.as_dict()["canary"]["latency_samples"] == 50
     assert comparison.as_dict()["cloudwatch_window"] == {"start": window.start.isoformat(),
                                                          "end": window.end.isoformat()}
+
+
+def test_the_live_chart_draws_complete_steps_and_percentiles_over_steps_long_enough():
+    rollup = rollup_with({"/a": 10})  # lines in the ten seconds from START
+    end, points = complete_points(rollup, START + 7, 300, 5)  # START+5 .. +9 is running
+    assert end == START + 5 and points[-1].start == START and sum(p.timed for p in points) == 5
+    assert latency_step(timed=3_000, span=300, step=5) == 10  # 10 lines a second: 100 in ten seconds
+    assert latency_step(timed=600, span=300, step=5) == 60  # 2 a second: a minute
+    assert latency_step(timed=20, span=300, step=5) == 60  # never longer than a minute: a quiet stage has gaps
+    assert latency_step(timed=20, span=900, step=120) == 120  # nor shorter than the chart's step

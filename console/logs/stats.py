@@ -158,23 +158,24 @@ class Rollup:
         """Chart points for the `span` seconds up to `now` (epoch s), `step` seconds each, oldest first."""
         span = min(span, self.window)
         first = (now - span) // step * step + step
-        points = []
-        for start in range(first, now + 1, step):
-            counts = [0, 0, 0, 0]
-            histogram: dict[int, int] = {}
-            for second in range(start, start + step):
-                slot = self._slots[second % self.window]
-                if slot is None or slot.second != second:
-                    continue
-                for i, n in enumerate(slot.counts):
-                    counts[i] += n
-                for index, n in slot.latency.items():
-                    histogram[index] = histogram.get(index, 0) + n
-            timed = sum(histogram.values())
-            p50, p90, p99 = (value if enough(timed, rank) else None
-                             for rank, value in zip((50, 90, 99), percentiles(histogram, (50, 90, 99)), strict=True))
-            points.append(Point(start, tuple(counts), p50, p90, p99, timed))  # type: ignore[arg-type]
-        return points
+        return [self.point(start, step) for start in range(first, now + 1, step)]
+
+    def point(self, start: int, seconds: int) -> Point:
+        """The lines of the `seconds` from `start` (epoch s) as one point."""
+        counts = [0, 0, 0, 0]
+        histogram: dict[int, int] = {}
+        for second in range(start, start + min(seconds, self.window)):
+            slot = self._slots[second % self.window]
+            if slot is None or slot.second != second:
+                continue
+            for i, n in enumerate(slot.counts):
+                counts[i] += n
+            for index, n in slot.latency.items():
+                histogram[index] = histogram.get(index, 0) + n
+        timed = sum(histogram.values())
+        p50, p90, p99 = (value if enough(timed, rank) else None
+                         for rank, value in zip((50, 90, 99), percentiles(histogram, (50, 90, 99)), strict=True))
+        return Point(start, tuple(counts), p50, p90, p99, timed)  # type: ignore[arg-type]
 
     def routes(self, now: int, span: int) -> list[RouteStat]:
         """Every route seen in the last `span` seconds (whole minutes)."""

@@ -75,8 +75,8 @@ def comparison_table(comparison: Comparison) -> Table:
     """Base and canary (access logs) beside CloudWatch's figures, one column each, one figure a row. The
     title gives each source's window: the logs' up to now, CloudWatch's complete minutes; the last row how
     many lines each log percentile comes from."""
-    title = f"Last {comparison.minutes} min · logs {comparison.start:%H:%M:%S}–{comparison.end:%H:%M:%S}"
-    title += f" · CW {comparison.cloudwatch_window.label}" if comparison.cloudwatch_window else " UTC"
+    title = f"{comparison.minutes} min: logs {comparison.start:%H:%M:%S}–{comparison.end:%H:%M:%S}"
+    title += f", CW {comparison.cloudwatch_window.label}" if comparison.cloudwatch_window else " UTC"
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
                   title=title, title_justify="left", title_style="bold")
     table.add_column("", no_wrap=True, style="bold")
