@@ -91,6 +91,7 @@ class ConsoleApp(App[None]):
         self.connector = Connector(self.settings, write=write, ask_mfa=self._ask_mfa)
         self._collector: tuple[int, int, int] | None = None  # the collector's thresholds before we tuned it
         self._held_keys: list[events.Key] | None = None  # keys held while an input opens (hold_keys)
+        self._then_open: tuple[str, str] | None = None  # (API id, stage) to open once a switch connects
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -166,8 +167,12 @@ class ConsoleApp(App[None]):
             await self.pop_screen()
         await self.push_screen(ApiListScreen())
         self.notify(f"Now in {connection.region} ({connection.target.label}).")
+        if self._then_open:  # a fleet row's stage, asked for with the switch
+            self.open_stage_view("stage", *self._then_open)
+            self._then_open = None
 
     def _connect_failed(self, problem: "Problem") -> None:
+        self._then_open = None
         if self.gateway is None:
             self.exit(return_code=exit_code(problem), message=problem.message)
             return
@@ -261,6 +266,8 @@ class ConsoleApp(App[None]):
             self.open_stage_view(command.verb, *command.argument.split())
         elif command.verb == "ctx" and command.argument:
             self.switch_profile(command.argument)
+        elif command.verb == "fleet":
+            self.push_screen(view("fleet").screen_class()(command.argument))
         else:
             self.open_view(command.verb)
 
@@ -309,6 +316,12 @@ class ConsoleApp(App[None]):
             return
         self.notify(f"Connecting as {profile}…")
         self.connect(Target(profile=profile, endpoint_url=self.gateway.connection.target.endpoint_url))
+
+    def switch_to(self, target: "Target", api_id: str, stage: str) -> None:
+        """Connect to another place (a fleet's row: its profile and region), then open the stage there."""
+        self.notify(f"Switching to {target.profile} in {target.region}…")
+        self._then_open = (api_id, stage)
+        self.connect(target)
 
     def switch_region(self, region: str) -> None:
         if self.gateway is None:

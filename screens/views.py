@@ -44,6 +44,8 @@ VIEWS: tuple[View, ...] = (
          "screens.doctor:DoctorScreen"),
     View("pulse", "Pulse", "every stage of the region, worst first (CloudWatch)", "screens.pulse:PulseScreen",
          alias="p"),
+    View("fleet", "Fleet pulse", "every stage of a fleet's PROFILE@REGION targets ([fleets] in the config), worst "
+         "first", "screens.fleet:FleetScreen", usage="[NAME]", example="fleet payments"),
     View("ctx", "Switch profile or region", "profiles, keyring entries and regions; :ctx NAME switches at once",
          "screens.connection:ConnectionScreen", usage="[PROFILE]", example="ctx prod-admin"),
     View("stage", "Stage", "one stage: throttles, variables, cache, canary, logs, metrics", "screens.stage:StageScreen",
