@@ -204,14 +204,15 @@ class LiveCharts(Horizontal):
         text.append("by 5xx\n", style="bold " + RED)
         worst = self.rollup.top_routes(end, self.span, "5xx")
         for stat in worst:
-            text.append(f"{stat.errors5:>5} {stat.error_rate:>4.0f}% ", style=RED).append(f"{name(stat.route)}\n")
+            text.append(f"{stat.errors5:>5} {stat.error_rate:>4.0f}% ", style=RED).append_text(foreign(name(stat.route)))
+            text.append("\n")
         if not worst:
             text.append("  none\n", style="dim")
         text.append("by p99 ms (from N lines)\n", style="bold " + MAGENTA)
         slow = self.rollup.top_routes(end, self.span, "p99")
         for stat in slow:
             text.append(f"{stat.p99:>6,.0f} ", style=MAGENTA).append(f"({stat.timed:,}) ", style="dim")
-            text.append(f"{name(stat.route)}\n")
+            text.append_text(foreign(name(stat.route))).append("\n")
         few = sum(1 for stat in self.rollup.routes(end, self.span) if stat.timed and stat.p99 is None)
         if few:  # their p99 would be their slowest line or two: counted, not ranked
             text.append(f"  {few} route{'s' * (few > 1)} under {min_lines(99)} lines\n", style="dim")
