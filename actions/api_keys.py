@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass, replace
 from typing import Collection, Mapping
 
-from actions.plan import ANSWER_ID, Call, Change, Invalid, Plan, Target
+from actions.plan import ANSWER_ID, STDIN, Call, Change, Invalid, Plan, Target
 from actions.resource_doc import ResourceDoc
 from actions.stage_doc import patch_value
 from console.model import UsagePlan
@@ -117,7 +117,7 @@ class Row:
 
 
 def import_csv(place: Target, text: str, *, source: str, plan_ids: Collection[str],
-               taken: Mapping[str, str]) -> Plan:
+               taken: Mapping[str, str], path: str = STDIN) -> Plan:
     """ImportApiKeys from the documented API key file (CSV); `taken` maps values keys already have to
     their ids. Every row is checked first; the import is sent with failOnWarnings, so it is all or nothing."""
     rows = parse_csv(text, plan_ids=plan_ids, taken=taken)
@@ -127,7 +127,7 @@ def import_csv(place: Target, text: str, *, source: str, plan_ids: Collection[st
                 changes=tuple(Change(f"key {r.name} (line {r.line})", None,
                                      ("enabled" if r.enabled else "disabled")
                                      + (f", plans {', '.join(r.plans)}" if r.plans else "")) for r in rows),
-                precondition=(), postcondition=(), secret_params=("body",),
+                precondition=(), postcondition=(), secret_params=("body",), files=(("body", path),),
                 warnings=("No undo in one step: delete the imported keys one by one (their ids are printed "
                           "once the import is applied).",))
 

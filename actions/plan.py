@@ -14,6 +14,7 @@ import json
 import re
 import shlex
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 Path = tuple[str, ...]
@@ -99,6 +100,9 @@ class Plan:
     # One step of a change made of several plans applied in order (a key rotation): names the whole
     # and the step, so that the journal tells which steps ran and an interrupted one can be finished.
     part_of: str | None = None
+    # Binary parameters and the file they were read from (ImportApiKeys' body): the `aws` line reads
+    # them with fileb://, as the AWS CLI takes a blob.
+    files: tuple[tuple[str, str], ...] = ()
 
     @property
     def inverse(self) -> "Plan | None":
@@ -119,6 +123,7 @@ class Plan:
             undoes=None,
             needs_override=False,
             part_of=None,
+            files=(),
         )
 
     def overridden(self) -> "Plan":
@@ -130,7 +135,7 @@ class Plan:
         return any(note.startswith(OVERRIDE_NOTE) for note in self.notes)
 
     def aws_cli(self) -> str:
-        return aws_cli(self.shown_call, self.target)
+        return aws_cli(self.shown_call, self.target, dict(self.files))
 
     @property
     def shown_call(self) -> Call:
@@ -164,6 +169,7 @@ class Plan:
             "secret_params": list(self.secret_params),
             "needs_override": self.needs_override,
             "part_of": self.part_of,
+            "files": [list(f) for f in self.files],
             "aws_cli": self.aws_cli(),
         }
 
@@ -185,6 +191,7 @@ class Plan:
             secret_params=tuple(data.get("secret_params", ())),
             needs_override=data.get("needs_override", False),
             part_of=data.get("part_of"),
+            files=tuple(tuple(f) for f in data.get("files", ())),
         )
 
 
@@ -211,19 +218,37 @@ def _fill(value: Any, new_id: str) -> Any:
     return value
 
 
-def _kebab(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+STDIN = "/dev/stdin"
 
 
-def aws_cli(call: Call, target: Target) -> str:
-    """The equivalent AWS CLI command line, quoted for a POSIX shell."""
-    words = ["aws", call.service, _kebab(call.operation)]
+@lru_cache(maxsize=None)
+def _members(service: str, operation: str) -> dict[str, str]:
+    """The operation's input members and their types (boolean, blob, structure, ...), from botocore's model."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model(service).operation_model(operation)
+    return {name: shape.type_name for name, shape in model.input_shape.members.items()}
+
+
+def aws_cli(call: Call, target: Target, files: dict[str, str] | None = None) -> str:
+    """The equivalent AWS CLI command line, as the AWS CLI parses it, quoted for a POSIX shell: a boolean is
+    `--name` / `--no-name`, a blob `fileb://FILE`, a structure or list JSON, anything else its text."""
+    from botocore import xform_name
+
+    types = _members(call.service, call.operation)
+    words = ["aws", call.service, xform_name(call.operation, "-")]
     for name, value in call.params.items():
-        words.append(f"--{_kebab(name)}")
-        words.append(value if isinstance(value, str) else json.dumps(value, separators=(",", ":")))
+        option = f"--{xform_name(name, '-')}"
+        kind = types.get(name)
+        if kind == "boolean":
+            words.append(option if value else f"--no-{option[2:]}")
+        elif kind == "blob":
+            words += [option, f"fileb://{(files or {}).get(name, STDIN)}"]
+        else:
+            words += [option, value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))]
     words += ["--region", target.region]
     if target.profile:
         words += ["--profile", target.profile]
     if target.endpoint:
         words += ["--endpoint-url", target.endpoint]
-    return " ".join(shlex.quote(w) for w in words)
+    return shlex.join(words)

@@ -379,7 +379,7 @@ class ImportForm(CatalogForm):
             return
 
         def build(engine):
-            return api_keys.import_csv(engine.place(), text, source=path.name,
+            return api_keys.import_csv(engine.place(), text, source=path.name, path=str(path),
                                        plan_ids={p.id for p in engine.gateway.usage_plans()},
                                        taken=engine.gateway.keys_with_values(api_keys.key_values(text)))
 

@@ -23,7 +23,7 @@ from rich.text import Text
 
 from actions import api_keys, cache, rotation, usage_plans, validate
 from actions.engine import Applied, Engine
-from actions.plan import Invalid, Plan
+from actions.plan import STDIN, Invalid, Plan
 from actions.resource_doc import ResourceDoc
 from console.cli.output import change, out, sections
 from console.exits import EXIT_OK
@@ -254,7 +254,8 @@ def keys_rotate(engine: Engine, args) -> int:
 def keys_import(engine: Engine, args) -> int:
     text = _read_text("FILE.csv", args.file_csv)
     source = "standard input" if args.file_csv == "-" else Path(args.file_csv).name
-    plan = api_keys.import_csv(engine.place(), text, source=source,
+    path = STDIN if args.file_csv == "-" else args.file_csv
+    plan = api_keys.import_csv(engine.place(), text, source=source, path=path,
                                plan_ids={p.id for p in engine.gateway.usage_plans()},
                                taken=engine.gateway.keys_with_values(api_keys.key_values(text)))
     run = _Sequence(engine, args)
