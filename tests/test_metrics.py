@@ -148,3 +148,21 @@ def test_no_window_ends_after_the_running_minute_began():
     assert metrics.aligned_range(metrics.WINDOWS["3h"], now)[1] == datetime(2026, 12, 4, 3, 15, tzinfo=UTC)
     span = pulse.complete_minutes(5, now)
     assert span.label == "03:10–03:15 UTC" and span.minutes == 5
+
+
+def test_the_canary_views_cloudwatch_column_leaves_out_a_minute_not_yet_published(live, live_gateway):
+    """Its last minute has no point yet: the window moves back a minute (as the pulse's does), so the figures
+    are never a minute short, and only one (a stage quiet for longer has its last three minutes, quiet)."""
+    from console.read.canary_compare import compare
+
+    ref = next(r for r in metrics.region_refs(live_gateway) if (r.api_name, r.stage) == ("orders-api", "prod"))
+    published = metrics.stage_metrics(live_gateway.connection.client("cloudwatch"), ref, "15m",
+                                      now=datetime.now(UTC) + timedelta(minutes=2)).get("count", "Sum").timestamps[-1]
+    api = live_gateway.find_api(ref.api_id)
+    stage = live_gateway.stage(api, "prod")
+    after = published + timedelta(minutes=2, seconds=30)  # the minute after the last published one has ended
+    shown = compare(live_gateway.connection, api, stage, 3, now=after)
+    assert shown.cloudwatch_window.end == published + timedelta(minutes=1)
+    assert shown.cloudwatch_window.minutes == 3 and any("not published" in note for note in shown.notes)
+    later = compare(live_gateway.connection, api, stage, 3, now=after + timedelta(minutes=2))
+    assert later.cloudwatch_window.end == published + timedelta(minutes=3)

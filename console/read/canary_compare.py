@@ -139,8 +139,8 @@ def compare(connection: Any, api: Api, stage: Stage, minutes: int, *, since: dat
             raise
         notes.append(f"{ACCESS_LOGS_UNAVAILABLE}: {problem.message}")  # CloudWatch's figures may still be read
         base = canary = None
-    span = complete_minutes(minutes, end) if cloudwatch else None
-    figures = _from_cloudwatch(connection, api, stage, span, notes) if span else ()
+    figures, span = _from_cloudwatch(connection, api, stage, complete_minutes(minutes, end), notes) \
+        if cloudwatch else ((), None)
     return Comparison(api.name, stage.name, minutes, start, end, base, canary, figures, tuple(notes),
                       span if figures else None)
 
@@ -189,37 +189,46 @@ def _entries(client: Any, group: str, window: tuple[int, int], parser: Any, note
 
 
 def _from_cloudwatch(connection: Any, api: Api, stage: Stage, span: Span,
-                     notes: list[str]) -> tuple[CloudWatchFigures, ...]:
+                     notes: list[str]) -> tuple[tuple[CloudWatchFigures, ...], Span]:
     """The stage's and (if published) the canary's CloudWatch figures over `span`, found with ListMetrics:
-    one query per figure with the span as its period, so each answer is one point, the window's."""
+    one query per figure with the span as its period, so each answer is one point, the window's. As in the
+    pulse, a last minute CloudWatch has not published yet (no series has a point for it: CloudWatch publishes
+    a minute about a minute after it ends) is left out: the window moves back a minute, never counts it as 0."""
     cloudwatch = connection.client("cloudwatch")
     try:
         published = _published(cloudwatch, api.name)
     except Problem as problem:
         notes.append(f"{CLOUDWATCH_UNAVAILABLE}: {problem.message}")
-        return ()
+        return (), span
     series = [("stage", dims) for dims in published if _stage_of(dims) == stage.name and len(dims) == 2]
     series += [("canary", dims) for dims in published if _is_canary(dims, stage.name)]
     if not any(kind == "canary" for kind, _ in series) and stage.canary is not None:
         notes.append("CloudWatch publishes no separate canary metrics for this stage (ListMetrics), so its "
                      "figures are the whole stage's, not split by release.")
     if not series:
-        return ()
+        return (), span
     period = span.minutes * 60
     queries = [MetricQuery((index, name, stat), name, dims, stat, period)
                for index, (_, dims) in enumerate(series)
                for name, stat in STATS]
+    by_minute = [MetricQuery((index, "minutes"), "Count", dims, "Sum", 60) for index, (_, dims) in enumerate(series)]
     try:
-        answers = fetch(cloudwatch, queries, span.start, span.end)
+        answers = fetch(cloudwatch, queries + by_minute, span.start, span.end)
+        last = span.end - timedelta(minutes=1)
+        if not any(last in answers[(index, "minutes")].timestamps for index in range(len(series))):
+            notes.append(f"CloudWatch has not published {last:%H:%M} yet: its figures are of the "
+                         f"{span.minutes} complete minutes before.")
+            span = Span(span.start - timedelta(minutes=1), last)
+            answers = fetch(cloudwatch, queries, span.start, span.end)
     except Problem as problem:
         notes.append(f"{CLOUDWATCH_UNAVAILABLE}: {problem.message}")
-        return ()
+        return (), span
     figures = []
     for index, (kind, dims) in enumerate(series):
         count, err4, err5, p50, p99 = (answers[(index, name, stat)] for name, stat in STATS)
         label = f"{kind} ({', '.join(f'{k}={v}' for k, v in dims if k != 'ApiName')})"
         figures.append(CloudWatchFigures(label, dims, count.total, err4.total, err5.total, p50.last, p99.last))
-    return tuple(figures)
+    return tuple(figures), span
 
 
 def _published(cloudwatch: Any, api_name: str) -> list[tuple[tuple[str, str], ...]]:
