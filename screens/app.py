@@ -12,6 +12,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Iterable
 
 from textual import events
+from textual._compositor import CompositorUpdate
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -33,6 +34,7 @@ from screens.help import HelpScreen
 from screens.palette import StageCommands
 from screens.views import VIEWS, view
 from screens.widgets import Place
+from screens.wire import compact, scroll_up
 from screens.workers import in_thread
 
 if TYPE_CHECKING:
@@ -91,6 +93,7 @@ class ConsoleApp(App[None]):
         self.connector = Connector(self.settings, write=write, ask_mfa=self._ask_mfa)
         self._collector: tuple[int, int, int] | None = None  # the collector's thresholds before we tuned it
         self._held_keys: list[events.Key] | None = None  # keys held while an input opens (hold_keys)
+        self._scrolls: list[str] = []  # terminal scrolls the next frame starts with (scroll_rows)
         self._then_open: tuple[str, str] | None = None  # (API id, stage) to open once a switch connects
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
@@ -98,6 +101,40 @@ class ConsoleApp(App[None]):
         """Every toast: its text may quote AWS or the operator, so it is never markup and its controls show."""
         super().notify(visible(message, keep_newlines=True), title=visible(title), severity=severity,
                        timeout=timeout, markup=False)
+
+    @property
+    def _background_screens(self) -> list[Screen]:
+        """The screens that show through the top one: none when it is opaque.
+
+        Textual always counts the screen just below the top as visible, so any repaint there (a status
+        line's tick, a bar following the budget) repainted the whole terminal above it: over SSH, a full
+        screen of bytes a second for nothing. A modal (translucent) keeps what is under it drawn.
+        """
+        stack = self._screen_stack
+        if stack and stack[-1].styles.background.a == 1:
+            return []
+        return super()._background_screens
+
+    def scroll_rows(self, top: int, bottom: int, count: int) -> bool:
+        """Scroll the terminal's rows top..bottom (full width) up by `count` at the start of the next frame,
+        so a view that follows new lines repaints only the rows that came in. False where a terminal
+        scroll cannot be used (headless, inline): then the caller repaints as usual."""
+        if self.is_headless or self.is_inline:
+            return False
+        self._scrolls.append(scroll_up(top, bottom, count))
+        return True
+
+    def _display(self, screen: Screen, renderable) -> None:
+        """Every frame: the scrolls asked for first, then Textual's update with its styles written compactly."""
+        if isinstance(renderable, CompositorUpdate):
+            render = renderable.render_segments
+
+            def written(console) -> str:
+                scrolls, self._scrolls = "".join(self._scrolls), []
+                return scrolls + compact(render(console))
+
+            renderable.render_segments = written
+        super()._display(screen, renderable)
 
     def on_mount(self) -> None:
         self.place = Place(label=self.target.label, region=self.target.region or "", sandbox=self.target.sandbox,

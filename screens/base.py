@@ -10,7 +10,6 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from console.render.describe import age
-from console.render.text import foreign
 from screens.widgets import ConnectionBar, StatusLine
 from screens.workers import in_thread, notify_problem
 
@@ -19,6 +18,17 @@ if TYPE_CHECKING:
     from console.read.gateway import Gateway
 
 T = TypeVar("T")
+
+
+def coarse_age(then: datetime) -> str:
+    """An age that changes every 10 s at most ("fetched 40 s ago", then minutes): the status line is
+    written only when its text changes, and over SSH every rewrite is bytes on the link."""
+    seconds = (datetime.now(then.tzinfo) - then).total_seconds()
+    if seconds < 10:
+        return "just now"
+    if seconds < 60:
+        return f"{int(seconds) // 10 * 10} s ago"
+    return age(then)
 
 
 class ConsoleScreen(Screen):
@@ -42,7 +52,7 @@ class ConsoleScreen(Screen):
         raise NotImplementedError
 
     def on_mount(self) -> None:
-        self.set_interval(1.0, self.show_status)
+        self.set_interval(1.0, self.show_status)  # writes only when the age's text changes
         if self.app.gateway is not None:
             self.load()
         self._arm_refresh()
@@ -113,10 +123,10 @@ class ConsoleScreen(Screen):
     def show_status(self) -> None:
         parts = [self.summary] if self.summary else []
         if self.fetched_at is not None:
-            parts.append(f"fetched {age(self.fetched_at)}")
+            parts.append(f"fetched {coarse_age(self.fetched_at)}")
         if self.loading_what:
             parts.append(f"{self.loading_what}…")
         if self.problem:
             parts.append(f"failed: {self.problem} — r retries")
         for line in self.query(StatusLine):
-            line.update(foreign(" · ".join(parts)))
+            line.show(" · ".join(parts))

@@ -19,6 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.timer import Timer
@@ -106,6 +107,8 @@ class LogLines(Widget, can_focus=True):
         self.top = 0
         self.cursor = -1
         self._rows: list[Strip] | None = None
+        self._drawn: dict[int, Strip] = {}  # each row as last handed to the compositor: what the terminal shows
+        self._asked = False  # a repaint was asked for and not drawn yet (then _drawn is not the terminal)
         self.empty_text = "Waiting for lines…"
 
     # -- keeping our place ---------------------------------------------------------------------------
@@ -124,7 +127,46 @@ class LogLines(Widget, can_focus=True):
 
     def redraw(self) -> None:
         self._rows = None
+        self._asked = True
         self.refresh()
+
+    def paint_new(self) -> None:
+        """New lines arrived. Following, the terminal scrolls the rows it shows and only the rows that
+        differ after the scroll are written (roughly the new lines' bytes); otherwise, a repaint."""
+        band = self._scroll_band()
+        if band is None:
+            self.redraw()
+            return
+        height, width = self.size.height, self.size.width
+        old = [self._drawn[y] for y in range(height)]
+        self._rows = rows = self._layout()
+        rows += [Strip.blank(width, self.rich_style)] * (height - len(rows))
+        shift = _shift(old[band:], rows[band:])
+        if shift and not self.app.scroll_rows(self.region.y + band, self.region.y + height - 1, shift):
+            self.redraw()
+            return
+        after = old[:band] + old[band + shift:] + [None] * shift
+        changed = [y for y in range(height) if rows[y] != after[y]]
+        for y in range(height):
+            self._drawn[y] = after[y]
+        for y in changed:
+            self.refresh(Region(0, y, width, 1))
+        self._asked = bool(changed)
+
+    def _scroll_band(self) -> int | None:
+        """The first of this view's rows a terminal scroll may move (rows under a toast are repainted
+        instead), or None where it cannot be used: a scroll moves whole rows, so only for a view across
+        the whole terminal, on top, drawn as we last left it."""
+        height = self.size.height
+        if not (self.follow and not self.wrap and not self._asked and self.screen is self.app.screen
+                and self.region.x == 0 and self.region.width == self.screen.size.width
+                and all(y in self._drawn for y in range(height))):
+            return None
+        region = self.region
+        covered = max((toast.region.bottom for toast in self.screen.query("Toast")
+                       if toast.region.overlaps(region)), default=region.y)
+        band = covered - region.y
+        return band if band < height - 1 else None
 
     def reset(self) -> None:
         """The shown lines were replaced (a new filter): follow again."""
@@ -181,7 +223,7 @@ class LogLines(Widget, can_focus=True):
         text = line_text(item, timestamps=self.timestamps, raw=self.raw)
         if self.search:
             text.highlight_words([self.search], style="black on #e0c000", case_sensitive=False)
-        if index == self._cursor_index():
+        if index == self._cursor_index() and not self.follow:  # following: the newest line, at the bottom
             text.stylize("reverse")
         console = self.app.console
         options = console.options.update(width=width, no_wrap=not self.wrap, overflow="fold" if self.wrap else "ellipsis",
@@ -235,10 +277,26 @@ class LogLines(Widget, can_focus=True):
     def render_line(self, y: int) -> Strip:
         if self._rows is None:
             self._rows = self._layout()
-        return self._rows[y] if y < len(self._rows) else Strip.blank(self.size.width, self.rich_style)
+        self._asked = False
+        strip = self._rows[y] if y < len(self._rows) else Strip.blank(self.size.width, self.rich_style)
+        self._drawn[y] = strip
+        return strip
 
     def on_resize(self) -> None:
+        self._drawn.clear()
         self.redraw()
+
+
+def _shift(old: list[Strip], new: list[Strip]) -> int:
+    """How many rows `new` is `old` scrolled up by: the smallest shift under which the rows kept match
+    (0 if none does; the rows that differ after the shift are repainted either way)."""
+    height = len(old)
+    if old == new:
+        return 0
+    for shift in range(1, height):
+        if old[shift:] == new[:height - shift]:
+            return shift
+    return 0
 
 
 def detail_table(item: Any) -> Table | Text:
@@ -424,7 +482,7 @@ class LogScreen(ConsoleScreen):
         now = time.monotonic()
         if self._stale and (not more or now - self._painted >= PAINT_SECONDS):
             self._stale, self._painted = False, now
-            self.query_one(LogLines).redraw()
+            self.query_one(LogLines).paint_new()
             self.show_status()
         charts = self.query_one(LiveCharts)
         if charts.display and self.query_one(ContentSwitcher).current == "log-charts" \
@@ -481,7 +539,7 @@ class LogScreen(ConsoleScreen):
         if self.problem:
             parts.append(f"failed: {self.problem}")
         for line in self.query("#status"):
-            line.update(foreign(" · ".join(parts)))
+            line.show(" · ".join(parts))
 
     # -- keys ----------------------------------------------------------------------------------------
 

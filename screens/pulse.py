@@ -120,12 +120,14 @@ class PulseScreen(ConsoleScreen):
         if self.sort != "score":
             rows.sort(key=_sort_key(self.sort), reverse=self.sort != "name")
         self.rows = rows
-        table.clear()
-        for row in rows:
-            table.add_row(*cells(row))
-        if rows:
-            keep = next((i for i, r in enumerate(rows) if selected and r.ref == selected.ref), 0)
-            table.move_cursor(row=keep)
+        shown_cells = [cells(row) for row in rows]
+        if shown_cells != [table.get_row_at(i) for i in range(table.row_count)]:  # the same again writes nothing
+            table.clear()
+            for row in shown_cells:
+                table.add_row(*row)
+            if rows:
+                keep = next((i for i, r in enumerate(rows) if selected and r.ref == selected.ref), 0)
+                table.move_cursor(row=keep)
         shown = f"{len(rows)}/{len(found.rows)} stages" if wanted else f"{len(found.rows)} stages"
         late = f" · {found.unpublished} min not yet published (·)" if found.unpublished else ""
         lines = sum(row.lines or 0 for row in found.rows)

@@ -76,4 +76,14 @@ def cells(*values: object) -> list[Text]:
 
 
 class StatusLine(Static):
-    """One line under the content: what is loaded, how old it is, what went wrong."""
+    """One line under the content: what is loaded, how old it is, what went wrong.
+
+    It is one line high whatever it says, so a new text repaints this line and never lays the screen
+    out again; the same text again writes nothing."""
+
+    text = ""
+
+    def show(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            self.update(foreign(text), layout=False)
