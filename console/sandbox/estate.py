@@ -361,6 +361,10 @@ USAGE_PLANS = (
               ("orders-api", "catalog-api")),
     UsagePlan("internal-free", "Internal tools and the mobile apps", 20, 40, 5_000, "DAY",
               ("catalog-api",)),
+    # dev and staging require keys where prod does: their clients hold this plan's key, so their
+    # errors come from their backends, not from a setup that refuses them (issue #16, item 7).
+    UsagePlan("internal-preprod", "QA automation against dev and staging", 10, 20, 20_000, "DAY",
+              ("orders-api", "payments-api"), stages=("dev", "staging")),
 )
 
 API_KEYS = (
@@ -371,6 +375,7 @@ API_KEYS = (
     ApiKey("wayne-ent-legacy", "partner-gold", "wayne-ent", "Rotated; kept for audit",
            enabled=False),
     ApiKey("mobile-app-ios", "internal-free", "internal", "iOS app 6.x"),
+    ApiKey("qa-automation", "internal-preprod", "internal", "CI smoke and contract tests"),
 )
 
 
@@ -648,8 +653,8 @@ def _create_usage_plans(
     plan_ids = {}
     for plan in estate.usage_plans:
         api_stages = []
-        for name in plan.apis:
-            api_stage: dict[str, Any] = {"apiId": rest_ids[name], "stage": "prod"}
+        for name, stage in ((name, stage) for name in plan.apis for stage in plan.stages):
+            api_stage: dict[str, Any] = {"apiId": rest_ids[name], "stage": stage}
             if name in plan.method_throttles:
                 api_stage["throttle"] = {
                     t.target.replace(" ", "/"): {"rateLimit": t.rate, "burstLimit": t.burst}
@@ -673,8 +678,8 @@ def _create_usage_plans(
             tags={"customer": key.customer},
         )["id"]
         apigw.create_usage_plan_key(usagePlanId=plan_ids[key.plan], keyId=key_id, keyType="API_KEY")
-        for name in plans[key.plan].apis if key.enabled else ():
-            keys_by_api.setdefault(name, []).append(key_id)
+        for name in plans[key.plan].apis if key.enabled and "prod" in plans[key.plan].stages else ():
+            keys_by_api.setdefault(name, []).append(key_id)  # the keys prod's history is drawn with
     return {name: tuple(ids) for name, ids in keys_by_api.items()}
 
 

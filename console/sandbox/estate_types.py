@@ -143,7 +143,7 @@ class V2Api:
 
 @dataclass(frozen=True)
 class UsagePlan:
-    """A usage plan over the prod stages of `apis`, with optional per-method throttles."""
+    """A usage plan over the `stages` (default prod) of `apis`, with optional per-method throttles."""
 
     name: str
     description: str
@@ -153,6 +153,7 @@ class UsagePlan:
     period: str  # DAY | WEEK | MONTH
     apis: tuple[str, ...]  # REST API names
     method_throttles: dict[str, tuple[Throttle, ...]] = field(default_factory=dict)
+    stages: tuple[str, ...] = ("prod",)
 
 
 @dataclass(frozen=True)
