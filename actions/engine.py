@@ -28,7 +28,7 @@ from actions.stage_doc import StageDoc, read_field, same
 from console.aws.errors import Problem, explain
 from console.aws.session import Target as Place
 from console.config import Settings, config_path
-from console.journal.store import APPLIED, FAILED, REFUSED, UNKNOWN, Journal
+from console.journal.store import APPLIED, FAILED, REFUSED, SAME_PLACE, SANDBOX, UNKNOWN, Journal, place_words, scope_of
 from console.model import Api, Protocol
 from console.read.gateway import Gateway
 
@@ -154,6 +154,14 @@ class Engine:
         return Target(account=identity.account, region=self.connection.region, profile=self.connection.profile,
                       endpoint=self.connection.target.endpoint_url, **fields)
 
+    def scope(self) -> dict[str, str | None]:
+        """Where this engine's changes are made, as the journal records it: account, partition (from the
+        caller's ARN), region, endpoint ("sandbox", a configured endpoint, or None for AWS's own), profile."""
+        identity = self.connection.identity or self.connection.identify()
+        endpoint = SANDBOX if self.connection.target.sandbox else self.connection.endpoint("apigateway")
+        return {"account": identity.account, "partition": identity.arn.split(":")[1] if identity.arn else None,
+                "region": self.connection.region, "endpoint": endpoint, "profile": self.connection.profile}
+
     # -- applying ----------------------------------------------------------------------------------
 
     def apply(self, plan: Plan) -> Applied:
@@ -227,9 +235,7 @@ class Engine:
         return {
             **({"outcome": outcome} if outcome else {}),
             "caller": identity.arn if identity else None,
-            "profile": plan.target.profile,
-            "region": plan.target.region,
-            "endpoint": plan.target.endpoint,
+            **self.scope(),
             "target": plan.target.label,
             "call": f"{plan.call.service} {plan.call.operation}",
             "summary": plan.summary,
@@ -253,10 +259,11 @@ class Engine:
         inverse = Plan.from_json(entry["plan"]).inverse
         if inverse is None:
             raise Problem(f"Entry {entry['id']} ({entry['summary']}) cannot be undone.", kind="bad-request")
-        here = (self.connection.region, self.connection.target.endpoint_url)
-        if (inverse.target.region, inverse.target.endpoint) != here:
-            raise Problem(f"Entry {entry['id']} changed {inverse.target.label}; connect to that region "
-                          f"and endpoint to undo it.", kind="bad-request")
+        made, here = scope_of(entry), self.scope()
+        if any(made[k] != here[k] for k in SAME_PLACE if k != "partition" or made[k]):
+            raise Problem(f"Undo refused, nothing was sent: entry {entry['id']} was made in {place_words(made)}, "
+                          f"and this connection is {place_words(here)}. Connect there (--profile, --region, "
+                          f"--endpoint-url or --sandbox) to undo it.", kind="bad-request")
         try:
             now = self.read(inverse.target)
         except Exception as exc:

@@ -37,7 +37,7 @@ class Connector:
     def open(self, target: "Target") -> "Engine":
         """An Engine on an identified connection to `target`, with fresh read caches."""
         from actions.engine import Engine, write_permission
-        from console.journal.store import Journal
+        from console.journal.store import Journal, journal_path
         from console.read.gateway import Gateway
 
         if target.sandbox:
@@ -51,7 +51,8 @@ class Connector:
             connection = self._identified(target)
             self._connections[target] = connection
         permission = write_permission(target, self.settings, flag=self.write)
-        return Engine(Gateway(connection), Journal(), self.settings, permission)
+        journal = Journal(journal_path(sandbox=target.sandbox or target.local))
+        return Engine(Gateway(connection), journal, self.settings, permission)
 
     def close(self) -> None:
         if self.child is not None:

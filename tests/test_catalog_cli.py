@@ -14,7 +14,7 @@ from actions import rotation
 from actions.engine import Engine, Permission
 from console.aws.session import Connection, Target
 from console.config import Settings
-from console.journal.store import Journal
+from console.journal.store import Journal, journal_path
 from console.read.gateway import Gateway
 from console.sandbox import ACCOUNT_ID
 from console.sandbox.state import STATE
@@ -41,7 +41,7 @@ def made(apigw):
 
 
 def journal_calls() -> list[str]:
-    return [e["call"] for e in Journal().entries()]
+    return [e["call"] for e in Journal(journal_path(sandbox=True)).entries()]  # the CLI on a local endpoint
 
 
 def plan_named(apigw, name: str) -> dict:
@@ -185,7 +185,7 @@ def test_a_rotation_interrupted_after_its_first_step_is_reported_then_resumed(
     assert cli("plans", "create", plan, "--yes")[0] == 0
     assert cli("keys", "create", key, "--plan", plan, "--yes")[0] == 0
     connection = Connection(Target(endpoint_url=sandbox.url, region=REGION))
-    engine = Engine(Gateway(connection), Journal(), Settings(), Permission(True, "test"))
+    engine = Engine(Gateway(connection), Journal(journal_path(sandbox=True)), Settings(), Permission(True, "test"))
     started = rotation.start(engine, engine.api_key(key))
     first = engine.apply(rotation.step_plan(engine, started, started.steps[0]))  # ... and the runbook died here
     new_value = first.answer["value"]

@@ -24,7 +24,7 @@ from console.aws.budget import TokenBucket
 from console.aws.errors import Problem
 from console.aws.session import Connection, Target
 from console.config import Settings
-from console.journal.store import APPLIED, FAILED, NO_ANSWER, SENDING, UNKNOWN, Journal
+from console.journal.store import APPLIED, FAILED, NO_ANSWER, SENDING, UNKNOWN, Journal, journal_path
 from console.read.gateway import Gateway
 
 REGION = "ap-southeast-2"
@@ -230,7 +230,7 @@ def test_the_cli_warns_of_a_failed_read_back_exits_0_and_offers_undo(cli, scratc
         code, out, err = cli("vars", "set", api, "dev", "walCli=1", "--yes")
     assert code == 0, err
     assert "warning: applied; could not read it back: " in err
-    [entry] = Journal().entries()
+    [entry] = Journal(journal_path(sandbox=True)).entries()  # the CLI on a local endpoint
     assert entry["outcome"] == APPLIED and f"Undo with: apigw-console undo {entry['id']}" in " ".join(out.split())
     code, _, err = cli("undo", entry["id"], "--yes")
     assert code == 0, err
@@ -257,7 +257,7 @@ def test_a_created_keys_id_is_journaled_as_soon_as_aws_returns_it(engine, made, 
 def test_a_rotation_whose_read_back_died_is_found_and_resumed(cli, connection, made, unique, private_dirs,
                                                               monkeypatch):
     name = unique("wal-rot")
-    engine = engine_on(connection, Journal())
+    engine = engine_on(connection, Journal(journal_path(sandbox=True)))  # where the CLI on a local endpoint looks
     old_id = engine.apply(api_keys.create(engine.place(), name=name)).plan.target.resource_id
     made.append(("key", old_id))
     started = rotation.start(engine, engine.api_key(old_id))

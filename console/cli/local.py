@@ -84,6 +84,7 @@ def info(args) -> int:
     paths = {
         "config (reads)": config_path(),
         "audit journal (writes)": journal_path(),
+        "sandbox journal (writes)": journal_path(sandbox=True),
         "state directory (writes)": user_state_path("apigw-console"),
         "sandbox snapshots (writes)": snapshot_directory(),
         "AWS config (reads)": Path(os.environ.get("AWS_CONFIG_FILE", "~/.aws/config")).expanduser(),

@@ -73,9 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     api_stage(sub)
     change_options(sub)
 
-    audit = handles(commands.add_parser("audit", parents=[shared], help="list the journal of changes"),
-                    "console.cli.stage:audit")
+    audit = handles(commands.add_parser("audit", parents=[shared], help="list the journal of changes (no credentials "
+                                        "needed; --profile, --region, --endpoint-url filter it)"),
+                    "console.cli.stage:audit", offline=True)
     audit.add_argument("--since", metavar="AGE", help="only entries newer than this: 90s, 15m, 2h, 7d")
+    audit.add_argument("--account", metavar="ID", help="only changes made in this account")
     undo = handles(commands.add_parser("undo", parents=[shared], help="apply the inverse of a journaled change"),
                    "console.cli.stage:undo")
     undo.add_argument("entry", nargs="?", metavar="ENTRY", help="journal entry id (default: the last change)")
@@ -117,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="answer these calls as AWS answers a denied one (repeatable), e.g. apigatewayv2")
     sandbox.add_argument("--unimplemented", action="append", default=[], metavar="SERVICE[:OPERATION][@REGION]",
                          help="answer these calls as an emulator without them does (HTTP 501), e.g. logs:StartLiveTail")
+    sandbox.add_argument("--control-plane-limits", choices=("on", "off"), default="on",
+                         help="answer API Gateway management calls past AWS's rates (10/s, burst 40; "
+                              "CreateDeployment 1 per 5 s ...) and quotas with 429s, as AWS does (default: on)")
     sandbox.add_argument("--onset", type=int, metavar="MINUTES",
                          help="the scenario's incident began this many minutes before the start (0-60; default 6): "
                               "its logs, metrics and alarms already show it")

@@ -72,9 +72,18 @@ def vars_show(engine: Engine, args) -> int:
     return EXIT_OK
 
 
-def audit(engine: Engine, args) -> int:
+def audit(args) -> int:
+    """The journal, read without credentials: a sandbox's or local endpoint's own when the options name
+    one; --account, --profile, --region and --endpoint-url (or --sandbox) keep the changes made there."""
+    from console.aws.session import Target
+    from console.journal.store import SANDBOX, Journal, journal_path, matches, place_words, scope_of
+
+    place = Target(profile=args.profile, region=args.region, endpoint_url=args.endpoint_url, sandbox=args.sandbox)
+    journal = Journal(journal_path(sandbox=place.sandbox or place.local))
     since = datetime.now(UTC) - validate.age("--since", args.since) if args.since else None
-    entries = engine.journal.entries(since)
+    wanted = {"account": args.account, "region": args.region, "profile": args.profile,
+              "endpoint": SANDBOX if args.sandbox else args.endpoint_url}
+    entries = [{**e, **scope_of(e)} for e in journal.entries(since) if matches(e, **wanted)]
     if args.output == "json":
         print(json.dumps(entries, indent=2))
         return EXIT_OK
@@ -84,14 +93,17 @@ def audit(engine: Engine, args) -> int:
     table.add_column("Entry", no_wrap=True)
     table.add_column("Time (UTC)", no_wrap=True)
     table.add_column("Outcome", no_wrap=True)
-    table.add_column("Stage", overflow="fold")
+    table.add_column("Where", overflow="fold")
+    table.add_column("Target", overflow="fold")
     table.add_column("Change", overflow="fold")
     for e in entries:
         target = e["plan"]["target"]
+        what = f"{target['api_name']}/{target['stage']}" if target.get("stage") else target.get("resource_name", "")
         table.add_row(e["id"], e["time"][5:19].replace("T", " "), e["outcome"] + (" (undo)" if e.get("undoes") else ""),
-                      f"{target['api_name']}/{target['stage']}", e["summary"])
-    terminal().print(table if entries else f"The journal ({engine.journal.path}) holds no entries"
-                    + (f" since {args.since}." if args.since else "."))
+                      place_words(e), what, e["summary"])
+    filtered = ", ".join(f"{k} {v}" for k, v in wanted.items() if v)
+    terminal().print(table if entries else f"The journal ({journal.path}) holds no entries"
+                     + (f" since {args.since}" if args.since else "") + (f" for {filtered}" if filtered else "") + ".")
     return EXIT_OK
 
 

@@ -1,8 +1,9 @@
 """The audit journal: every change, written before it is sent and completed once AWS has answered.
 
-It lives under the XDG state directory with mode 0600, and holds what an incident review needs —
-who, where, what call, which patch operations, before and after, AWS's request id, the outcome —
-and the plan itself, so that `undo` can rebuild the inverse without asking anyone to remember it.
+It lives under the XDG state directory with mode 0600 (a sandbox's changes in a journal of their own),
+and holds what an incident review needs — who, where (account, partition, region, endpoint or
+"sandbox", profile), what call, which patch operations, before and after, AWS's request id, the
+outcome — and the plan itself, so that `undo` can rebuild the inverse without asking anyone to remember it.
 Plans carry no secrets: API key values and credentials are never part of a plan.
 
 It is append-only JSON lines, never rewritten. A change is written ahead, as an entry with the
@@ -31,8 +32,41 @@ SENDING, APPLIED, REFUSED, FAILED, UNKNOWN = "sending", "applied", "refused", "f
 NO_ANSWER = "sent, no answer recorded"  # why an entry left at "sending" reads as unknown
 
 
-def journal_path() -> Path:
-    return user_state_path("apigw-console") / "audit.jsonl"
+SANDBOX = "sandbox"  # the endpoint a change in a local sandbox is recorded at (its port changes every run)
+SCOPE = ("account", "partition", "region", "endpoint", "profile")  # where a change was made
+SAME_PLACE = ("account", "partition", "region", "endpoint")  # what must match for an undo (a profile may differ)
+
+
+def journal_path(sandbox: bool = False) -> Path:
+    """Changes made in a sandbox or another local endpoint go to a journal of their own, so that
+    throwaway entries never stand between an operator and the undo of a real change."""
+    return user_state_path("apigw-console") / ("sandbox-audit.jsonl" if sandbox else "audit.jsonl")
+
+
+def scope_of(entry: dict[str, Any]) -> dict[str, str | None]:
+    """Where an entry's change was made; entries written before these fields read them from their plan's
+    target (account, region, profile, endpoint) and caller (partition)."""
+    target = (entry.get("plan") or {}).get("target") or {}
+    caller = entry.get("caller") or ""
+    fallback = {"partition": caller.split(":")[1] if caller.count(":") > 1 else None}
+    return {k: entry[k] if entry.get(k) is not None else target.get(k, fallback.get(k)) for k in SCOPE}
+
+
+def place_words(scope: dict[str, str | None]) -> str:
+    """A place as one line: "account 123456789012 (aws) · eu-west-1 · endpoint URL · profile prod"."""
+    words = [f"account {scope.get('account') or '?'}" + (f" ({scope['partition']})" if scope.get("partition") else ""),
+             scope.get("region") or "?"]
+    if scope.get("endpoint"):
+        words.append(SANDBOX if scope["endpoint"] == SANDBOX else f"endpoint {scope['endpoint']}")
+    if scope.get("profile"):
+        words.append(f"profile {scope['profile']}")
+    return " · ".join(words)
+
+
+def matches(entry: dict[str, Any], **wanted: str | None) -> bool:
+    """The entry was made where every given (not None) field of `wanted` says."""
+    scope = scope_of(entry)
+    return all(value is None or scope.get(key) == value for key, value in wanted.items())
 
 
 class Journal:
