@@ -127,3 +127,24 @@ async def test_fleet_view_shows_rows_and_an_error_row_and_enter_switches_to_the_
             assert (connection.profile, connection.region) == ("sandbox-210000000001", "eu-west-1")
             assert connection.identity.account == ACCOUNTS[1]
             assert app.screen.stage_name == row.row.ref.stage
+
+
+def test_sandbox_fleet_flags_are_checked_before_anything_starts(capsys):
+    assert main(["sandbox", "--accounts", "11"]) == 2
+    assert "--accounts is a number from 1 to 10" in capsys.readouterr().err
+    assert main(["sandbox", "--accounts", "2", "--regions", "us-east-1,Mars"]) == 2
+    err = capsys.readouterr().err
+    assert "--regions takes region codes" in err and "'Mars'" in err
+    assert main(["sandbox", "--accounts", "2", "--empty"]) == 2
+    assert "a fleet is seeded; drop --empty" in capsys.readouterr().err
+
+
+def test_the_sandbox_fleet_replaces_its_own_table_and_keeps_the_rest_of_the_config(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('region = "eu-west-1"\n[fleets.sandbox]\ntargets = ["old@us-east-1"]\n'
+                      '[fleets.payments]\ntargets = ["pay@us-east-1"]\n')
+    fleet.add_fleet(config, fleet.targets(ACCOUNTS, REGIONS))
+    settings = load(config)
+    assert not settings.problems and settings.region == "eu-west-1"
+    assert dict(settings.fleets) == {"payments": ("pay@us-east-1",),
+                                     "sandbox": tuple(f"sandbox-{a}@{r}" for a in ACCOUNTS for r in REGIONS)}
