@@ -230,13 +230,16 @@ def from_logs(connection: Any, gateway: Any, refs: Sequence[StageRef], refused: 
 
 def _counted(connection: Any, gateway: Any, ref: StageRef, window: Span) -> StagePulse | None:
     """A stage's pulse from its access log's lines in the window (None: it has no log to read)."""
+    from console.logs.stats import enough
+
     lines = _window_lines(connection, gateway, ref, window, None)
     if lines is None:
         return None
     statuses = [line.facts.status for line in lines if line.facts is not None]
     latencies = sorted(line.facts.latency_ms for line in lines
                        if line.facts is not None and line.facts.latency_ms is not None)
-    p99 = latencies[max(0, -(-99 * len(latencies) // 100) - 1)] if latencies else None  # nearest rank
+    # nearest rank, and only over enough lines that it is not simply the slowest one or two
+    p99 = latencies[-(-99 * len(latencies) // 100) - 1] if enough(len(latencies), 99) else None
     per_minute = [0.0] * window.minutes
     start_ms = window.start.timestamp() * 1000
     for line in lines:
