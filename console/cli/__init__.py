@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(attach_relative_values(sys.argv[1:] if argv is None else argv))
+    if getattr(args, "no_color", False):
+        os.environ["NO_COLOR"] = "1"  # rich and Textual honour it
     if args.command == "sandbox":
         from console.sandbox.server import serve
 

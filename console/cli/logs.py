@@ -18,12 +18,18 @@ from actions.engine import Engine
 from actions.plan import Invalid
 from console.aws.errors import Problem
 from console.config import config_path
+from console.cli.answer import emit
 from console.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from console.render.visible import say, visible
 
 
 def _text_output(args) -> bool:
     return getattr(args, "output", "text") != "json"
+
+
+def _answer_as_data(args) -> bool:
+    """JSON or text (console.cli.output.emit), or a --query: not the table."""
+    return getattr(args, "output", "table") != "table" or bool(getattr(args, "query", None))
 
 
 def _iso(timestamp_ms: int) -> str:
@@ -134,14 +140,14 @@ def metrics(engine: Engine, args) -> int:
     gateway.stage(api, args.stage)  # a wrong stage name is a plain "not found", not an empty chart
     found = stage_metrics(gateway.connection.client("cloudwatch"), ref_for(api, args.stage), args.window)
     per_period = [(key, series) for key, series in found.series.items() if len(key) == 2]
-    if not _text_output(args):
-        print(json.dumps({
+    if _answer_as_data(args):
+        emit(args, {
             "api": api.name, "api_id": api.id, "stage": args.stage, "window": found.window.name,
             "period_seconds": found.window.period, "start": found.start.isoformat(), "end": found.end.isoformat(),
             "series": [{"metric": metric, "stat": stat, "over_window": found.over_window(metric, stat),
                         "timestamps": [t.isoformat() for t in series.timestamps],
                         "values": list(series.values)} for (metric, stat), series in per_period],
-        }, indent=2))
+        })
         return EXIT_OK
     from console.read.metrics import sparkline
     from console.render.text import Table, terminal
@@ -178,8 +184,8 @@ def pulse(engine: Engine, args) -> int:
     if found.read_nothing:
         say("No figures could be read: CloudWatch and the access logs were both refused or unavailable.")
         return EXIT_FAILED
-    if not _text_output(args):
-        print(json.dumps([row.to_json() for row in found.rows], indent=2))
+    if _answer_as_data(args):
+        emit(args, [row.to_json() for row in found.rows])
         return EXIT_OK
     from console.render.pulse import pulse_table
     from console.render.text import terminal
@@ -218,8 +224,8 @@ def fleet_pulse(args) -> int:
         if answer.problem is not None:
             say(f"warning: {answer.target}: could not be read — {answer.problem.message}")
     rows = ranked(answers)
-    if not _text_output(args):
-        print(json.dumps([row.to_json() for row in rows] + [a.error_json() for a in answers if a.problem], indent=2))
+    if _answer_as_data(args):
+        emit(args, [row.to_json() for row in rows] + [a.error_json() for a in answers if a.problem])
     else:
         from console.render.fleet import fleet_table
         from console.render.text import terminal

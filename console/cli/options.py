@@ -15,8 +15,12 @@ def global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
                        help="talk to this endpoint instead of AWS (a sandbox, moto, LocalStack)")
     group.add_argument("--sandbox", action="store_true", default=default(False),
                        help="start an embedded sandbox (a local AWS endpoint with a seeded estate) and use it")
-    group.add_argument("--output", choices=("table", "json"), default=default("table"),
-                       help="how commands print their answer (default: table)")
+    group.add_argument("--output", choices=("table", "json", "text"), default=default("table"),
+                       help="how commands print their answer (default: table); text: tab-separated, as the AWS CLI")
+    group.add_argument("--query", default=default(None), metavar="EXPR",
+                       help="a JMESPath expression over the JSON answer of a read command, as the AWS CLI's --query")
+    group.add_argument("--no-color", action="store_true", default=default(False),
+                       help="no colour (NO_COLOR in the environment says the same)")
     group.add_argument("--write", action="store_true", default=default(False),
                        help="allow changes (else read-only, unless the config or APIGW_CONSOLE_WRITE=1 allows)")
 

@@ -1,4 +1,5 @@
-"""How every CLI command answers: the JSON or the table it asked for, and the one path a change takes.
+"""How every CLI command answers: the table, JSON or text it asked for (--query applied), and the one
+path a change takes.
 
 A change prints its plan, then: --dry-run stops there (exit 0); without write permission it stops
 (exit 3); without --yes it asks on a terminal and refuses when there is none (exit 2); then it
@@ -17,6 +18,7 @@ from rich.rule import Rule
 
 from actions.engine import Engine
 from actions.plan import Invalid, Plan
+from console.cli.answer import emit
 from console.exits import EXIT_OK, EXIT_READ_ONLY, EXIT_USAGE
 from console.render.describe import jsonable
 from console.render.plan import plan_renderable
@@ -24,10 +26,11 @@ from console.render.text import terminal
 
 
 def out(args, value: Any, renderable: Any) -> None:
-    if args.output == "json":
-        print(json.dumps(jsonable(value), indent=2, default=str))
-    else:
+    """A read command's answer: the table (`renderable`), or `value` as JSON or text, after --query."""
+    if args.output == "table" and not getattr(args, "query", None):
         terminal().print(renderable)
+    else:
+        emit(args, jsonable(value))
 
 
 def sections(sections) -> Group:

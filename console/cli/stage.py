@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shlex
 from datetime import UTC, datetime
 
@@ -10,6 +9,7 @@ from actions import stage_variables, throttle, validate
 from actions.engine import Engine
 from actions.plan import Invalid
 from console.aws.errors import Problem
+from console.cli.answer import emit
 from console.cli.output import assignments, change, out, sections
 from console.editor import edit_in_editor
 from console.exits import EXIT_OK
@@ -84,8 +84,8 @@ def audit(args) -> int:
     wanted = {"account": args.account, "region": args.region, "profile": args.profile,
               "endpoint": SANDBOX if args.sandbox else args.endpoint_url}
     entries = [{**e, **scope_of(e)} for e in journal.entries(since) if matches(e, **wanted)]
-    if args.output == "json":
-        print(json.dumps(entries, indent=2))
+    if args.output != "table" or args.query:
+        emit(args, entries)
         return EXIT_OK
     from console.render.text import Table, terminal
 
