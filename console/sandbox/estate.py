@@ -29,6 +29,7 @@ import boto3
 from botocore.config import Config
 
 from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, REGION, SECRET_ACCESS_KEY, history, snapshot
+from console.sandbox.control_plane import INTERNAL_HEADER
 from console.sandbox.estate_types import (
     Alarm,
     ApiKey,
@@ -458,6 +459,10 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _mark_internal(request: Any, **_: Any) -> None:
+    request.headers[INTERNAL_HEADER] = "1"
+
+
 class Clients:
     """One boto3 client per service for a region, made on first use."""
 
@@ -467,9 +472,12 @@ class Clients:
         self._endpoint_url = endpoint_url
 
     def _make(self, service: str) -> Any:
-        return self._session.client(
+        client = self._session.client(
             service, region_name=self.region, endpoint_url=self._endpoint_url, config=_CONFIG
         )
+        # The sandbox's own calls (seeding, the traffic reading the estate) are not a client's: never limited.
+        client.meta.events.register("before-sign", _mark_internal)
+        return client
 
     @cached_property
     def apigateway(self) -> Any:

@@ -112,10 +112,15 @@ class Router:
     def __init__(self) -> None:
         self._routes: list[tuple[str, str, re.Pattern, Handler]] = []
         self._before: list[tuple[frozenset[str], Callable[[], None]]] = []
+        self._gates: list[Callable[[Call], Reply | None]] = []
 
     def before(self, services: Iterable[str], hook: Callable[[], None]) -> None:
         """Run `hook()` before answering any call to one of `services` (ours or moto's)."""
         self._before.append((frozenset(services), hook))
+
+    def gate(self, check: Callable[[Call], Reply | None]) -> None:
+        """Let `check(call)` answer a call before anything else does (a limit refusing it), or pass it (None)."""
+        self._gates.append(check)
 
     def route(self, service: str, method: str, pattern: str) -> Callable[[Handler], Handler]:
         """Register `handler(call, **path_groups) -> Reply` for an exact path pattern (a regex)."""
@@ -162,6 +167,9 @@ class Router:
                     else FAULTS.answer(call) if call else None
                 if faulty is not None:
                     return _send(Reply(*faulty), start_response)
+                gated = next((reply for gate in self._gates if call and (reply := gate(call))), None)
+                if gated is not None:
+                    return _send(gated, start_response)
                 for services, hook in self._before:
                     if call and call.service in services:
                         hook()

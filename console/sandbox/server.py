@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from console.sandbox import ACCESS_KEY_ID, REGION, moto_seam
+from console.sandbox.control_plane import INTERNAL_HEADER, LIMITER
 from console.sandbox.faults import FAULTS, Fault
 from console.sandbox.fidelity import router
 from console.sandbox.history import PENDING
@@ -56,6 +57,7 @@ def application():
     """moto's server application behind the fidelity extensions; a moto reset clears ours too."""
     routes = router()
     routes.before(("logs", "monitoring"), PENDING.settle)  # the seeded history, before anyone reads
+    routes.gate(LIMITER.check)  # API Gateway's control-plane rates and quotas, when switched on
     extended = routes.wrap(moto_seam.server_app())
 
     def app(environ, start_response):
@@ -120,7 +122,7 @@ def _get_ready(url: str) -> None:
             PENDING.settle()
         scope = f"Credential={ACCESS_KEY_ID}/20240101/{REGION}/{service}/aws4_request, SignedHeaders=host, Signature=0"
         request = urllib.request.Request(url + path, data=body or None, method=method, headers={
-            "Authorization": f"AWS4-HMAC-SHA256 {scope}",
+            "Authorization": f"AWS4-HMAC-SHA256 {scope}", INTERNAL_HEADER: "1",
             "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
@@ -148,14 +150,16 @@ def reset(url: str) -> None:
 
 def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scenario: str | None = None,
           onset: float | None = None, deny: tuple[str, ...] = (), unimplemented: tuple[str, ...] = (),
-          accounts: int = 1, regions: tuple[str, ...] = (), aws_config: str | None = None) -> int:
+          accounts: int = 1, regions: tuple[str, ...] = (), aws_config: str | None = None,
+          control_plane_limits: bool = True) -> int:
     """Run a sandbox in the foreground until interrupted (or, with announce, until stdin closes).
 
     `announce` is how a parent console embeds a sandbox: the first stdout line is JSON with the URL,
     and the child exits as soon as its parent's end of stdin closes, so it never outlives the console.
     `scenario` "list" prints the rehearsal scenarios instead of serving; `onset` is how many minutes
     before the start the scenario's incident began. `accounts`, `regions` and `aws_config` make it a
-    fleet (console.sandbox.fleet).
+    fleet (console.sandbox.fleet). `control_plane_limits` enforces API Gateway's management-call rates and
+    quotas once the estate is seeded (console.sandbox.control_plane).
     """
     if scenario == "list":
         from console.sandbox.scenarios import describe
@@ -184,6 +188,7 @@ def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scen
         from console.sandbox.fleet import serve_fleet
 
         fleet_lines = serve_fleet(sandbox.url, accounts, regions, aws_config)
+    LIMITER.switch(control_plane_limits)
     threading.Thread(target=_get_ready, args=(sandbox.url,), name="sandbox-ready", daemon=True).start()
     # The endpoint answers with the seeded estate from here; the clients start a moment later.
     if announce:
