@@ -22,7 +22,7 @@ from typing import Any
 from botocore.exceptions import HTTPClientError
 
 from actions import fields, pacing
-from actions.plan import ANSWER_ID, Change, Path, Plan, Target
+from actions.plan import ANSWER_ID, Change, Path, Plan, Target, managed_by
 from actions.resource_doc import OPTIONAL_FIELDS, ResourceDoc, api_key_document, usage_plan_document
 from actions.stage_doc import StageDoc, read_field, same
 from console.aws.errors import Problem, explain
@@ -101,8 +101,9 @@ class Engine:
             raw = self._raw(api.id, api.protocol.value, stage)
         except Exception as exc:
             raise explain(exc, profile=self.connection.target.profile) from None
-        return StageDoc(target=self._target(api, stage), protected=self.protected(stage), api=api, raw=raw,
-                        structure=self.gateway.detail(api))
+        owner = managed_by({**api.tags, **(raw.get("tags") or raw.get("Tags") or {})})
+        return StageDoc(target=replace(self._target(api, stage), managed_by=owner), protected=self.protected(stage),
+                        api=api, raw=raw, structure=self.gateway.detail(api))
 
     def usage_plan(self, ref: str) -> ResourceDoc:
         """A usage plan (id or name) as AWS has it now, and how long an UpdateUsagePlan would wait."""

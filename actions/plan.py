@@ -47,6 +47,7 @@ class Target:
     resource: str = "stage"
     resource_id: str = ""
     resource_name: str = ""
+    managed_by: str = ""  # the infrastructure-as-code tool or stack whose tags the stage or its API carries
 
     @property
     def label(self) -> str:
@@ -126,6 +127,14 @@ class Plan:
             files=(),
         )
 
+    @property
+    def all_warnings(self) -> tuple[str, ...]:
+        """The plan's warnings, and the infrastructure-as-code one when its target is managed by a template."""
+        if not self.target.managed_by:
+            return self.warnings
+        return (*self.warnings, f"{self.target.managed_by} manages this: the next deploy will revert this; "
+                                "change it in the template too.")
+
     def overridden(self) -> "Plan":
         """The plan as applied over its failed gate, the operator's override recorded for the journal."""
         return replace(self, notes=(*self.notes, f"{OVERRIDE_NOTE}: " + "; ".join(self.warnings)))
@@ -162,7 +171,7 @@ class Plan:
             "precondition": [[list(p), v] for p, v in self.precondition],
             "postcondition": [[list(p), v] for p, v in self.postcondition],
             "inverse_call": vars(_masked(self.inverse_call, self.secret_params)) if self.inverse_call else None,
-            "warnings": list(self.warnings),
+            "warnings": list(self.all_warnings),
             "protected": self.protected,
             "notes": list(self.notes),
             "undoes": self.undoes,
@@ -184,7 +193,7 @@ class Plan:
             precondition=tuple((tuple(p), v) for p, v in data["precondition"]),
             postcondition=tuple((tuple(p), v) for p, v in data["postcondition"]),
             inverse_call=Call(**data["inverse_call"]) if data.get("inverse_call") else None,
-            warnings=tuple(data.get("warnings", ())),
+            warnings=tuple(w for w in data.get("warnings", ()) if not w.endswith(IAC_WARNING_END)),
             protected=data.get("protected", False),
             notes=tuple(data.get("notes", ())),
             undoes=data.get("undoes"),
@@ -193,6 +202,26 @@ class Plan:
             part_of=data.get("part_of"),
             files=tuple(tuple(f) for f in data.get("files", ())),
         )
+
+
+IAC_WARNING_END = "change it in the template too."
+# Tags that tools which own a resource put on it: a key naming the stack, or a managed-by key naming the tool.
+STACK_TAGS = (("aws:cloudformation:stack-name", "CloudFormation (CDK, SAM) stack {}"),)
+MANAGED_BY_TAGS = ("managed-by", "managed_by", "ManagedBy", "managedBy")
+
+
+def managed_by(tags: dict[str, str]) -> str:
+    """Who owns a resource by its tags ("" for no one): a CloudFormation stack (CDK and SAM deploy
+    through one) or the tool a managed-by tag names (terraform, pulumi, ...)."""
+    for key, words in STACK_TAGS:
+        if tags.get(key):
+            return words.format(tags[key])
+    for key in MANAGED_BY_TAGS:
+        if tags.get(key):
+            tool = tags[key]
+            return {"terraform": "Terraform", "cdk": "AWS CDK", "sam": "AWS SAM", "pulumi": "Pulumi",
+                    "cloudformation": "CloudFormation"}.get(tool.lower(), tool)
+    return ""
 
 
 MASK = "********"

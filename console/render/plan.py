@@ -61,7 +61,7 @@ def plan_renderable(plan: Plan) -> Group:
         Text("Equivalent AWS CLI", style="bold"),
         Text(plan.aws_cli(), overflow="fold"),
     ]
-    parts += [Text(f"warning: {w}", style="bold") for w in plan.warnings]
+    parts += [Text(f"warning: {w}", style="bold") for w in plan.all_warnings]
     parts.append(Text("Undo: " + ("available (the inverse is recorded)" if plan.inverse_call
                                   else "none — this cannot be undone"), style="dim"))
     return Group(*parts)
