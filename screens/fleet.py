@@ -35,6 +35,7 @@ class FleetScreen(ConsoleScreen):
         self.targets: tuple[FleetTarget, ...] = ()
         self.answers: dict[FleetTarget, TargetPulse] = {}
         self.shown: list[FleetRow | TargetPulse] = []  # what each table row is
+        self.reads = 0  # loads started: answers of an older one are dropped
 
     def body(self) -> ComposeResult:
         table = DataTable(id="fleet", cursor_type="row", zebra_stripes=True, cell_padding=1)
@@ -63,22 +64,26 @@ class FleetScreen(ConsoleScreen):
             self.show_status()
             return
         self.fleet, self.targets, self.answers = name, parse_targets(fleets[name]), {}
+        self.reads += 1  # a read still running from before answers into nothing
         self._draw()
         self.loading_what = f"reading {len(self.targets)} targets"
-        settings, app = self.app.settings, self.app
-        in_thread(self, lambda: fleet_pulse(self.targets, settings,
-                                            answered=lambda answer: app.call_from_thread(self._answered, answer)),
-                  self._done, group="fleet", exclusive=True)
+        settings, app, read = self.app.settings, self.app, self.reads
+        in_thread(self, lambda: fleet_pulse(self.targets, settings, answered=lambda answer: app.call_from_thread(
+            self._answered, read, answer)), lambda _answers: self._done(read), group="fleet", exclusive=True)
 
-    def _answered(self, answer: TargetPulse) -> None:
+    def _answered(self, read: int, answer: TargetPulse) -> None:
+        if read != self.reads:
+            return
         self.answers[answer.target] = answer
-        if answer.problem is not None:
-            self.notify(f"{answer.target}: {answer.problem.message}", title="Fleet", severity="warning", timeout=8)
+        problems = [answer.problem.message] if answer.problem else [*answer.gaps, *answer.pulse.notes]
+        for problem in problems:  # what could not be read, as the pulse says it
+            self.notify(f"{answer.target}: {problem}", title="Fleet", severity="warning", timeout=8)
         self._draw()
 
-    def _done(self, _answers: list[TargetPulse]) -> None:
-        self.loading_what = None
-        self.show_status()
+    def _done(self, read: int) -> None:
+        if read == self.reads:
+            self.loading_what = None
+            self.show_status()
 
     def _draw(self) -> None:
         table = self.query_one("#fleet", DataTable)
