@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Iterator
 
 from console.cli.parser import attach_relative_values, build_parser
-from console.exits import EXIT_OK, EXIT_USAGE, exit_code
+from console.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE, exit_code
 from console.render.visible import say
 
 if TYPE_CHECKING:
@@ -28,6 +28,13 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "no_color", False):
         os.environ["NO_COLOR"] = "1"  # rich and Textual honour it
     if args.command == "sandbox":
+        from importlib.util import find_spec
+
+        if find_spec("moto") is None:  # moto comes with the extra; it is imported only once a call comes in
+            say("The sandbox needs the 'sandbox' extra (No module named 'moto'). Install it with "
+                "pipx install 'apigw-console[sandbox]' (or uv tool install 'apigw-console[sandbox]', or "
+                "pip install 'apigw-console[sandbox]' in the console's environment).")
+            return EXIT_FAILED
         from console.sandbox.server import serve
 
         return serve(args.port, seeded=not args.empty, announce=args.announce, traffic=args.traffic,
