@@ -39,8 +39,8 @@ BASELINE_MINUTES = 10  # before the onset: the stage's own rates, which recovery
 METRICS = {"count": "Count", "e4xx": "4XXError", "e5xx": "5XXError"}  # query id -> the REST stage's metric
 PULSE_RUNS = 3  # fresh sandbox children, each measured cold then warm
 WAIT = 30.0  # the longest any one step may take before the run is reported as stuck
-RATE = "x4"  # the storm is 60 req/s against 20 (burst 40): four times the rate admits it; the burst stays
-FIXED_RATE, FIXED_BURST = 80.0, 40
+RATE = "x4"  # the storm is 60 req/s against 5 a method (burst 10): four times the rate admits it; the burst stays
+FIXED_RATE, FIXED_BURST = 20.0, 10
 
 
 # A key as the driver sends it: (key name, character); a letter or digit is itself. And how a key is reported.

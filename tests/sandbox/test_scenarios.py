@@ -87,8 +87,9 @@ def test_throttle_storm_sheds_429s_until_the_throttle_is_raised(rehearsal, lines
     traffic.step(20, start + 40)
     calm = lines(ORDERS_API.name, start + 20, start + 40)
     assert len(storm) > 20 * 50
-    # ~0.5: POST /orders has its own throttle (200 req/s), the rest share the stage's 20 req/s
-    assert share(storm, lambda line: line["status"] == "429" and line["errorMessage"] == "Too Many Requests") > 0.4
+    # ~0.4: the stage's 5 req/s is each method's own (GET /orders and GET /orders/{orderId} get ~17 each);
+    # POST /orders has its own throttle (200 req/s)
+    assert share(storm, lambda line: line["status"] == "429" and line["errorMessage"] == "Too Many Requests") > 0.3
     assert share(calm, lambda line: line["status"] == "429") < 0.01
 
 

@@ -8,9 +8,11 @@ answers land where API Gateway puts them: access-log lines in each stage's own c
 (its access-log group, and `<group>/Canary` for a canary's requests) and AWS/ApiGateway metrics.
 
 A request meets, in API Gateway's order: the API key (none, or a disabled one: 403); the throttles
-as token buckets — the method's own or else the stage's, then the usage plan's per key (429); the
-plan's quota (429 "Limit Exceeded"); the stage cache, which a flush empties and the TTL refills;
-then the backend of the deployment the request was routed to. Releases named in `FAILING_RELEASES`
+as token buckets, in the order API Gateway documents — the usage plan's per key for the method, then
+per key; the method's own limit or else the stage default, which is a bucket *per method* (a stage
+rate R with M busy methods admits up to M x R); then the account's limit over every stage of the
+region (429); the plan's quota (429 "Limit Exceeded"); the stage cache, which a flush empties and
+the TTL refills; then the backend of the deployment the request was routed to. Releases named in `FAILING_RELEASES`
 fail often wherever they are deployed, which is how a rehearsal's canary goes bad.
 
 `Traffic.step(seconds, now)` simulates the `seconds` before `now`; tests call it directly, and a
@@ -67,6 +69,7 @@ from console.sandbox.traffic.sinks import LogSink, MetricSink, MetricTarget
 log = logging.getLogger("apigw-console.sandbox.traffic")
 
 REFRESH_SECONDS = 5.0  # how often the estate is read again
+ACCOUNT_LIMIT = Limit(10_000, 5_000)  # API Gateway's default per account and region, over all its APIs
 LIVE_LOAD = load(1.0)  # live traffic continues at the level the seeded history ends on
 PSP_ADAPTER_V3 = "v2.9.0 — PSP adapter v3 (retries moved client-side)"
 FAILING_RELEASES = {PSP_ADAPTER_V3: 0.7}  # deployment description -> share of backend answers that are 5xx
@@ -106,9 +109,10 @@ class Traffic:
     def __init__(self, url: str, *, regions: Iterable[str] = (REGION, EU_REGION),
                  profiles: Mapping[StageName, Profile] | None = None,
                  stale: Mapping[StageName, float] | None = None, seed: int = SEED,
-                 refresh_seconds: float = REFRESH_SECONDS):
+                 refresh_seconds: float = REFRESH_SECONDS, account_limit: Limit = ACCOUNT_LIMIT):
         """`profiles`: each stage's load (default: the seeded ones); `stale`: stages whose cache
-        holds answers from before an epoch second, until flushed or expired."""
+        holds answers from before an epoch second, until flushed or expired; `account_limit`: the
+        throttle over all the stages of a region."""
         session = boto3.session.Session(aws_access_key_id=ACCESS_KEY_ID,
                                         aws_secret_access_key=SECRET_ACCESS_KEY)
         self._clients = {region: Clients(session, url, region) for region in regions}
@@ -124,6 +128,15 @@ class Traffic:
         self.logs = LogSink(self._clients.__getitem__, random.Random(f"{seed}:streams"))
         self.metrics = MetricSink(self._clients.__getitem__)
         self.quotas = Quotas()
+        self.account_limit = account_limit
+        self._accounts: dict[str, _Bucket] = {}  # region -> the account's bucket there
+
+    def account_admits(self, region: str, at: float) -> bool:
+        """Whether the account's bucket in `region` has a token for a request at `at` (taking it)."""
+        bucket = self._accounts.get(region)
+        if bucket is None:
+            bucket = self._accounts[region] = _Bucket(self.account_limit, at)
+        return bucket.take(self.account_limit, at)
 
     def refresh(self, now: float) -> None:
         """Read the estate again (the step does this every `refresh_seconds`)."""
@@ -246,19 +259,21 @@ class _StageRun:
         if endpoint.key_required and (key_id is None or key_id not in stage.enabled_keys):
             return Answer(403, "Forbidden", None, None)
         where = (stage.api_id, stage.name, endpoint.verb, endpoint.path)
-        limit = endpoint.limit or stage.limit
-        if limit and not self._take(("method", endpoint.verb, endpoint.path) if endpoint.limit else ("stage",),
-                                    limit, at):
-            return Answer(429, "Too Many Requests", None, None, throttle_reason(*where, limit.rate, limit.burst))
         plan = _plan_of(stage, key_id) if key_id else None
+        if plan is not None and key_id is not None:
+            method_limit = plan.method_limits.get((endpoint.verb, endpoint.path))
+            for bucket, plan_limit in ((("plan", plan.id, key_id, endpoint.verb, endpoint.path), method_limit),
+                                       (("plan", plan.id, key_id), plan.limit)):
+                if plan_limit and not self._take(bucket, plan_limit, at):
+                    return Answer(429, "Too Many Requests", None, None, throttle_reason(
+                        *where, plan_limit.rate, plan_limit.burst, key_id=key_id, plan_id=plan.id))
+        limit = endpoint.limit or stage.limit  # the stage default is each method's own bucket
+        if limit and not self._take(("method", endpoint.verb, endpoint.path), limit, at):
+            return Answer(429, "Too Many Requests", None, None, throttle_reason(*where, limit.rate, limit.burst))
+        if not self.traffic.account_admits(stage.region, at):
+            return Answer(429, "Too Many Requests", None, None)
         if plan is None or key_id is None:
             return None
-        method_limit = plan.method_limits.get((endpoint.verb, endpoint.path))
-        for bucket, plan_limit in ((("plan", plan.id, key_id), plan.limit),
-                                   (("plan", plan.id, key_id, endpoint.verb, endpoint.path), method_limit)):
-            if plan_limit and not self._take(bucket, plan_limit, at):
-                return Answer(429, "Too Many Requests", None, None, throttle_reason(
-                    *where, plan_limit.rate, plan_limit.burst, key_id=key_id, plan_id=plan.id))
         if not self.traffic.quotas.admit(stage.region, plan, key_id, at):
             return Answer(429, "Limit Exceeded", None, None,
                           quota_reason(stage.api_id, stage.name, key_id, plan.id, plan.quota, plan.period))
