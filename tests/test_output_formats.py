@@ -50,3 +50,12 @@ def test_no_color(cli, how, monkeypatch, scratch_apis):
         monkeypatch.setenv("NO_COLOR", "1")
     code, out, _ = cli("stage", scratch_apis["REST"], "dev", *([how] if how.startswith("--") else []))
     assert code == 0 and "dev" in out and not COLOUR.search(out)
+
+
+def test_the_aws_command_of_a_plan_is_one_whole_line(cli, scratch_apis, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    args = ("vars", "set", scratch_apis["REST"], "dev", "longer_than_a_narrow_terminal=" + "x" * 60, "--dry-run")
+    line = json.loads(cli(*args, "--output", "json")[1])["plan"]["aws_cli"]
+    assert len(line) > 80
+    code, out, _ = cli(*args)
+    assert code == 0 and line in out.splitlines()

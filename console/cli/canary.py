@@ -16,12 +16,11 @@ from actions import canary, validate
 from actions.canary_gate import Verdict, evidence
 from actions.engine import Engine
 from actions.plan import Invalid
-from console.cli.output import assignments, change, out
+from console.cli.output import assignments, change, out, print_plan
 from console.exits import EXIT_OK, EXIT_USAGE
 from console.model import Api, Protocol, Stage
 from console.render import canary as canary_text
 from console.render.describe import jsonable
-from console.render.plan import plan_renderable
 from console.render.text import terminal
 from console.render.visible import say
 
@@ -103,7 +102,7 @@ def _gate_refused(plan, verdict: Verdict, args) -> int:
                                                                              "failed": list(verdict.failed)}},
                          indent=2, default=str))
     else:
-        terminal().print(plan_renderable(plan))
+        print_plan(plan)
     rules = "; ".join(verdict.failed)
     say(f"the promotion gate failed, so nothing was sent: {rules}. Review the evidence with "
           f"`apigw-console canary status {args.api} {args.stage}`, or pass --override-gate to promote anyway "

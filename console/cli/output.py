@@ -21,7 +21,7 @@ from actions.plan import Invalid, Plan
 from console.cli.answer import emit
 from console.exits import EXIT_OK, EXIT_READ_ONLY, EXIT_USAGE
 from console.render.describe import jsonable
-from console.render.plan import plan_renderable
+from console.render.plan import plan_head, plan_tail
 from console.render.text import terminal
 
 
@@ -57,7 +57,7 @@ def change(engine: Engine, plan: Plan, args) -> int:
         print(json.dumps({"plan": plan.to_json(), "applied": False}, indent=2, default=str))
         return EXIT_OK
     if args.output != "json":
-        terminal().print(plan_renderable(plan))
+        print_plan(plan)
     if args.dry_run:
         if args.output != "json":
             terminal().print("Dry run: nothing was sent.")
@@ -83,6 +83,13 @@ def change(engine: Engine, plan: Plan, args) -> int:
         for warning in (*entry.get("surprises", []), *([applied.note] if applied.note else [])):
             err.print(f"warning: {warning}", highlight=False)
     return EXIT_OK
+
+
+def print_plan(plan: Plan) -> None:
+    """The plan, with its `aws` command on a line of its own, whole: a runbook copies it as it is."""
+    terminal().print(plan_head(plan))
+    terminal(soft_wrap=True).print(plan.aws_cli(), highlight=False)
+    terminal().print(plan_tail(plan))
 
 
 def _confirmed(plan: Plan, err: Console, ask: Callable[[str], str] = input) -> bool:

@@ -50,8 +50,9 @@ def call_text(plan: Plan) -> Text:
     return Text("\n".join(lines))
 
 
-def plan_renderable(plan: Plan) -> Group:
-    parts: list[Any] = [
+def plan_head(plan: Plan) -> Group:
+    """What the plan does: summary, target, diff and the exact call."""
+    return Group(
         Text.assemble(("Plan: ", "bold"), plan.summary),
         Text.assemble(("Target: ", "bold"), plan.target.label,
                       ("  PROTECTED — type the stage name to confirm" if plan.protected else "", "bold")),
@@ -59,9 +60,18 @@ def plan_renderable(plan: Plan) -> Group:
         Text("Call", style="bold"),
         call_text(plan),
         Text("Equivalent AWS CLI", style="bold"),
-        Text(plan.aws_cli(), overflow="fold"),
-    ]
-    parts += [Text(f"warning: {w}", style="bold") for w in plan.all_warnings]
+    )
+
+
+def plan_tail(plan: Plan) -> Group:
+    """After the `aws` line: the warnings and whether it can be undone."""
+    parts: list[Any] = [Text(f"warning: {w}", style="bold") for w in plan.all_warnings]
     parts.append(Text("Undo: " + ("available (the inverse is recorded)" if plan.inverse_call
                                   else "none — this cannot be undone"), style="dim"))
     return Group(*parts)
+
+
+def plan_renderable(plan: Plan) -> Group:
+    """The whole plan in one renderable (the TUI's confirmation). The CLI prints the head, the `aws` line
+    on a line of its own, never wrapped or cut so that it can be copied, and the tail."""
+    return Group(plan_head(plan), Text(plan.aws_cli(), overflow="fold"), plan_tail(plan))
