@@ -182,12 +182,12 @@ def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scen
         print(f"apigw-console sandbox: {problem}", file=sys.stderr)
         return 2
     sandbox = start(port, seeded=seeded, scenario=scenario, onset=onset)
-    FAULTS.set(wanted)
     fleet_lines: list[str] = []
-    if fleet:
+    if fleet:  # seeded before faults apply: a fault is for the console's calls
         from console.sandbox.fleet import serve_fleet
 
         fleet_lines = serve_fleet(sandbox.url, accounts, regions, aws_config)
+    FAULTS.set(wanted)
     LIMITER.switch(control_plane_limits)
     threading.Thread(target=_get_ready, args=(sandbox.url,), name="sandbox-ready", daemon=True).start()
     # The endpoint answers with the seeded estate from here; the clients start a moment later.
