@@ -15,6 +15,7 @@ import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Iterator
 
+from console.cli.completion import complete_if_asked
 from console.cli.parser import attach_relative_values, build_parser
 from console.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE, exit_code
 from console.render.visible import say
@@ -24,7 +25,9 @@ if TYPE_CHECKING:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(attach_relative_values(sys.argv[1:] if argv is None else argv))
+    parser = build_parser()
+    complete_if_asked(parser)
+    args = parser.parse_args(attach_relative_values(sys.argv[1:] if argv is None else argv))
     if getattr(args, "no_color", False):
         os.environ["NO_COLOR"] = "1"  # rich and Textual honour it
     if args.command == "sandbox":

@@ -11,6 +11,7 @@ import argparse
 from console import __version__
 from console.cli.canary_args import add_canary_parsers
 from console.cli.catalog_args import add_catalog_parsers
+from console.cli.completion import SHELLS
 from console.cli.deployments_args import add_deployments_parsers
 from console.cli.logs_args import add_logs_parsers
 from console.cli.options import api_stage, change_options, global_options, handles
@@ -88,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_logs_parsers(commands, shared)
     handles(commands.add_parser("profiles", parents=[shared], help="the AWS profiles and keyring entries"),
             "console.cli.local:profiles", offline=True)
+    handles(commands.add_parser("completion", help="print the shell completion script: bash, zsh or fish"),
+            "console.cli.completion:script", offline=True).add_argument("shell", choices=SHELLS, metavar="SHELL")
     creds = commands.add_parser("creds", help="access keys held in the OS keyring").add_subparsers(
         dest="action", metavar="ACTION", required=True)
     sub = handles(creds.add_parser("add", parents=[shared], help="store a key pair (the secret read without echo)"),
