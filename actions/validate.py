@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from actions.plan import Invalid
@@ -124,6 +124,22 @@ def age(field: str, text: str) -> timedelta:
     if seconds > MAX_AGE.total_seconds():
         raise Invalid(field, f"{rule}, at most {MAX_AGE.days} days", shown)
     return timedelta(**{_AGE_UNITS[found["unit"]]: int(found["number"])})
+
+
+def moment(field: str, text: str, now: datetime) -> datetime:
+    """A time as the AWS CLI takes one: `now`, an age ("15m", "2h", "1d": that long before `now`), or
+    ISO 8601 ("2026-12-04T09:30", "2026-12-04T09:30:00+01:00", "2026-12-04"), in UTC unless a zone is given."""
+    shown = _stripped(text)
+    if shown.lower() == "now":
+        return now
+    if shown[:1].isdigit() and not _AGE.fullmatch(shown):
+        try:
+            found = datetime.fromisoformat(shown)
+        except ValueError:
+            raise Invalid(field, "an age (15m, 2h, 1d), now, or an ISO 8601 time, e.g. 2026-12-04T09:30:00Z",
+                          shown) from None
+        return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
+    return now - age(field, shown)
 
 
 def selector(kind: str, text: str | None, *, otherwise: str | None = None) -> str | None:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from traffic_helpers import stepped
@@ -149,3 +149,14 @@ def test_logs_follow_prints_new_lines_until_interrupted(live):
 def stamp(line: str) -> float:
     """The epoch seconds of a printed line's first field, an ISO 8601 time in UTC ("...Z")."""
     return datetime.fromisoformat(line.split()[0].replace("Z", "+00:00")).timestamp()
+
+
+def test_logs_between_two_iso_times(live, capsys):
+    now = datetime.now().astimezone()
+    since, until = now - timedelta(minutes=3), now - timedelta(minutes=1)
+    code, out, _ = run(capsys, live, "logs", "orders-api", "prod", "--since", since.isoformat(timespec="seconds"),
+                       "--until", until.isoformat(timespec="seconds"), "--output", "json")
+    times = [datetime.fromisoformat(json.loads(line)["time"]) for line in out.splitlines()]
+    assert code == 0 and times and all(since.replace(microsecond=0) <= t <= until for t in times)
+    code, _, err = run(capsys, live, "logs", "orders-api", "prod", "--until", "now", "--follow")
+    assert code == 2 and "--until" in err

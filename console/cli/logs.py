@@ -82,7 +82,13 @@ def logs(engine: Engine, args) -> int:
     from console.logs.sources import stage_sources
     from console.logs.tail import Tail, filter_budget, history, metered
 
-    since = datetime.now(UTC) - validate.age("--since", args.since)
+    now = datetime.now(UTC)
+    since = validate.moment("--since", args.since, now)
+    until = validate.moment("--until", args.until, now) if args.until else now
+    if args.until and args.follow:
+        raise Invalid("--until", "ends the range, and --follow keeps tailing: use one of them", args.until)
+    if not since < until:
+        raise Invalid("--since", f"must be before --until ({until.isoformat()})", since.isoformat())
     line_filter = LineFilter(statuses=_statuses(args.status), text=args.filter or None)
     gateway = engine.gateway
     connection = gateway.connection
@@ -105,7 +111,7 @@ def logs(engine: Engine, args) -> int:
     since_ms = int(since.timestamp() * 1000)
     if not args.follow:
         client = metered(connection.client("logs"), budget)
-        for line in history(client, [group.name], since_ms, int(time.time() * 1000), parser, pattern):
+        for line in history(client, [group.name], since_ms, int(until.timestamp() * 1000), parser, pattern):
             if line_filter.matches(line):
                 out.write(show(line) + "\n")
         out.flush()

@@ -53,8 +53,10 @@ def add_logs_parsers(commands, shared: argparse.ArgumentParser) -> None:
                     "until Ctrl+C. Filters are also sent to CloudWatch Logs as a filter pattern where the format "
                     "allows one."), "console.cli.logs:logs")
     api_stage(logs)
-    logs.add_argument("--since", default="10m", metavar="AGE", help="how far back to start: 90s, 10m, 2h, 1d "
-                                                                   "(default 10m)")
+    logs.add_argument("--since", default="10m", metavar="TIME", help="where to start: an age (90s, 10m, 2h, 1d), "
+                      "now, or an ISO 8601 time, UTC unless a zone is given (default 10m)")
+    logs.add_argument("--until", metavar="TIME", help="where to end, in the same forms (default: now; not with "
+                                                      "--follow)")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines until interrupted")
     logs.add_argument("--status", action="append", metavar="CLASS", default=[],
                       help="only this status class: 2xx, 3xx, 4xx, 5xx (repeat or comma-separate for several)")

@@ -80,7 +80,7 @@ def audit(args) -> int:
 
     place = Target(profile=args.profile, region=args.region, endpoint_url=args.endpoint_url, sandbox=args.sandbox)
     journal = Journal(journal_path(sandbox=place.sandbox or place.local))
-    since = datetime.now(UTC) - validate.age("--since", args.since) if args.since else None
+    since = validate.moment("--since", args.since, datetime.now(UTC)) if args.since else None
     wanted = {"account": args.account, "region": args.region, "profile": args.profile,
               "endpoint": SANDBOX if args.sandbox else args.endpoint_url}
     entries = [{**e, **scope_of(e)} for e in journal.entries(since) if matches(e, **wanted)]
