@@ -3,6 +3,8 @@ each came from. One row per rule: the options, the environment and the shared co
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from console.aws.session import Connection, Target
@@ -113,3 +115,14 @@ def test_a_local_api_gateway_endpoint_from_the_environment_is_local_for_identity
     assert logs.meta.endpoint_url == sandbox.url
     assert logs.meta.config.inject_host_prefix is False
     assert connection.client("apigateway").get_rest_apis(limit=1) is not None
+
+
+def test_info_names_what_was_resolved_and_from_where(aws_config, capsys):
+    from console.cli import main
+
+    aws_config.setenv("AWS_PROFILE", "prod")
+    aws_config.setenv("AWS_ENDPOINT_URL", "https://vpce.example.com")
+    assert main(["info", "--output", "json"]) == 0
+    resolved = json.loads(capsys.readouterr().out)["connection (resolved)"]
+    assert resolved == ("profile prod (AWS_PROFILE) · region eu-central-1 (profile prod) · "
+                        "endpoint https://vpce.example.com (AWS_ENDPOINT_URL)")

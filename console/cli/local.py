@@ -11,6 +11,7 @@ from pathlib import Path
 from console.aws import credentials
 from console.aws.errors import Problem
 from console.aws.profiles import all_profiles
+from console.aws.session import Target
 from console.config import config_path
 from console.exits import EXIT_OK
 from console.journal.store import journal_path
@@ -92,7 +93,9 @@ def info(args) -> int:
         "SSO token cache (reads)": Path("~/.aws/sso/cache").expanduser(),
     }
     backend = keyring.get_keyring()
+    place = Target(profile=args.profile, region=args.region, endpoint_url=args.endpoint_url, sandbox=args.sandbox)
     answer = {name: str(path) for name, path in paths.items()} | {
+        "connection (resolved)": place.resolution(),
         "keyring backend": f"{type(backend).__module__}.{type(backend).__name__}",
         "keyring usable": credentials.usable() is None,
     }
