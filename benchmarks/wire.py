@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 import time
 
 from benchmarks.common import Figure, isolate_aws
@@ -49,16 +50,23 @@ def run(*options: str) -> list[Figure]:
     try:
         reseed(sandbox.url)
         for columns, lines in SIZES:
-            figures += _idle(sandbox.url, columns, lines, window)
+            figures += _said(_idle(sandbox.url, columns, lines, window))
         sandbox.start_traffic()
         for columns, lines in SIZES:
-            figures.append(_following(sandbox.url, columns, lines, window, None))
+            figures += _said([_following(sandbox.url, columns, lines, window, None)])
         sandbox.traffic.stop()
         sandbox.traffic = None
         for columns, lines in SIZES:
-            figures.append(_following(sandbox.url, columns, lines, window, FAST_RATE))
+            figures += _said([_following(sandbox.url, columns, lines, window, FAST_RATE)])
     finally:
         sandbox.stop(flush=False)
+    return figures
+
+
+def _said(figures: list[Figure]) -> list[Figure]:
+    """Figures as they are measured, on stderr: a run of minutes shows its progress."""
+    for figure in figures:
+        print(f"  {figure.name}: {figure.value:g} {figure.unit} ({figure.note})", file=sys.stderr, flush=True)
     return figures
 
 
@@ -69,7 +77,6 @@ class Console:
         import fcntl
         import struct
         import subprocess
-        import sys
         import termios
 
         self.master, slave = os.openpty()
@@ -110,7 +117,7 @@ def _pump_all(consoles: list[Console], seconds: float) -> None:
             console.pump(0.01)
 
 
-def _wait_for(consoles: dict[str, Console], marker: dict[str, bytes], timeout: float = 30.0) -> None:
+def _wait_for(consoles: dict[str, Console], marker: dict[str, bytes], timeout: float = 120.0) -> None:
     """Until each console has written its marker since the last command it was sent."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:
@@ -232,7 +239,7 @@ class _Writer:
 
         client = _logs_client(self.url)
         group, log_format = _log_group(self.url)
-        stream = "wire-benchmark"
+        stream = f"wire-benchmark-{time.time_ns()}"
         client.create_log_stream(logGroupName=group, logStreamName=stream)
         started = time.monotonic()
         sent = 0

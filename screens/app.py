@@ -11,6 +11,7 @@ import threading
 from functools import partial
 from typing import TYPE_CHECKING, Iterable
 
+from rich.text import Text
 from textual import events
 from textual._compositor import CompositorUpdate
 from textual.app import App, SystemCommand
@@ -18,7 +19,8 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
+from textual.widget import Widget
+from textual.widgets import Input, Static, TextArea
 
 from console.config import Settings
 from console.config import load as load_settings
@@ -84,8 +86,12 @@ class ConsoleApp(App[None]):
     held_calls: reactive[int] = reactive(0)
     waiting_for: reactive[str] = reactive("")  # the call AWS has not answered for a while, in words
 
-    def __init__(self, target: "Target", settings: Settings | None = None, write: bool = False) -> None:
+    def __init__(self, target: "Target", settings: Settings | None = None, write: bool = False,
+                 slow_link: bool = False) -> None:
         super().__init__()
+        self.slow_link = slow_link  # over SSH: no animations or spinners, live charts once a minute
+        if slow_link:
+            self.animation_level = "none"
         self.target = target
         self.settings = settings or load_settings()
         self.gateway: Gateway | None = None
@@ -115,14 +121,15 @@ class ConsoleApp(App[None]):
             return []
         return super()._background_screens
 
-    def scroll_rows(self, top: int, bottom: int, count: int) -> bool:
+    @property
+    def scrolls_terminal(self) -> bool:
+        """Whether `scroll_rows` may be used: not headless (nothing is written), not inline."""
+        return not (self.is_headless or self.is_inline)
+
+    def scroll_rows(self, top: int, bottom: int, count: int) -> None:
         """Scroll the terminal's rows top..bottom (full width) up by `count` at the start of the next frame,
-        so a view that follows new lines repaints only the rows that came in. False where a terminal
-        scroll cannot be used (headless, inline): then the caller repaints as usual."""
-        if self.is_headless or self.is_inline:
-            return False
+        so a view that follows new lines repaints only the rows that came in."""
         self._scrolls.append(scroll_up(top, bottom, count))
-        return True
 
     def _display(self, screen: Screen, renderable) -> None:
         """Every frame: the scrolls asked for first, then Textual's update with its styles written compactly."""
@@ -135,6 +142,12 @@ class ConsoleApp(App[None]):
 
             renderable.render_segments = written
         super()._display(screen, renderable)
+
+    def get_loading_widget(self) -> Widget:
+        """Over a slow link a still word, not a spinner that writes a frame ten times a second."""
+        if self.slow_link:
+            return Static(Text("loading…", style="dim"))
+        return super().get_loading_widget()
 
     def on_mount(self) -> None:
         self.place = Place(label=self.target.label, region=self.target.region or "", sandbox=self.target.sandbox,
@@ -245,7 +258,7 @@ class ConsoleApp(App[None]):
                 for b in [*type(self.screen).BINDINGS, *self.BINDINGS] if isinstance(b, Binding) and b.description]
         keys.append(("ctrl+p", "Command palette: every screen and action by name"))
         keys.append(("↑ ↓ pgup pgdn home end", "Move; tab moves between panes"))
-        self.push_screen(HelpScreen(keys))
+        self.push_screen(HelpScreen(keys, slow_link=self.slow_link))
 
     def action_command_line(self, text: str = "") -> None:
         self.push_screen(CommandLine(text, self._completions()), callback=self.run_command)

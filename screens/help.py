@@ -17,9 +17,10 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "app.pop_screen", "Close", id="help.close"),
     ]
 
-    def __init__(self, keys: list[tuple[str, str]]) -> None:
+    def __init__(self, keys: list[tuple[str, str]], slow_link: bool = False) -> None:
         super().__init__()
         self.keys = keys
+        self.slow_link = slow_link
 
     def compose(self) -> ComposeResult:
         keys = Table(box=None, show_header=False, padding=(0, 2))
@@ -37,4 +38,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static(keys)
             yield Static("\n[b]Command line[/b] (press [b]:[/b])")
             yield Static(commands)
+            yield Static("\n[b]Slow link[/b] " + (
+                "on: 10 frames a second at most, no spinners, live charts once a minute "
+                "(--no-slow-link turns it off)" if self.slow_link else
+                "off (--slow-link turns it on; it is on by itself over SSH)"))
             yield Static("\n[dim]escape closes this.[/dim]")

@@ -46,6 +46,7 @@ DRAIN_SECONDS = 0.2
 DRAIN_SLICE = 500  # lines taken at a time...
 TICK_BUDGET = 0.005  # ...for at most this long a tick; the rest wait for the next (a key press goes between)
 PAINT_SECONDS = 0.1  # during a burst, new lines are painted at most this often; keys repaint at once
+SLOW_CHARTS_SECONDS = 60.0  # over a slow link the live charts are redrawn once a minute (g or + redraws now)
 HISTORY_MINUTES = 5  # fetched when the view opens, so the charts start with something
 SEARCH_MINUTES = 15  # a filter with a pattern fetches matching lines this far back
 SEARCH_LIMIT = 5_000
@@ -142,9 +143,8 @@ class LogLines(Widget, can_focus=True):
         self._rows = rows = self._layout()
         rows += [Strip.blank(width, self.rich_style)] * (height - len(rows))
         shift = _shift(old[band:], rows[band:])
-        if shift and not self.app.scroll_rows(self.region.y + band, self.region.y + height - 1, shift):
-            self.redraw()
-            return
+        if shift:
+            self.app.scroll_rows(self.region.y + band, self.region.y + height - 1, shift)
         after = old[:band] + old[band + shift:] + [None] * shift
         changed = [y for y in range(height) if rows[y] != after[y]]
         for y in range(height):
@@ -158,7 +158,8 @@ class LogLines(Widget, can_focus=True):
         instead), or None where it cannot be used: a scroll moves whole rows, so only for a view across
         the whole terminal, on top, drawn as we last left it."""
         height = self.size.height
-        if not (self.follow and not self.wrap and not self._asked and self.screen is self.app.screen
+        if not (self.follow and not self.wrap and not self._asked and self.app.scrolls_terminal
+                and self.screen is self.app.screen
                 and self.region.x == 0 and self.region.width == self.screen.size.width
                 and all(y in self._drawn for y in range(height))):
             return None
@@ -486,7 +487,7 @@ class LogScreen(ConsoleScreen):
             self.show_status()
         charts = self.query_one(LiveCharts)
         if charts.display and self.query_one(ContentSwitcher).current == "log-charts" \
-                and now - self._charts_drawn >= 1.0:
+                and now - self._charts_drawn >= (SLOW_CHARTS_SECONDS if self.app.slow_link else 1.0):
             self._charts_drawn = now
             charts.redraw()
         self.set_timer(0.001 if more else DRAIN_SECONDS, self._drain)

@@ -225,3 +225,23 @@ def _line(at_ms: int, n: int) -> str:
     return json.dumps({"requestId": f"wire-test-{n:04d}", "ip": "10.0.0.1", "httpMethod": "GET",
                        "resourcePath": f"/wire-test/{n}", "status": "200", "responseLatency": "12",
                        "requestTime": str(at_ms)})
+
+
+@pytest.mark.parametrize("slow_link", [True, False])
+async def test_question_mark_says_whether_the_slow_link_mode_is_on(sandbox, slow_link):
+    """Over a slow link: no animations, no spinner (a still word instead), and `?` says so and how to
+    turn it off; otherwise `?` says how to turn it on."""
+    from console.aws.session import Target
+    from screens.app import ConsoleApp
+    from screens.help import HelpScreen
+    from screen_helpers import screen_text
+
+    app = ConsoleApp(Target(endpoint_url=sandbox.url), slow_link=slow_link)
+    async with app.run_test(size=(100, 40)) as pilot:
+        assert (app.animation_level == "none") is slow_link
+        assert (type(app.get_loading_widget()).__name__ == "LoadingIndicator") is not slow_link
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = " ".join(screen_text(app).split())
+        assert ("Slow link on" in text and "--no-slow-link turns it off" in text) is slow_link
+        assert ("Slow link off (--slow-link turns it on" in text) is not slow_link

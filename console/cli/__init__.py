@@ -20,6 +20,8 @@ from console.cli.parser import attach_relative_values, build_parser
 from console.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE, exit_code
 from console.render.visible import say
 
+SLOW_LINK_FPS = "10"  # frames a second at most over a slow link (Textual's default is 60)
+
 if TYPE_CHECKING:
     from console.aws.waits import Waits
 
@@ -57,9 +59,12 @@ def main(argv: list[str] | None = None) -> int:
         say(f"config: {problem}")
     target = Target(profile=args.profile, region=args.region, endpoint_url=args.endpoint_url, sandbox=args.sandbox)
     if args.command is None:
+        slow_link = args.slow_link if args.slow_link is not None else bool(os.environ.get("SSH_CONNECTION"))
+        if slow_link:
+            os.environ.setdefault("TEXTUAL_FPS", SLOW_LINK_FPS)  # Textual reads it once, when imported just below
         from screens.app import ConsoleApp
 
-        app = ConsoleApp(target, settings=settings, write=args.write)
+        app = ConsoleApp(target, settings=settings, write=args.write, slow_link=slow_link)
         app.run()
         return app.return_code or EXIT_OK
 

@@ -24,6 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"apigw-console {__version__}")
     global_options(parser, suppress=False)
+    parser.add_argument("--slow-link", action=argparse.BooleanOptionalAction, default=None,
+                        help="the console over a slow link: 10 frames a second at most, no animations or spinners, "
+                             "live charts redrawn once a minute (default: on when SSH_CONNECTION is set; "
+                             "--no-slow-link turns it off)")
     shared = argparse.ArgumentParser(add_help=False)
     global_options(shared, suppress=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
