@@ -59,3 +59,13 @@ def test_the_aws_command_of_a_plan_is_one_whole_line(cli, scratch_apis, monkeypa
     assert len(line) > 80
     code, out, _ = cli(*args)
     assert code == 0 and line in out.splitlines()
+
+
+def test_the_offline_and_doctor_reads_take_query_and_text(cli, capsys):
+    from console.cli import main
+
+    assert main(["info", "--output", "text", "--query", "\"audit journal (writes)\""]) == 0
+    assert capsys.readouterr().out.strip().endswith("audit.jsonl")
+    assert main(["profiles", "--output", "text"]) == 0
+    code, out, _ = cli("doctor", "--query", "checks[?allowed].operation", "--output", "text")
+    assert code == 0 and "GetRestApis" in out.split("\t")

@@ -7,6 +7,7 @@ import json
 
 from actions.engine import Engine
 from console.aws import permissions
+from console.cli.answer import emit
 from console.exits import EXIT_FAILED, EXIT_OK
 from console.render.text import Table, terminal
 
@@ -14,12 +15,12 @@ from console.render.text import Table, terminal
 def doctor(engine: Engine, args) -> int:
     outcomes = permissions.run(engine.connection)
     denied = [o for o in outcomes if not o.allowed]
-    if args.output == "json":
-        print(json.dumps({
+    if args.output != "table" or args.query:
+        emit(args, {
             "checks": [{"service": o.check.service, "operation": o.check.operation, "allowed": o.allowed,
                         "kind": o.kind, "detail": o.detail} for o in outcomes],
             "read_only_policy": permissions.READ_ONLY_POLICY, "changes_policy": permissions.CHANGES_POLICY,
-        }, indent=2))
+        })
         return EXIT_FAILED if denied else EXIT_OK
     table = Table(box=None, pad_edge=False, title=f"What {engine.connection.target.label} may read in "
                                                   f"{engine.connection.region}", title_justify="left")

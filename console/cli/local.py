@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import json
 import os
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from console.aws import credentials
 from console.aws.errors import Problem
 from console.aws.profiles import all_profiles
 from console.aws.session import Target
+from console.cli.answer import emit
 from console.config import config_path
 from console.exits import EXIT_OK
 from console.journal.store import journal_path
@@ -21,8 +21,8 @@ from console.render.visible import visible
 
 def profiles(args) -> int:
     found = all_profiles()
-    if args.output == "json":
-        print(json.dumps([vars(p) for p in found], indent=2))
+    if args.output != "table" or args.query:
+        emit(args, [vars(p) for p in found])
         return EXIT_OK
     table = Table(box=None, pad_edge=False)
     for column in ("Profile", "Kind", "Region", "MFA", "Detail"):
@@ -57,9 +57,9 @@ def creds_add(args) -> int:
 
 def creds_list(args) -> int:
     entries = credentials.entries()
-    if args.output == "json":
-        print(json.dumps([{"name": e.name, "access_key_id": e.access_key_id[:4] + "…", "mfa_serial": e.mfa_serial,
-                           "role_arn": e.role_arn, "region": e.region} for e in entries], indent=2))
+    if args.output != "table" or args.query:
+        emit(args, [{"name": e.name, "access_key_id": e.access_key_id[:4] + "…", "mfa_serial": e.mfa_serial,
+                     "role_arn": e.role_arn, "region": e.region} for e in entries])
         return EXIT_OK
     for e in entries:
         fields = (e.name, f"{e.access_key_id[:4]}…", f"mfa={'yes' if e.mfa_serial else 'no'}", e.role_arn or "")
@@ -99,8 +99,8 @@ def info(args) -> int:
         "keyring backend": f"{type(backend).__module__}.{type(backend).__name__}",
         "keyring usable": credentials.usable() is None,
     }
-    if args.output == "json":
-        print(json.dumps(answer, indent=2))
+    if args.output != "table" or args.query:
+        emit(args, answer)
     else:
         for name, value in answer.items():
             print(visible(f"{name:26} {value}"))
