@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import lru_cache, partial
 from typing import Callable
 from urllib.parse import urlsplit
 
@@ -155,15 +155,35 @@ class Target:
         return " · ".join(parts + ([f"endpoint {endpoint}"] if endpoint.value else []))
 
 
+def _files_and_environment() -> tuple:
+    """What the shared config's reading depends on: AWS_* variables, HOME, and the files' change times."""
+    environment = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_") or k == "HOME"))
+    files = (os.environ.get("AWS_CONFIG_FILE", "~/.aws/config"),
+             os.environ.get("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"))
+    times = []
+    for name in files:
+        try:
+            times.append(os.stat(os.path.expanduser(name)).st_mtime_ns)
+        except OSError:
+            times.append(None)
+    return environment, tuple(times)
+
+
 def _scoped_config(profile: str) -> dict:
     """The profile's section of the shared config ({} for a profile that has none, e.g. a keyring entry)."""
-    session = botocore.session.Session()
-    return session.full_config.get("profiles", {}).get(profile, {})
+    return _session(profile, _files_and_environment()).full_config.get("profiles", {}).get(profile, {})
+
+
+@lru_cache(maxsize=32)
+def _session(profile: str, _state: tuple) -> botocore.session.Session:
+    """A botocore session for reading configuration (building one takes ~50 ms): kept while the
+    environment and the files it reads stay as they are."""
+    return botocore.session.Session(profile=profile)
 
 
 def _configured_endpoint(profile: str, service: str) -> Resolved:
     """botocore's own resolution of a configured endpoint (it reads these natively since 1.31), named."""
-    session = botocore.session.Session(profile=profile)
+    session = _session(profile, _files_and_environment())
     scoped = session.full_config.get("profiles", {}).get(profile, {})
     try:
         ignore = session.get_config_variable("ignore_configured_endpoint_urls")
