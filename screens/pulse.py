@@ -97,7 +97,8 @@ class PulseScreen(ConsoleScreen):
 
     def _figures(self, answer: tuple[RegionPulse, list[str]]) -> None:
         found, self.gaps = answer
-        self.show(found)
+        if self.found is None:  # the rows at once; a refresh is drawn once, with its 429s (not twice a minute)
+            self.show(found)
         self.fetch(lambda g: with_429s(g.connection, g, found), self.show, group="pulse",
                    label="counting 429s in the access logs")
 
