@@ -82,6 +82,11 @@ def test_compact_styles_drop_only_resets_that_change_nothing():
     assert compact(f"\x1b[1;1H{blank * 3}\x1b[1mX\x1b[0m") == "\x1b[1;1H\x1b[38;5;253;48;5;16m   \x1b[0m\x1b[1mX\x1b[0m"
     # Two styles in force: the reset before the second alone again is needed.
     assert compact("\x1b[1m\x1b[2ma\x1b[0m\x1b[2mb\x1b[0m") == "\x1b[1m\x1b[2ma\x1b[0m\x1b[2mb\x1b[0m"
+    # Colours only, then both colours again: no reset needed; bold in force: it is.
+    assert compact("\x1b[38;5;1;48;5;2ma\x1b[0m\x1b[38;5;3;48;5;4mb") == "\x1b[38;5;1;48;5;2ma\x1b[38;5;3;48;5;4mb"
+    assert compact("\x1b[1;38;5;1;48;5;2ma\x1b[0m\x1b[38;5;3;48;5;4mb") == \
+        "\x1b[1;38;5;1;48;5;2ma\x1b[0m\x1b[38;5;3;48;5;4mb"
+    assert compact("\x1b[38;5;1ma\x1b[0m\x1b[48;5;4mb") == "\x1b[38;5;1ma\x1b[0m\x1b[48;5;4mb"
     # A cursor move between runs writes the reset first: nothing is written in the wrong style.
     assert compact(f"{blank}\x1b[2;1H{blank}") == f"{blank}\x1b[2;1H{blank}"
 
