@@ -202,11 +202,11 @@ def test_following_a_log_scrolls_the_terminal_and_it_shows_what_textual_drew(con
     stream = f"wire-{time.time_ns()}"
     logs.create_log_stream(logGroupName=group, logStreamName=stream)
     before = len(pty.output)
-    for batch in range(12):  # 3 s of ~20 lines a second, in the stage's own format
+    for n in range(10):  # a line every half second: each read brings fewer lines than the view's rows
         now = int(time.time() * 1000)
-        logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[
-            {"timestamp": now + i, "message": _line(now + i, batch * 5 + i)} for i in range(5)])
-        pty.read(0.25)
+        logs.put_log_events(logGroupName=group, logStreamName=stream,
+                            logEvents=[{"timestamp": now, "message": _line(now, n)}])
+        pty.read(0.5)
     pty.read(1.5)
     following = pty.output[before:]
     assert b"S\x1b[r" in following  # the terminal scrolled: the new lines came as rows, not as a repaint
