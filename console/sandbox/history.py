@@ -572,14 +572,18 @@ def _metric_datums(
 def _per_minute(
     rng: random.Random, traffic: Traffic, now_ms: int
 ) -> Iterator[tuple[float, dict[str, dict[str, Any]]]]:
-    """For each whole minute of the window that saw requests (epoch seconds), its data by kind.
+    """For each minute of the window that saw requests (epoch seconds), its data by kind: the whole
+    minutes, then the seconds of the running minute up to `now_ms`, where the live traffic carries on
+    (without them the minute a sandbox starts in would hold only the seconds after the start).
 
     Counters are 0/1 per request, as API Gateway emits them (Sum is the count, Average the rate),
     sent as Values/Counts; latencies as histograms, so percentiles exist; bytes as a statistic set.
     """
     first = now_ms // 60_000 - WINDOW_MINUTES
-    for minute in range(WINDOW_MINUTES):
-        requests = poisson(rng, traffic.per_minute * load(minute / WINDOW_MINUTES))
+    running = (now_ms % 60_000) / 60_000  # the share of the running minute before now
+    for minute in range(WINDOW_MINUTES + 1):
+        share = 1.0 if minute < WINDOW_MINUTES else running
+        requests = poisson(rng, traffic.per_minute * load(minute / WINDOW_MINUTES) * share) if share else 0
         if requests == 0:
             continue  # no requests, no datapoint
         server = _binomial(rng, requests, traffic.server_errors)
