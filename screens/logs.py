@@ -123,8 +123,8 @@ class LogLines(Widget, can_focus=True):
             self.top = max(0, self.top + shift)
         if paint:
             self.redraw()
-        else:
-            self._rows = None  # what is on screen is stale; the next paint lays it out again
+        # Else the rows laid out stay until the caller paints (paint_new, redraw): a row repainted meanwhile
+        # must come from the layout the terminal shows, or a scroll would leave two layouts on screen.
 
     def redraw(self) -> None:
         self._rows = None

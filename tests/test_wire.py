@@ -201,6 +201,11 @@ def test_following_a_log_scrolls_the_terminal_and_it_shows_what_textual_drew(con
                  g["logGroupName"].lower())
     stream = f"wire-{time.time_ns()}"
     logs.create_log_stream(logGroupName=group, logStreamName=stream)
+    now = int(time.time() * 1000)  # a screenful first: then every line that comes must scroll the view
+    logs.put_log_events(logGroupName=group, logStreamName=stream,
+                        logEvents=[{"timestamp": now + i, "message": _line(now + i, 100 + i)} for i in range(lines)])
+    pty.wait_for(b"wire-test/1%02d" % (lines - 1))
+    pty.read(1.0)
     before = len(pty.output)
     for n in range(10):  # a line every half second: each read brings fewer lines than the view's rows
         now = int(time.time() * 1000)
