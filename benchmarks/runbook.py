@@ -159,7 +159,7 @@ async def until(pilot, condition, what: str, timeout: float = WAIT):
 async def _drive(rehearsal: Rehearsal, url: str, region: str, baseline: dict[str, float] | None) -> Outcome:
     """`baseline`: the stage's shares before the onset, when recovery is to be watched (None: it is not)."""
     from console.aws.session import Target
-    from console.journal.store import APPLIED, Journal
+    from console.journal.store import APPLIED, Journal, journal_path
     from screens.app import ConsoleApp
     from screens.canary import CanaryScreen
     from screens.confirm import ConfirmScreen
@@ -167,7 +167,7 @@ async def _drive(rehearsal: Rehearsal, url: str, region: str, baseline: dict[str
     from screens.pulse import PulseScreen
 
     outcome = Outcome()
-    journal = Journal()
+    journal = Journal(journal_path(sandbox=True))  # a local endpoint's changes go to the sandbox's journal
     before = {e["id"] for e in journal.entries()}
     started = time.perf_counter()
     app = ConsoleApp(Target(endpoint_url=url, region=region))

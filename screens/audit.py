@@ -42,7 +42,8 @@ class AuditScreen(ConsoleScreen):
             outcome = e["outcome"] + (" (undo)" if e.get("undoes") else "")
             table.add_row(*cells(e["time"][5:19].replace("T", " "), outcome,
                                  f"{target['api_name']}/{target['stage']}", e["summary"], e["id"]))
-        self.summary = f"{len(entries)} journal entries · {self.app.engine.journal.path}"
+        # The file's name: its whole path would be cut at 80 columns (`apigw-console info` prints it)
+        self.summary = f"{len(entries)} journal entries · {self.app.engine.journal.path.name} (path: apigw-console info)"
 
     @on(DataTable.RowSelected)
     def action_undo(self) -> None:

@@ -192,7 +192,7 @@ def test_bad_canary_is_blocked_by_the_gate_and_rolled_back_to_the_base(sandbox, 
     stage = engine.gateway.stage(api, "prod", refresh=True)
     before = compare(engine.connection, api, stage, 10, now=datetime.fromtimestamp(now - 600, UTC))
     assert before.canary.requests >= GATE.min_requests and before.base.requests > 3 * before.canary.requests
-    assert before.canary.share_5xx > 20 > 2 > before.base.share_5xx
+    assert before.canary.share_5xx > 20 > 5 > before.base.share_5xx  # the base: its usual ~2% 5xx
     verdict = evaluate(before, GATE)
     assert any(rule.startswith("canary 5xx") and "percentage point above" in rule for rule in verdict.failed)
     plan = canary.promote(doc(engine, rehearsal, "prod"), verdict)

@@ -20,7 +20,7 @@ from screens.fleet import FleetScreen
 from screens.stage import StageScreen
 
 REGIONS = ("us-east-1", "eu-west-1")
-DENIED = "sa-east-1"  # this module's own region, denied while a test says so; no other test uses it
+DENIED = "me-south-1"  # this module's own region, denied while a test says so; no other test uses it
 ACCOUNTS = fleet.accounts(2)
 BROKEN = """
 [profile broken]

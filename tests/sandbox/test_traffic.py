@@ -289,7 +289,7 @@ def test_metrics_carry_api_gateway_names_dimensions_and_latency_histograms(build
     assert 20 < latency("p50") < latency("p90") < latency("p99")
 
 
-PREPROD = "sa-east-1"  # this module's own region for the seeded payments-api
+PREPROD = "af-south-1"  # this module's own region for the seeded payments-api
 
 
 def test_dev_and_staging_clients_send_the_keys_their_methods_require(sandbox, aws):
