@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from once import once
 from canary_rehearsal import rehearse, run, traffic
 
 from actions import canary, canary_rollout
@@ -180,6 +181,10 @@ def test_a_gated_plan_is_sent_only_with_the_override_which_the_journal_keeps(eng
 
 @pytest.fixture(scope="module")
 def rehearsal(sandbox) -> str:
+    return once(sandbox, __name__, lambda: build_rehearsal(sandbox))
+
+
+def build_rehearsal(sandbox) -> str:
     return rehearse(sandbox.url, REHEARSAL)
 
 

@@ -9,6 +9,7 @@ import time
 from datetime import datetime, timezone
 
 import pytest
+from once import once
 from screen_helpers import SIZE, plain, screen_text, type_text, until
 from textual.widgets import DataTable, Input, Select, Static
 
@@ -76,6 +77,10 @@ def applied_count(app) -> int:
 
 @pytest.fixture(scope="module")
 def rehearsal(sandbox) -> str:
+    return once(sandbox, __name__, lambda: build_rehearsal(sandbox))
+
+
+def build_rehearsal(sandbox) -> str:
     """catalog-api, seeded again into the rehearsal region; its id."""
     return seed_region(sandbox.url, RegionEstate(REHEARSAL, rest_apis=(CATALOG_API,))).rest_apis[CATALOG_API.name]
 

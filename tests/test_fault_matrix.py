@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from once import once
 from screen_helpers import plain, screen_text, until
 from test_partial_failure import faults
 from traffic_helpers import stepped
@@ -77,6 +78,10 @@ def private_journal(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def live(sandbox):
+    return once(sandbox, __name__, lambda: build_live(sandbox))
+
+
+def build_live(sandbox):
     running = stepped(sandbox.url, HERE, rest_apis=(ORDERS_API,), stages=(("orders-api", "prod"),))
     for _ in range(4):
         running.step(15.0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from once import once
 from screen_helpers import SIZE, screen_text, type_text, until
 from test_partial_failure import faults
 
@@ -34,6 +35,14 @@ region = us-east-1
 def sandbox_fleet(sandbox, tmp_path_factory):
     """The session's sandbox as a fleet: its AWS config (plus a profile that cannot work) and a console
     config with the fleet `sandbox` and a fleet `mixed` of targets that fail and one that answers."""
+    home = once(sandbox, __name__, lambda: build_sandbox_fleet(sandbox, tmp_path_factory))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AWS_CONFIG_FILE", str(home / "aws"))
+        mp.setenv("APIGW_CONSOLE_CONFIG", str(home / "config.toml"))
+        yield sandbox
+
+
+def build_sandbox_fleet(sandbox, tmp_path_factory):
     fleet.seed_fleet(sandbox.url, ACCOUNTS, REGIONS)
     home = tmp_path_factory.mktemp("fleet")
     (home / "aws").write_text(fleet.aws_config(sandbox.url, ACCOUNTS, REGIONS[0]) + BROKEN)
@@ -41,10 +50,7 @@ def sandbox_fleet(sandbox, tmp_path_factory):
     config.write_text('[fleets.mixed]\ntargets = ["broken@us-east-1", "sandbox-210000000001@eu-west-1", '
                       f'"sandbox-210000000001@{DENIED}"]\n')
     fleet.add_fleet(config, fleet.targets(ACCOUNTS, REGIONS))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("AWS_CONFIG_FILE", str(home / "aws"))
-        mp.setenv("APIGW_CONSOLE_CONFIG", str(config))
-        yield sandbox
+    return home
 
 
 def pulse_json(capsys, *args: str) -> tuple[int, list[dict], str]:

@@ -6,6 +6,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
+from once import once
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from traffic_helpers import stepped
@@ -30,6 +31,10 @@ HERE = "us-west-1"  # this module's own region
 
 @pytest.fixture(scope="module")
 def live(sandbox):
+    return once(sandbox, __name__, lambda: build_live(sandbox))
+
+
+def build_live(sandbox):
     return stepped(sandbox.url, HERE, rest_apis=(ORDERS_API, PAYMENTS_API),
                    stages=(("orders-api", "prod"), ("payments-api", "prod")))
 

@@ -12,6 +12,7 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
+from once import once
 from traffic_helpers import stepped
 
 from console.cli import main
@@ -30,6 +31,10 @@ def private_journal(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def live(sandbox):
+    return once(sandbox, __name__, lambda: build_live(sandbox))
+
+
+def build_live(sandbox):
     running = stepped(sandbox.url, HERE, rest_apis=(ORDERS_API,), stages=(("orders-api", "prod"),))
     for _ in range(6):
         running.step(10.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from once import once
 from conftest import build_rest
 from screen_helpers import SIZE, plain, type_text, until
 from traffic_helpers import stepped
@@ -27,6 +28,10 @@ def private_journal(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def live(sandbox):
+    return once(sandbox, __name__, lambda: build_live(sandbox))
+
+
+def build_live(sandbox):
     return stepped(sandbox.url, HERE, rest_apis=(ORDERS_API, PAYMENTS_API),
                    stages=(("orders-api", "prod"), ("payments-api", "prod")))
 

@@ -6,6 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from once import once
 from traffic_helpers import stepped
 
 from console.aws.session import Connection, Target
@@ -19,6 +20,10 @@ HERE = "eu-west-2"  # this module's own region
 
 @pytest.fixture(scope="module")
 def live(sandbox):
+    return once(sandbox, __name__, lambda: build_live(sandbox))
+
+
+def build_live(sandbox):
     """orders-api and storefront-http seeded here, with the last minutes of traffic published."""
     running = stepped(sandbox.url, HERE, rest_apis=(ORDERS_API,), v2_apis=(STOREFRONT_HTTP,),
                       stages=(("orders-api", "prod"), ("storefront-http", "prod")))

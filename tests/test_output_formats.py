@@ -43,7 +43,8 @@ COLOUR = re.compile(r"\x1b\[[0-9;]*?(?:3[0-79]|9[0-7]|38;[0-9;]+)m")  # a foregr
 @pytest.mark.parametrize("how", ["--no-color", "NO_COLOR"])
 def test_no_color(cli, how, monkeypatch, scratch_apis):
     monkeypatch.setenv("FORCE_COLOR", "1")  # a terminal that takes colour, but the operator said no
-    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")  # recorded as it was, so that what --no-color sets is undone after
+    monkeypatch.delenv("NO_COLOR")
     code, out, _ = cli("stage", scratch_apis["REST"], "dev")
     assert code == 0 and COLOUR.search(out)  # the section rules are cyan
     if how == "NO_COLOR":

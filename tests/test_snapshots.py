@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from once import once
 import textual._doc
 import time_machine
 from screen_helpers import SIZE, type_text, until
@@ -94,20 +95,19 @@ def build_estate(client) -> None:
         apigw.create_usage_plan_key(usagePlanId=plan, keyId=key, keyType="API_KEY")
 
 
-_BUILT: set[str] = set()  # sandboxes (by URL) that hold the estate: a worker may set this module up twice
-
-
 @pytest.fixture(scope="module")
 def estate(sandbox, aws_client_for) -> str:
     """The estate, built at the frozen instant with moto's ids drawn from a seeded generator — once per
-    sandbox: with work stealing, a worker can run this module's tests apart and set it up again."""
+    sandbox (tests/once.py)."""
+    return once(sandbox, __name__, lambda: build_estate_frozen(sandbox, aws_client_for))
+
+
+def build_estate_frozen(sandbox, aws_client_for) -> str:
     from console.sandbox import moto_seam
 
-    if sandbox.url not in _BUILT:
-        with time_machine.travel(FROZEN, tick=False):
-            moto_seam.seed_ids(SEED)
-            build_estate(lambda service: aws_client_for(sandbox.url, service, REGION))
-        _BUILT.add(sandbox.url)
+    with time_machine.travel(FROZEN, tick=False):
+        moto_seam.seed_ids(SEED)
+        build_estate(lambda service: aws_client_for(sandbox.url, service, REGION))
     return sandbox.url
 
 

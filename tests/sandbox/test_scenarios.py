@@ -16,6 +16,7 @@ import sys
 import time
 
 import pytest
+from once import once
 
 from console.cli import main
 from console.sandbox.estate import (
@@ -35,6 +36,10 @@ REHEARSAL = "ca-central-1"
 
 @pytest.fixture(scope="module")
 def rehearsal(sandbox) -> str:
+    return once(sandbox, __name__, lambda: build_rehearsal(sandbox))
+
+
+def build_rehearsal(sandbox) -> str:
     """The sandbox URL, with the seeded REST estate copied into the rehearsal region."""
     seed_region(sandbox.url, RegionEstate(REHEARSAL, rest_apis=(ORDERS_API, PAYMENTS_API, CATALOG_API),
                                           usage_plans=USAGE_PLANS, api_keys=API_KEYS))
