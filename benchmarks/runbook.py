@@ -100,7 +100,7 @@ def _rehearse(rehearsal: Rehearsal, recovery: bool, builds: bool) -> list[Figure
     name = rehearsal.scenario
     try:
         onset = onset_time(spawned_at, ONSET_MINUTES)  # as the child placed it (the same minute, or one later)
-        baseline = _baseline(rehearsal, child.url, child.region, onset) if recovery else {}
+        baseline = _baseline(rehearsal, child.url, child.region, onset) if recovery else None
         outcome = asyncio.run(_drive(rehearsal, child.url, child.region, baseline))
     except RuntimeError as stuck:  # reported as a missed target, with what was seen; the next rehearsal runs
         return [Figure(f"{name}: launch → applied fix", math.inf, "s", FIX_TARGET, str(stuck))]
