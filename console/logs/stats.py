@@ -15,7 +15,7 @@ lines, not a percentile, and where one is shown it says how many lines it comes 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from console.logs.access_log import Facts
@@ -33,6 +33,12 @@ def min_lines(rank: float) -> int:
 
 def enough(lines: int, rank: float) -> bool:
     return lines >= min_lines(rank)
+
+
+def nearest_rank(ordered: Sequence[float], p: float) -> float:
+    """The p-th percentile of sorted values by nearest rank: the smallest value with at least p% of the
+    values at or below it."""
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 def _value(bin_index: int) -> float:

@@ -16,7 +16,6 @@ requests, the same number the pulse and the metrics view show. It holds figures 
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,7 +23,7 @@ from typing import Any
 from console.aws.errors import Problem, explain
 from console.logs.access_log import parser_for
 from console.logs.sources import stage_sources
-from console.logs.stats import MIN_LINES, enough, min_lines
+from console.logs.stats import MIN_LINES, enough, min_lines, nearest_rank
 from console.logs.tail import filter_budget, history, metered
 from console.model import Api, Stage
 from console.read.metrics import NAMESPACE, MetricQuery, fetch
@@ -63,11 +62,11 @@ class Side:
 
     @property
     def p50(self) -> float | None:
-        return _percentile(self.latencies, 50) if enough(len(self.latencies), 50) else None
+        return nearest_rank(self.latencies, 50) if enough(len(self.latencies), 50) else None
 
     @property
     def p99(self) -> float | None:
-        return _percentile(self.latencies, 99) if enough(len(self.latencies), 99) else None
+        return nearest_rank(self.latencies, 99) if enough(len(self.latencies), 99) else None
 
     def as_dict(self) -> dict[str, Any]:
         return {"requests": self.requests, "errors_4xx": self.errors_4xx, "errors_5xx": self.errors_5xx,
@@ -257,8 +256,3 @@ def _is_canary(dims: tuple[tuple[str, str], ...], stage: str) -> bool:
     stage_value = _stage_of(dims) or ""
     return (named and stage_value == stage) or (stage_value.startswith(stage) and stage_value != stage
                                                 and "canary" in stage_value.lower())
-
-
-def _percentile(ordered: tuple[float, ...], p: float) -> float:
-    """Nearest rank: the smallest value with at least p% of the values at or below it."""
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]

@@ -230,7 +230,7 @@ def from_logs(connection: Any, gateway: Any, refs: Sequence[StageRef], refused: 
 
 def _counted(connection: Any, gateway: Any, ref: StageRef, window: Span) -> StagePulse | None:
     """A stage's pulse from its access log's lines in the window (None: it has no log to read)."""
-    from console.logs.stats import enough
+    from console.logs.stats import enough, nearest_rank
 
     lines = _window_lines(connection, gateway, ref, window, None)
     if lines is None:
@@ -238,8 +238,7 @@ def _counted(connection: Any, gateway: Any, ref: StageRef, window: Span) -> Stag
     statuses = [line.facts.status for line in lines if line.facts is not None]
     latencies = sorted(line.facts.latency_ms for line in lines
                        if line.facts is not None and line.facts.latency_ms is not None)
-    # nearest rank, and only over enough lines that it is not simply the slowest one or two
-    p99 = latencies[-(-99 * len(latencies) // 100) - 1] if enough(len(latencies), 99) else None
+    p99 = nearest_rank(latencies, 99) if enough(len(latencies), 99) else None  # not just the slowest line or two
     per_minute = [0.0] * window.minutes
     start_ms = window.start.timestamp() * 1000
     for line in lines:
