@@ -59,7 +59,11 @@ def register(router: Router) -> None:
         ("DELETE", _STAGE + "/cache/authorizers", flush_stage_authorizers_cache),
         ("GET", "/apikeys", _paged),
         ("POST", "/apikeys", create_or_import_api_keys),
+        ("PATCH", r"/apikeys/(?P<key_id>[^/]+)", update_api_key),
         ("GET", "/usageplans", _paged),
+        ("POST", "/usageplans", create_usage_plan),
+        ("GET", r"/usageplans/(?P<plan_id>[^/]+)/keys", get_usage_plan_keys),
+        ("DELETE", r"/usageplans/(?P<plan_id>[^/]+)/keys/(?P<key_id>[^/]+)", delete_usage_plan_key),
         ("PATCH", r"/usageplans/(?P<plan_id>[^/]+)", update_usage_plan),
         ("POST", r"/usageplans/(?P<plan_id>[^/]+)/keys", create_usage_plan_key),
         ("DELETE", r"/usageplans/(?P<plan_id>[^/]+)", delete_usage_plan),
@@ -729,6 +733,31 @@ def create_usage_plan_key(call: Call, plan_id: str) -> Reply:
     return call.forward()
 
 
+def get_usage_plan_keys(call: Call, plan_id: str) -> Reply:
+    """GetUsagePlanKeys of an unknown plan is 404 NotFoundException (moto answers an empty list)."""
+    _plan(call, plan_id)
+    return call.forward()
+
+
+def delete_usage_plan_key(call: Call, plan_id: str, key_id: str) -> Reply:
+    """DeleteUsagePlanKey of a key the plan does not hold is 404 NotFoundException (moto fails with a
+    KeyError)."""
+    _plan_keys(call, _plan(call, plan_id).id, key_id)
+    return call.forward()
+
+
+def create_usage_plan(call: Call) -> Reply:
+    """CreateUsagePlan with its numbers and quota period checked as UpdateUsagePlan checks them
+    (QuotaSettings.period is DAY, WEEK or MONTH; limits are >= 0): moto stores any value."""
+    body = call.json()
+    for section, field, parse in _PLAN_NUMBERS.values():
+        if field in (body.get(section) or {}):
+            _parsed(f"{section}.{field}", body[section][field], parse)
+    if "period" in (body.get("quota") or {}):
+        _parsed("quota.period", body["quota"]["period"], _choice("DAY", "WEEK", "MONTH"))
+    return call.forward()
+
+
 def delete_usage_plan(call: Call, plan_id: str) -> Reply:
     """DeleteUsagePlan refuses a plan that still covers API stages, as AWS does (moto deletes it):
     "Cannot delete Usage Plan … because there are API Stages associated with it, including …"."""
@@ -921,6 +950,22 @@ def create_or_import_api_keys(call: Call) -> Reply:
     if call.param("mode") != "import":
         return call.forward()
     return import_api_keys(call)
+
+
+_KEY_PATHS = ("/name", "/description", "/enabled", "/customerId")
+
+
+def update_api_key(call: Call, key_id: str) -> Reply:
+    """UpdateApiKey: `replace` of the ApiKey resource's own fields; any other path or op is 400
+    BadRequestException before anything changes (moto ignores unknown paths and fails on other ops)."""
+    for operation in _patch_operations(call):
+        op, path = operation.get("op"), operation.get("path")
+        if op != "replace" or path not in _KEY_PATHS:
+            raise bad_request(f"Invalid patch operation {op} {path}: UpdateApiKey takes replace of "
+                              f"{', '.join(_KEY_PATHS)}")
+        if path == "/enabled":
+            _parsed(path, operation.get("value"), _boolean)
+    return call.forward()
 
 
 def import_api_keys(call: Call) -> Reply:

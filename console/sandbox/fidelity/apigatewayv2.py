@@ -26,7 +26,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from console.sandbox.router import Call, Reply, Router, bad_request, not_found
+from console.sandbox.router import Call, Reply, Router, bad_request, conflict, not_found
 from console.sandbox.state import STATE
 
 SERVICE = "apigateway"
@@ -58,6 +58,7 @@ def register(router: Router) -> None:
         ("GET", _API + r"/routes", _listed_by_moto),
         ("GET", _API + r"/integrations", _listed_by_moto),
         ("GET", _API + r"/stages", _get_stages),
+        ("POST", _API + r"/stages", _create_stage),
         ("GET", _STAGE, _get_stage),
         ("PATCH", _STAGE, _update_stage),
         ("DELETE", _STAGE + r"/routesettings/(?P<route_key>.+)", _delete_route_settings),
@@ -125,6 +126,15 @@ def _get_stage(call: Call, api_id: str, stage_name: str) -> Reply:
     api = _api(call, api_id)
     with STATE.lock:
         return Reply.json(_stage_json(_stage(api, stage_name)))
+
+
+def _create_stage(call: Call, api_id: str) -> Reply:
+    """CreateStage: a name the API has a stage of already is 409 ConflictException (moto replaces
+    the stage)."""
+    name = _body(call).get("stageName")
+    if name in _api(call, api_id).stages:
+        raise conflict(f"Stage already exists: {name}")
+    return call.forward()
 
 
 def _update_stage(call: Call, api_id: str, stage_name: str) -> Reply:
