@@ -29,6 +29,7 @@ import boto3
 from botocore.config import Config
 
 from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, REGION, SECRET_ACCESS_KEY, history, snapshot
+from console.sandbox import estate_authorizers
 from console.sandbox.control_plane import INTERNAL_HEADER
 from console.sandbox.estate_types import (
     Alarm,
@@ -521,6 +522,7 @@ def build_region(clients: Clients, estate: RegionEstate) -> Ids:
         for v2_stage in v2_api.stages:
             _create_alarms(clients.cloudwatch, v2_api.name, v2_stage.name, ("ApiId", v2_ids[v2_api.name]),
                            v2_stage.alarms, v2_api.tags)
+    estate_authorizers.seed(clients, rest_ids, v2_ids)
     return Ids(rest_apis=rest_ids, v2_apis=v2_ids, keys=key_ids)
 
 
