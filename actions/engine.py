@@ -165,7 +165,8 @@ class Engine:
 
     # -- applying ----------------------------------------------------------------------------------
 
-    def apply(self, plan: Plan) -> Applied:
+    def apply(self, plan: Plan, *, context: dict[str, Any] | None = None) -> Applied:
+        """`context`: what the change is part of, journaled with it (a runbook's name, run and step)."""
         if not self.permission.writable:
             raise Problem(self.permission.why, kind="read-only")
         if plan.needs_override and not plan.override_given:
@@ -179,10 +180,10 @@ class Engine:
         drift = _drift(plan, before)
         if drift:
             self.journal.append(self._entry(plan, REFUSED, reason="changed since planned",
-                                            drift=[vars(c) for c in drift]))
+                                            drift=[vars(c) for c in drift], **(context or {})))
             raise Conflict(drift, _what(plan.target), undo=plan.undoes is not None)
         client = self.connection.client(plan.call.service)
-        entry = self.journal.begin(self._entry(plan))  # on disk before the call leaves
+        entry = self.journal.begin(self._entry(plan, **(context or {})))  # on disk before the call leaves
         try:
             answer = getattr(client, plan.call.method)(**plan.call.params)
         except Exception as exc:
