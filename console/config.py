@@ -9,7 +9,7 @@ the default stands in for that value alone.
     theme = "textual-dark"                  # any Textual theme
     refresh_seconds = 60                    # re-fetch the screen in view this often (0: only on r; at most 86400)
     [keymap]
-    "stage.throttle" = "T"                  # binding id = key(s); `?` shows the keys in force
+    "stage.throttle" = "T"                  # binding id = key(s); `apigw-console keymap` lists every id
     [budget]
     rate = 10                               # control-plane requests per second, shared by all calls (0.1 to 1000)
     burst = 40                              # 1 to 1000
@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from platformdirs import user_config_path
+
+from console.keymap import BY_ID
 
 APP = "apigw-console"
 
@@ -147,7 +149,10 @@ def _settings(data: dict[str, Any], path: Path, text: str) -> Settings:
     if isinstance(keymap, dict):
         kept = {}
         for binding, keys in keymap.items():
-            if isinstance(keys, str) and keys.strip():
+            if binding not in BY_ID:
+                problems.append(f"{at(('keymap', binding))}: unknown binding id '{binding}' in [keymap] ignored "
+                                "(apigw-console keymap lists them)")
+            elif isinstance(keys, str) and keys.strip():
                 kept[binding] = keys
             else:
                 wrong(("keymap", binding), 'in [keymap] must be a key or keys as a string, e.g. "T"', binding)

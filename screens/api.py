@@ -12,17 +12,13 @@ from console.model import Api, ApiDetail, Protocol, Stage
 from console.render.describe import DASH, throttle, when
 from console.render.text import assemble
 from screens.base import ConsoleScreen
+from screens.keys import bindings
 from screens.widgets import cells
 
 
 class ApiScreen(ConsoleScreen):
     AUTO_FOCUS = "#stages"
-    BINDINGS = [
-        Binding("enter", "open", "Open stage", id="api.open"),
-        Binding("r", "refresh", "Refresh", id="api.refresh"),
-        Binding("escape", "back", "Back", id="api.back"),
-        Binding("tab", "app.focus_next", "Next pane", show=False),
-    ]
+    BINDINGS = bindings("api", Binding("tab", "app.focus_next", "Next pane", show=False))
 
     def __init__(self, api: Api) -> None:
         super().__init__()

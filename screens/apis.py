@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import DataTable, Input
 
 from console.model import Api
 from console.render.describe import DASH, when
 from console.render.text import foreign
 from screens.base import ConsoleScreen
+from screens.keys import bindings
 from screens.widgets import cells
 
 if TYPE_CHECKING:
@@ -24,12 +24,7 @@ FIRST_PAINT = 60  # rows added before the first paint of a long list
 
 class ApiListScreen(ConsoleScreen):
     AUTO_FOCUS = "#apis"
-    BINDINGS = [
-        Binding("slash", "filter", "Filter", id="apis.filter"),
-        Binding("enter", "open", "Open", id="apis.open"),
-        Binding("r", "refresh", "Refresh", id="apis.refresh"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="apis.clear"),
-    ]
+    BINDINGS = bindings("apis")
 
     def __init__(self) -> None:
         super().__init__()

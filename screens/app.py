@@ -15,7 +15,6 @@ from rich.text import Text
 from textual import events
 from textual._compositor import CompositorUpdate
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -33,6 +32,7 @@ from screens.command_line import Command, CommandLine
 from screens.confirm import propose
 from screens.connection import MfaScreen
 from screens.help import HelpScreen
+from screens.keys import bindings
 from screens.palette import StageCommands
 from screens.views import VIEWS, view
 from screens.widgets import Place
@@ -67,6 +67,17 @@ def _usual_collector(thresholds: tuple[int, int, int]) -> None:
     gc.set_threshold(*thresholds)
 
 
+def _keys_in_force(screen: Screen, display) -> list[tuple[str, str]]:
+    """The configurable keys that work here (focused widget, its containers, the screen, the app), as the
+    config's [keymap] rebound them: several keys of one binding on one line."""
+    found: dict[str, tuple[list[str], str]] = {}
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if binding.id and binding.description:
+            found.setdefault(binding.id, ([], binding.description))[0].append(display(binding))
+    return [(" ".join(keys), description) for keys, description in found.values()]
+
+
 OPENS_INPUT = ("colon", "slash")  # keys that open an input the next keys are meant for
 HOLD_SECONDS = 3.0  # the longest an input may take to open (at launch, the first frame comes first)
 
@@ -75,12 +86,7 @@ class ConsoleApp(App[None]):
     CSS_PATH = "console.tcss"
     COMMANDS = App.COMMANDS | {StageCommands}
     TITLE = "apigw-console"
-    BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
-        Binding("question_mark", "help", "Keys", id="app.help"),
-        Binding("colon", "command_line", "Command", id="app.command"),
-        Binding("ctrl+z", "undo", "Undo last change", id="app.undo"),
-    ]
+    BINDINGS = bindings("app")
 
     place: reactive[Place | None] = reactive(None)
     held_calls: reactive[int] = reactive(0)
@@ -254,8 +260,7 @@ class ConsoleApp(App[None]):
 
     def action_help(self) -> None:
         """The keys of this screen, then the app's; widget navigation is summed up in one line."""
-        keys = [(self.get_key_display(b), b.description)
-                for b in [*type(self.screen).BINDINGS, *self.BINDINGS] if isinstance(b, Binding) and b.description]
+        keys = _keys_in_force(self.screen, self.get_key_display)
         keys.append(("ctrl+p", "Command palette: every screen and action by name"))
         keys.append(("↑ ↓ pgup pgdn home end", "Move; tab moves between panes"))
         self.push_screen(HelpScreen(keys, slow_link=self.slow_link))

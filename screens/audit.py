@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import DataTable
 
 from screens.base import ConsoleScreen
 from screens.confirm import propose
+from screens.keys import bindings
 from screens.widgets import cells
 
 
 class AuditScreen(ConsoleScreen):
     AUTO_FOCUS = "DataTable"
-    BINDINGS = [
-        Binding("enter", "undo", "Undo this change", id="audit.undo"),
-        Binding("r", "refresh", "Refresh", id="audit.refresh"),
-        Binding("escape", "app.pop_screen", "Back", id="audit.back"),
-    ]
+    BINDINGS = bindings("audit")
 
     def __init__(self) -> None:
         super().__init__()

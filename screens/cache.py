@@ -7,7 +7,6 @@ the throttle's (screens/forms.py): blank or "unchanged" leaves a setting as it i
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Select, Static
@@ -17,6 +16,7 @@ from console.model import Api
 from console.render.text import assemble, foreign
 from screens.confirm import propose
 from screens.forms import NEW, ScopedForm
+from screens.keys import bindings
 
 UNCHANGED = "__unchanged__"
 _SWITCH = {"on": True, "off": False}
@@ -33,10 +33,7 @@ def flush(screen: Screen, api: Api, stage: str, *, authorizers: bool, on_applied
 
 class CacheForm(ScopedForm):
     DEFAULT_CSS = "CacheForm { align: center middle; }"
-    BINDINGS = [
-        Binding("escape", "app.pop_screen", "Cancel", id="cache.cancel"),
-        Binding("ctrl+s", "review", "Review plan", id="cache.review"),
-    ]
+    BINDINGS = bindings("cache")
 
     def compose(self) -> ComposeResult:
         stage = self.stage

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.timer import Timer
@@ -32,6 +31,7 @@ from console.render.text import assemble, foreign
 from screens.base import ConsoleScreen
 from screens.canary_forms import CreateCanaryForm, OverridesForm, RolloutForm, WeightForm
 from screens.confirm import propose
+from screens.keys import bindings
 
 if TYPE_CHECKING:
     from actions.engine import Applied
@@ -40,18 +40,7 @@ if TYPE_CHECKING:
 class CanaryScreen(ConsoleScreen):
     AUTO_FOCUS = "#canary"
     POLL_SECONDS = 15.0  # how often a running rollout looks at the gate again
-    BINDINGS = [
-        Binding("c", "create", "Create", id="canary.create"),
-        Binding("w", "weight", "Weight", id="canary.weight"),
-        Binding("p", "promote", "Promote", id="canary.promote"),
-        Binding("x", "rollback", "Roll back", id="canary.rollback"),
-        Binding("0", "pause", "Weight 0", id="canary.pause"),
-        Binding("o", "overrides", "Overrides", id="canary.overrides"),
-        Binding("s", "rollout", "Stepped rollout", id="canary.rollout"),
-        Binding("m", "window", "Window", id="canary.window"),
-        Binding("r", "refresh", "Refresh", id="canary.refresh"),
-        Binding("escape", "back", "Back", id="canary.back"),
-    ]
+    BINDINGS = bindings("canary")
 
     def __init__(self, api: Api, stage_name: str) -> None:
         super().__init__()

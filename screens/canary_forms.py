@@ -9,7 +9,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
@@ -21,6 +20,7 @@ from console.render.describe import when
 from console.render.text import assemble, foreign
 from screens.confirm import propose
 from screens.forms import ChangeForm
+from screens.keys import bindings
 
 DEPLOY_NEW = "__deploy__"
 FORM_CSS = """
@@ -33,10 +33,7 @@ CreateCanaryForm, WeightForm, OverridesForm, RolloutForm { align: center middle;
 
 class CreateCanaryForm(ChangeForm):
     DEFAULT_CSS = FORM_CSS
-    BINDINGS = [
-        Binding("escape", "app.pop_screen", "Cancel", id="canary-create.cancel"),
-        Binding("ctrl+s", "review", "Review plan", id="canary-create.review"),
-    ]
+    BINDINGS = bindings("canary-create")
 
     def __init__(self, api: Api, stage: Stage, deployments: tuple[Deployment, ...], on_applied) -> None:
         super().__init__(api, stage, on_applied)
@@ -91,7 +88,7 @@ class CreateCanaryForm(ChangeForm):
 
 class WeightForm(ChangeForm):
     DEFAULT_CSS = FORM_CSS
-    BINDINGS = [Binding("escape", "app.pop_screen", "Cancel", id="canary-weight.cancel")]
+    BINDINGS = bindings("canary-weight")
 
     def compose(self) -> ComposeResult:
         current = self.stage.canary.percent if self.stage.canary else 0.0
@@ -118,10 +115,7 @@ class OverridesForm(ChangeForm):
     """The canary's stage-variable overrides as KEY=VALUE lines: add, change or delete lines."""
 
     DEFAULT_CSS = FORM_CSS
-    BINDINGS = [
-        Binding("escape", "app.pop_screen", "Cancel", id="canary-overrides.cancel"),
-        Binding("ctrl+s", "review", "Review plan", id="canary-overrides.review"),
-    ]
+    BINDINGS = bindings("canary-overrides")
 
     def compose(self) -> ComposeResult:
         overrides = self.stage.canary.variable_overrides if self.stage.canary else {}
@@ -150,7 +144,7 @@ class RolloutForm(ModalScreen[canary_rollout.Rollout | None]):
     """The weights of a stepped rollout; it starts when the form closes with them."""
 
     DEFAULT_CSS = FORM_CSS
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="canary-rollout.cancel")]
+    BINDINGS = bindings("canary-rollout")
 
     def __init__(self, gate_rule: str) -> None:
         super().__init__()

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
@@ -30,6 +29,7 @@ from screens.catalog_forms import (
     StageForm,
 )
 from screens.confirm import propose
+from screens.keys import bindings
 from screens.widgets import cells
 
 if TYPE_CHECKING:
@@ -48,17 +48,7 @@ def _selected(table: DataTable) -> str | None:
 class UsagePlansScreen(ConsoleScreen):
     DEFAULT_CSS = CATALOG_CSS
     AUTO_FOCUS = "DataTable"
-    BINDINGS = [
-        Binding("enter", "usage", "Usage", id="plans.usage"),
-        Binding("n", "new", "New", id="plans.new"),
-        Binding("e", "edit", "Edit", id="plans.edit"),
-        Binding("a", "attach", "Attach stage", id="plans.attach"),
-        Binding("d", "detach", "Detach stage", show=False, id="plans.detach"),
-        Binding("m", "method", "Method throttle", show=False, id="plans.method"),
-        Binding("x", "delete", "Delete", show=False, id="plans.delete"),
-        Binding("r", "refresh", "Refresh", id="plans.refresh"),
-        Binding("escape", "app.pop_screen", "Back", id="plans.back"),
-    ]
+    BINDINGS = bindings("plans")
 
     def __init__(self) -> None:
         super().__init__()
@@ -148,19 +138,7 @@ class UsagePlansScreen(ConsoleScreen):
 class ApiKeysScreen(ConsoleScreen):
     DEFAULT_CSS = CATALOG_CSS
     AUTO_FOCUS = "DataTable"
-    BINDINGS = [
-        Binding("v", "reveal", "Show/hide value", id="keys.reveal"),
-        Binding("n", "new", "New", id="keys.new"),
-        Binding("t", "toggle", "Enable/disable", id="keys.toggle"),
-        Binding("o", "rotate", "Rotate", id="keys.rotate"),
-        Binding("p", "plans", "Plans", id="keys.plans"),
-        Binding("e", "rename", "Rename", show=False, id="keys.rename"),
-        Binding("u", "usage", "Usage", show=False, id="keys.usage"),
-        Binding("i", "import", "Import CSV", show=False, id="keys.import"),
-        Binding("x", "delete", "Delete", show=False, id="keys.delete"),
-        Binding("r", "refresh", "Refresh", id="keys.refresh"),
-        Binding("escape", "app.pop_screen", "Back", id="keys.back"),
-    ]
+    BINDINGS = bindings("keys")
 
     def __init__(self) -> None:
         super().__init__()

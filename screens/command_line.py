@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input
 
+from screens.keys import bindings
 from screens.views import BY_NAME, VIEWS
 
 # Commands that are not views; the views come from screens.views.
@@ -70,7 +70,7 @@ def parse(text: str) -> Command:
 class CommandLine(ModalScreen[Command | None]):
     """One line at the bottom; enter runs, escape leaves. A mistake keeps the text for fixing."""
 
-    BINDINGS = [Binding("escape", "dismiss_line", "Cancel", id="command.cancel")]
+    BINDINGS = bindings("command")
 
     def __init__(self, text: str = "", completions: Sequence[str] = ()) -> None:
         """`completions`: whole commands to offer as the operator types (→ takes one), e.g.

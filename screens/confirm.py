@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Callable
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
@@ -21,6 +20,7 @@ from textual.widgets import Input, Static
 from actions.plan import OVERRIDE
 from console.render.plan import plan_renderable
 from console.render.text import foreign
+from screens.keys import bindings
 from screens.workers import in_thread, notify_problem
 
 if TYPE_CHECKING:
@@ -35,12 +35,7 @@ class ConfirmScreen(ModalScreen[bool]):
     A protected stage's name, and "override" for a plan whose safety gate failed, must be typed first.
     """
 
-    BINDINGS = [
-        Binding("y", "yes", "Apply", id="confirm.yes"),
-        Binding("enter", "yes", "Apply", show=False, id="confirm.enter"),
-        Binding("n,escape", "no", "Cancel", id="confirm.no"),
-        Binding("c", "copy", "Copy aws command", id="confirm.copy"),
-    ]
+    BINDINGS = bindings("confirm")
 
     def __init__(self, plan: "Plan", permission: "Permission") -> None:
         super().__init__()

@@ -6,13 +6,13 @@ import re
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
 from console.render.text import assemble, foreign
 from screens.base import ConsoleScreen
+from screens.keys import bindings
 from screens.widgets import cells
 
 MFA_CODE = re.compile(r"^\d{6}$")
@@ -20,11 +20,7 @@ MFA_CODE = re.compile(r"^\d{6}$")
 
 class ConnectionScreen(ConsoleScreen):
     AUTO_FOCUS = "#profiles"
-    BINDINGS = [
-        Binding("enter", "choose", "Connect", id="ctx.choose"),
-        Binding("r", "refresh", "Retry / re-read", id="ctx.refresh"),
-        Binding("escape", "app.pop_screen", "Back", id="ctx.back"),
-    ]
+    BINDINGS = bindings("ctx")
 
     def __init__(self) -> None:
         super().__init__()
@@ -78,7 +74,7 @@ class ConnectionScreen(ConsoleScreen):
 class MfaScreen(ModalScreen[str | None]):
     """Asks for an MFA code in the TUI (never on the terminal); escape cancels the switch."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="mfa.cancel")]
+    BINDINGS = bindings("mfa")
 
     def __init__(self, prompt: str, error: str = "") -> None:
         super().__init__()

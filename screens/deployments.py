@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from actions import deployments as active_deployment
@@ -15,6 +14,7 @@ from console.render.describe import DASH, deployment_history, serves
 from console.render.text import assemble
 from screens.base import ConsoleScreen
 from screens.confirm import propose
+from screens.keys import bindings
 from screens.widgets import cells
 
 
@@ -25,12 +25,7 @@ class DeploymentsScreen(ConsoleScreen):
         height: 1fr;
     }
     """
-    BINDINGS = [
-        Binding("enter", "point", "Point the stage here", show=False, id="deployments.point"),
-        Binding("b", "point", "Point the stage here", id="deployments.rollback"),
-        Binding("r", "refresh", "Refresh", id="deployments.refresh"),
-        Binding("escape", "app.pop_screen", "Back", id="deployments.back"),
-    ]
+    BINDINGS = bindings("deployments")
 
     def __init__(self, api: Api, stage_name: str) -> None:
         super().__init__()

@@ -7,21 +7,18 @@ from datetime import UTC, datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import DataTable
 
 from console.aws import permissions
 from console.render.colours import GREEN, RED
 from screens.base import ConsoleScreen
+from screens.keys import bindings
 from screens.widgets import cells
 
 
 class DoctorScreen(ConsoleScreen):
     AUTO_FOCUS = "DataTable"
-    BINDINGS = [
-        Binding("r", "refresh", "Check again", id="doctor.refresh"),
-        Binding("escape", "app.pop_screen", "Back", id="doctor.back"),
-    ]
+    BINDINGS = bindings("doctor")
 
     def __init__(self) -> None:
         super().__init__()

@@ -10,22 +10,18 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import DataTable
 
 from console.read.fleet import FleetRow, FleetTarget, TargetPulse, fleet_pulse, parse_targets, ranked
 from console.render.fleet import FLEET_COLUMNS, error_cells, fleet_caption, row_cells
 from screens.base import ConsoleScreen
+from screens.keys import bindings
 from screens.workers import in_thread
 
 
 class FleetScreen(ConsoleScreen):
     AUTO_FOCUS = "#fleet"
-    BINDINGS = [
-        Binding("enter", "open", "Switch and open", id="fleet.open"),
-        Binding("r", "refresh", "Refresh", show=False, id="fleet.refresh"),
-        Binding("escape", "app.pop_screen", "Back", id="fleet.back"),
-    ]
+    BINDINGS = bindings("fleet")
     DEFAULT_CSS = "FleetScreen #fleet { height: 1fr; }"
 
     def __init__(self, name: str = "") -> None:

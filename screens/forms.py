@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Select, Static, TextArea
@@ -21,6 +20,7 @@ from console.model import AccountLimits, Api, Stage
 from console.render.describe import throttle as describe_throttle
 from console.render.text import assemble, foreign
 from screens.confirm import propose
+from screens.keys import bindings
 
 if TYPE_CHECKING:
     from actions.plan import Invalid
@@ -67,11 +67,7 @@ class ScopedForm(ChangeForm):
 
 
 class ThrottleForm(ScopedForm):
-    BINDINGS = [
-        Binding("escape", "app.pop_screen", "Cancel", id="throttle.cancel"),
-        Binding("ctrl+s", "review", "Review plan", id="throttle.review"),
-        Binding("ctrl+d", "remove", "Remove override", id="throttle.remove"),
-    ]
+    BINDINGS = bindings("throttle")
 
     def __init__(self, api: Api, stage: Stage, limits: AccountLimits | None, on_applied) -> None:
         super().__init__(api, stage, on_applied)
@@ -126,11 +122,7 @@ class VariablesForm(ChangeForm):
     """All variables as KEY=VALUE lines: add, edit, rename (change the key) or delete lines. Emptied
     lines would remove every variable: the form asks first, and a second review plans exactly that."""
 
-    BINDINGS = [
-        Binding("escape", "app.pop_screen", "Cancel", id="variables.cancel"),
-        Binding("ctrl+s", "review", "Review plan", id="variables.review"),
-        Binding("ctrl+e", "external", "Open in $EDITOR", id="variables.editor"),
-    ]
+    BINDINGS = bindings("variables")
 
     def __init__(self, api: Api, stage: Stage, on_applied) -> None:
         super().__init__(api, stage, on_applied)

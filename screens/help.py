@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from console.render.text import Table
 from screens.command_line import commands as command_lines
+from screens.keys import bindings
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [
-        Binding("escape,question_mark,q", "app.pop_screen", "Close", id="help.close"),
-    ]
+    BINDINGS = bindings("help")
 
     def __init__(self, keys: list[tuple[str, str]], slow_link: bool = False) -> None:
         super().__init__()

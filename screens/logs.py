@@ -36,6 +36,7 @@ from console.render.visible import visible
 from screens.base import ConsoleScreen
 from screens.charts import LiveCharts
 from screens.jump import open_stage
+from screens.keys import bindings
 from screens.views import view
 
 if TYPE_CHECKING:
@@ -332,31 +333,7 @@ class LogScreen(ConsoleScreen):
     LogScreen #log-detail { height: 10; border-top: solid $primary; padding: 0 1; }
     LogScreen #log-prompt { height: 1; border: none; padding: 0 1; background: $panel; }
     """
-    BINDINGS = [
-        Binding("p", "pause", "Pause/follow", id="logs.pause"),
-        Binding("slash", "search", "Search", id="logs.search"),
-        Binding("s", "status", "5xx/4xx", id="logs.status"),
-        Binding("F", "filter", "Filter", id="logs.filter"),
-        Binding("g", "charts", "Charts", id="logs.charts"),
-        # The stage and its fixes (t, c and f are the view's own keys here: shift reaches the stage's).
-        Binding("S", "stage", "Stage", id="logs.stage"),
-        Binding("T", "stage('throttle')", "Throttle the stage", show=False, id="logs.throttle"),
-        Binding("C", "stage('canary')", "The stage's canary", show=False, id="logs.canary"),
-        Binding("enter", "detail", "Fields", id="logs.detail"),
-        Binding("c", "copy", "Copy", id="logs.copy"),
-        Binding("n", "next_match(False)", "Next match", show=False, id="logs.next"),
-        Binding("N", "next_match(True)", "Previous match", show=False, id="logs.previous"),
-        Binding("w", "wrap", "Wrap", show=False, id="logs.wrap"),
-        Binding("t", "timestamps", "Timestamps", show=False, id="logs.timestamps"),
-        Binding("o", "raw", "Raw lines", show=False, id="logs.raw"),
-        Binding("f", "follow", "Follow (jump to latest)", show=False, id="logs.follow"),
-        Binding("plus", "span", "Charts 5/15 min", show=False, id="logs.span"),
-        Binding("x", "reconnect", "Reconnect LiveTail", show=False, id="logs.reconnect"),
-        Binding("a", "enable", "Turn on access logging", show=False, id="logs.enable"),
-        Binding("m", "metrics", "CloudWatch metrics", show=False, id="logs.metrics"),
-        Binding("e", "execution", "Execution log (REST)", show=False, id="logs.execution"),
-        Binding("escape", "back", "Back", id="logs.back"),
-    ]
+    BINDINGS = bindings("logs")
 
     def __init__(self, api: Api, stage_name: str, canary: bool = False, execution: bool = False) -> None:
         """The stage's access log; or its canary's copy; or (REST, `execution`) its execution log, where

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Static
 
 from console.model import Api
@@ -19,6 +18,7 @@ from console.render.text import assemble
 from screens.base import ConsoleScreen
 from screens.charts import Chart, legend
 from screens.jump import open_stage
+from screens.keys import bindings
 from screens.views import view
 
 VIEW_WINDOWS = ("15m", "1h", "3h", "24h")
@@ -52,20 +52,7 @@ def summary(found: StageMetrics) -> Text:
 
 class MetricsScreen(ConsoleScreen):
     AUTO_FOCUS = ""
-    BINDINGS = [
-        # The stage's incident keys first, as on the stage screen (at 80 columns the footer's end is cut).
-        Binding("enter", "stage", "Stage", id="metrics.stage"),
-        Binding("t", "stage('throttle')", "Throttle", id="metrics.throttle"),
-        Binding("c", "stage('canary')", "Canary", id="metrics.canary"),
-        Binding("f", "stage('flush')", "Flush", id="metrics.flush"),
-        Binding("l", "logs", "Logs", id="metrics.logs"),
-        Binding("1", "window('15m')", "15 min", id="metrics.15m"),
-        Binding("2", "window('1h')", "1 h", id="metrics.1h"),
-        Binding("3", "window('3h')", "3 h", id="metrics.3h"),
-        Binding("4", "window('24h')", "24 h", id="metrics.24h"),
-        Binding("r", "refresh", "Refresh", id="metrics.refresh"),
-        Binding("escape", "back", "Back", id="metrics.back"),
-    ]
+    BINDINGS = bindings("metrics")
     DEFAULT_CSS = """
     MetricsScreen #metrics-summary { height: auto; padding: 0 1; }
     MetricsScreen Chart { padding: 0 1; }

@@ -12,13 +12,13 @@ from datetime import UTC, datetime
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import DataTable, Input
 
 from console.read.metrics import region_refs
 from console.read.pulse import RegionPulse, StagePulse, region_pulse, with_429s
 from console.render.pulse import COLUMNS, cells
 from screens.base import ConsoleScreen
+from screens.keys import bindings
 from screens.views import view
 
 PUBLISHED_AFTER = 10  # seconds past a minute when the pulse asks CloudWatch again
@@ -37,18 +37,7 @@ def _sort_key(name: str):
 
 class PulseScreen(ConsoleScreen):
     AUTO_FOCUS = "#pulse"
-    BINDINGS = [
-        Binding("enter", "open", "Stage", id="pulse.open"),
-        Binding("t", "fix('throttle')", "Throttle", id="pulse.throttle"),
-        Binding("c", "fix('canary')", "Canary", id="pulse.canary"),
-        Binding("f", "fix('flush')", "Flush", id="pulse.flush"),
-        Binding("l", "logs", "Logs", id="pulse.logs"),
-        Binding("m", "metrics", "Metrics", id="pulse.metrics"),
-        Binding("slash", "filter", "Filter", id="pulse.filter"),
-        Binding("s", "sort", "Sort", id="pulse.sort"),
-        Binding("r", "refresh", "Refresh", show=False, id="pulse.refresh"),
-        Binding("escape", "back", "Back", id="pulse.back"),
-    ]
+    BINDINGS = bindings("pulse")
     DEFAULT_CSS = """
     PulseScreen #pulse { height: 1fr; }
     PulseScreen #pulse-filter { display: none; height: 1; border: none; padding: 0 1; }

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -21,6 +20,7 @@ from actions import rotation
 from console.model import ApiKey
 from console.render.text import assemble
 from screens.confirm import propose
+from screens.keys import bindings
 from screens.workers import in_thread
 
 if TYPE_CHECKING:
@@ -32,11 +32,7 @@ ROTATION_CSS = "RotationScreen { align: center middle; } #value { height: auto; 
 
 class RotationScreen(ModalScreen[None]):
     DEFAULT_CSS = ROTATION_CSS
-    BINDINGS = [
-        Binding("enter", "next", "Run the next step", id="rotation.next"),
-        Binding("c", "copy", "Copy the new value", id="rotation.copy"),
-        Binding("escape", "app.pop_screen", "Close", id="rotation.close"),
-    ]
+    BINDINGS = bindings("rotation")
 
     def __init__(self, key: ApiKey) -> None:
         super().__init__()

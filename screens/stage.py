@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -14,25 +13,13 @@ from console.render.text import assemble, foreign
 from screens.base import ConsoleScreen
 from screens.canary import CanaryScreen
 from screens.forms import ThrottleForm, VariablesForm
+from screens.keys import bindings
 from screens.views import view
 
 
 class StageScreen(ConsoleScreen):
     AUTO_FOCUS = "#sections"
-    BINDINGS = [
-        # The footer shows the incident keys first (at 80 columns the last ones are cut; ? lists them all).
-        Binding("t", "throttle", "Throttle", id="stage.throttle"),
-        Binding("c", "canary", "Canary", id="stage.canary"),
-        Binding("f", "flush", "Flush", id="stage.flush"),
-        Binding("l", "logs", "Logs", id="stage.logs"),
-        Binding("m", "metrics", "Metrics", id="stage.metrics"),
-        Binding("d", "deployments", "Deployments", id="stage.deployments"),
-        Binding("v", "variables", "Variables", id="stage.variables"),
-        Binding("k", "cache", "Cache", id="stage.cache"),
-        Binding("F", "flush_authorizers", "Flush authorizer cache", show=False, id="stage.flush_authorizers"),
-        Binding("r", "refresh", "Refresh", id="stage.refresh"),
-        Binding("escape", "back", "Back", id="stage.back"),
-    ]
+    BINDINGS = bindings("stage")
 
     def __init__(self, api: Api, stage_name: str, then: str | None = None) -> None:
         """`then` names an action ("throttle", "canary", "flush"…) to run once the stage is on screen:
@@ -67,18 +54,20 @@ class StageScreen(ConsoleScreen):
 
             deployments = secondary("its deployment", lambda: gateway.detail(api, refresh).deployments) or ()
             deployment = next((d for d in deployments if d.id == stage.deployment_id), None)
-            return stage, deployment, secondary("the account's limits", lambda: gateway.account_limits(refresh)), gaps
+            responses = secondary("its gateway responses", lambda: gateway.gateway_responses(api, refresh))
+            return stage, deployment, secondary("the account's limits", lambda: gateway.account_limits(refresh)), gaps, \
+                responses
 
         self.fetch(everything, self.show_stage, group="stage", label="fetching stage")
 
     def show_stage(self, answer) -> None:
-        stage, deployment, limits, gaps = answer
+        stage, deployment, limits, gaps, responses = answer
         self.stage, self.limits = stage, limits
         scroll = self.query_one("#sections", VerticalScroll)
         scroll.loading = False
         scroll.remove_children()
         widgets = []
-        for title, body in stage_sections(stage, deployment, limits):
+        for title, body in stage_sections(stage, deployment, limits, responses):
             widgets.append(Static(foreign(title, style="bold"), classes="section-title"))
             widgets.append(Static(body, classes="section"))
         scroll.mount_all(widgets)

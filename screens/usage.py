@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
@@ -22,6 +21,7 @@ from console.render.text import assemble
 from console.render.visible import visible
 from screens.base import ConsoleScreen
 from screens.catalog_forms import ExtendForm
+from screens.keys import bindings
 from screens.widgets import cells
 
 if TYPE_CHECKING:
@@ -37,13 +37,7 @@ USAGE_CSS = """
 class UsageScreen(ConsoleScreen):
     DEFAULT_CSS = USAGE_CSS
     AUTO_FOCUS = "#usage-keys"
-    BINDINGS = [
-        Binding("d", "days", "Days", id="usage.days"),
-        Binding("a", "all_keys", "All keys", id="usage.all"),
-        Binding("x", "extend", "Extend quota", id="usage.extend"),
-        Binding("r", "refresh", "Refresh", id="usage.refresh"),
-        Binding("escape", "app.pop_screen", "Back", id="usage.back"),
-    ]
+    BINDINGS = bindings("usage")
 
     def __init__(self, plan: UsagePlan, key_id: str | None = None) -> None:
         super().__init__()

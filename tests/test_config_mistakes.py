@@ -194,16 +194,16 @@ def test_the_mistakes_a_new_user_made(tmp_path):
         ('[profiles."prod.admin"]\nwrite = "yes"\n', "line 2: 'write' of profile 'prod.admin' must be true or false"),
         ("[profiles.ops]\nwrite = true\nread = 1\n", "line 3: unknown key 'read' in [profiles.ops] ignored"),
         ("[budget]\nrate = 5\nspeed = 1\n", "line 3: unknown key 'speed' in [budget] ignored"),
-        ('keymap = { "stage.throttle" = 7, "stage.vars" = "V" }\n', "line 1: 'stage.throttle' in [keymap] must be"),
+        ('keymap = { "stage.throttle" = 7, "stage.variables" = "V" }\n', "line 1: 'stage.throttle' in [keymap] must be"),
         ("canary = [1]\n", "line 1: 'canary' must be a table"),
     ):
         path.write_text(text)
         loaded = load(path)
         assert any(p == f"{path}, {said}" or p.startswith(f"{path}, {said}") for p in loaded.problems), (
             text, loaded.problems)
-    path.write_text('keymap = { "stage.throttle" = 7, "stage.vars" = "V" }\n[profiles.ops]\nwrite = true\n')
+    path.write_text('keymap = { "stage.throttle" = 7, "stage.variables" = "V" }\n[profiles.ops]\nwrite = true\n')
     loaded = load(path)
-    assert loaded.keymap == (("stage.vars", "V"),) and loaded.writable_profiles == {"ops"}
+    assert loaded.keymap == (("stage.variables", "V"),) and loaded.writable_profiles == {"ops"}
     path.write_bytes(b'region = "eu-west-1"\ntheme = "\xff"\n')
     assert load(path).problems == (f"{path}, line 2: is not UTF-8 text (TOML must be); using defaults",)
     path.write_text("a = " + "[" * 5000 + "]" * 5000 + "\n")

@@ -93,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_logs_parsers(commands, shared)
     handles(commands.add_parser("profiles", parents=[shared], help="the AWS profiles and keyring entries"),
             "console.cli.local:profiles", offline=True)
+    handles(commands.add_parser("keymap", parents=[shared], help="every key binding id and its keys, for [keymap] "
+                                "in the config"), "console.cli.keymap:keymap", offline=True)
     handles(commands.add_parser("completion", help="print the shell completion script: bash, zsh or fish"),
             "console.cli.completion:script", offline=True).add_argument("shell", choices=SHELLS, metavar="SHELL")
     creds = commands.add_parser("creds", help="access keys held in the OS keyring").add_subparsers(
