@@ -268,3 +268,59 @@ class Usage:
             return (0,) * len(self.days)
         return tuple(sum(day) for day in zip(*(k.used for k in self.keys), strict=True))
 
+
+@dataclass(frozen=True)
+class Authorizer:
+    """An authorizer of an API (REST or v2), its target, and the methods or routes that use it."""
+
+    id: str
+    name: str
+    type: str  # REST: TOKEN, REQUEST, COGNITO_USER_POOLS; HTTP: REQUEST (Lambda), JWT; WebSocket: REQUEST
+    identity_source: tuple[str, ...]
+    ttl: int | None  # seconds a result is cached (0: never); None where AWS keeps none (JWT, WebSocket)
+    function: str = ""  # the Lambda function ARN, read from the authorizerUri
+    user_pools: tuple[str, ...] = ()  # Cognito user pool ARNs
+    issuer: str = ""  # JWT
+    audience: tuple[str, ...] = ()  # JWT
+    validation: str = ""  # REST TOKEN: identityValidationExpression
+    used_by: tuple[str, ...] = ()  # "GET /orders" (REST method) or route keys
+
+    @property
+    def target(self) -> str:
+        """What the authorizer asks: the Lambda function, the user pools, or the JWT issuer."""
+        return self.function or ", ".join(self.user_pools) or self.issuer
+
+
+@dataclass(frozen=True)
+class ApiAuthorizers:
+    api: Api
+    authorizers: tuple[Authorizer, ...]
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class AuthorizerTest:
+    """TestInvokeAuthorizer's answer: what a client sending these values would have met."""
+
+    authorizer: Authorizer
+    client_status: int  # 0: the authorizer let the request through; else the HTTP status the client gets
+    latency_ms: int
+    principal_id: str
+    policy: str  # the JSON policy document the Lambda returned
+    context: Mapping[str, tuple[str, ...]]  # the answer's `authorization` map (a Lambda's context)
+    claims: Mapping[str, str]  # a Cognito user pool's claims
+    log: str
+    tested_at: datetime
+
+    @property
+    def allowed(self) -> bool:
+        return self.client_status == 0
+
+
+@dataclass(frozen=True)
+class GatewayResponse:
+    """What a REST API answers one kind of refusal with (GetGatewayResponses): its type and status."""
+
+    type: str  # INVALID_API_KEY, THROTTLED, WAF_FILTERED, DEFAULT_4XX, ...
+    status: str | None  # None: the type's default status
+    default: bool  # API Gateway's own answer, not customised

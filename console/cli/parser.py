@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from console import __version__
+from console.cli.authorizers_args import add_authorizers_parsers
 from console.cli.canary_args import add_canary_parsers
 from console.cli.catalog_args import add_catalog_parsers
 from console.cli.completion import SHELLS
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     change_options(undo)
 
     add_deployments_parsers(commands, shared)
+    add_authorizers_parsers(commands, shared)
     add_canary_parsers(commands, shared)
     add_logs_parsers(commands, shared)
     handles(commands.add_parser("profiles", parents=[shared], help="the AWS profiles and keyring entries"),
