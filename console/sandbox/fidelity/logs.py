@@ -1,4 +1,5 @@
-"""CloudWatch Logs reads that answer like CloudWatch Logs: FilterLogEvents and StartLiveTail.
+"""CloudWatch Logs reads that answer like CloudWatch Logs: FilterLogEvents and StartLiveTail (and the
+Logs Insights queries of logs_insights).
 
 FilterLogEvents also keeps its documented quota, 5 transactions a second per account and Region,
 shared by every client: a call over it is refused with ThrottlingException, as AWS refuses it.
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from console.aws.budget import TokenBucket
-from console.sandbox.fidelity import logs_live_tail
+from console.sandbox.fidelity import logs_insights, logs_live_tail
 from console.sandbox.fidelity.logs_filter import Matcher, PatternError, compile_pattern
 from console.sandbox.router import AwsError, Call, Reply, Router
 
@@ -203,4 +204,5 @@ def start_live_tail(call: Call, params: dict[str, Any]) -> Reply:
 _OPERATIONS: dict[str, Callable[[Call, dict[str, Any]], Reply]] = {
     "FilterLogEvents": filter_log_events,
     "StartLiveTail": start_live_tail,
+    **logs_insights.operations(log_group),  # StartQuery, GetQueryResults, StopQuery, DescribeQueries
 }
