@@ -148,6 +148,7 @@ class LiveCharts(Horizontal):
         super().__init__(id=id)
         self.rollup = rollup
         self.span = 300
+        self.logs_cause = True  # False: the stage's format has no $context.error.responseType
 
     def compose(self) -> ComposeResult:
         with Vertical(id="live-plots"):
@@ -217,6 +218,22 @@ class LiveCharts(Horizontal):
         if few:  # their p99 would be their slowest line or two: counted, not ranked
             text.append(f"  {few} route{'s' * (few > 1)} under {min_lines(99)} lines\n", style="dim")
         elif not slow:
+            text.append("  none\n", style="dim")
+        return text.append_text(self._causes(end))
+
+    def _causes(self, end: int) -> Text:
+        """The 4xx of the span by gateway response type, with their count and share of the 4xx."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if not self.logs_cause:
+            text.append("4xx by cause\n", style="bold " + YELLOW)
+            return text.append("  cause not logged (no $context.error.responseType in the format)\n", style="dim")
+        causes = self.rollup.causes(end, self.span)
+        total = sum(count for _, count in causes)
+        text.append(f"4xx by cause (of {total:,})\n", style="bold " + YELLOW)
+        for cause, count in causes[:4]:
+            text.append(f"{count:>5} {100 * count / total:>4.0f}% ", style=YELLOW)
+            text.append_text(foreign(cause or "backend's own")).append("\n")
+        if not causes:
             text.append("  none\n", style="dim")
         return text
 

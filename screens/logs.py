@@ -10,6 +10,7 @@ marker rows at their time, and the status line always says the mode, the newest 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -399,6 +400,9 @@ class LogScreen(ConsoleScreen):
             self.loaded(self.stage.fetched_at, "no access log to tail")
             return
         lines.empty_text = f"Waiting for lines in {group.name}…"
+        from console.logs.access_log import logs_cause
+
+        self.query_one(LiveCharts).logs_cause = logs_cause(found.format)
         level = self.stage.default.logging_level
         if self.execution and level in (None, "OFF"):
             lines.empty_text += (" Execution logging is off for this stage, so API Gateway writes none: set its "
@@ -555,17 +559,27 @@ class LogScreen(ConsoleScreen):
         current = tuple(sorted(self.buffer.filter.statuses))
         following = STATUS_CYCLE[(STATUS_CYCLE.index(current) + 1) % len(STATUS_CYCLE)] \
             if current in STATUS_CYCLE else ()
-        f = self.buffer.filter
-        self.apply_filter(LineFilter(frozenset(following), f.method, f.route, f.text))
+        self.apply_filter(replace(self.buffer.filter, statuses=frozenset(following)))
+
+    def action_cause(self) -> None:
+        """Cycle the cause filter through the 4xx causes of the charts' span, most frequent first, then none."""
+        span = self.query_one(LiveCharts).span
+        causes = [c for c, _ in self.rollup.causes(int(time.time()), span) if c]
+        current = self.buffer.filter.cause
+        if not causes and current is None:
+            self.notify(f"No 4xx with a cause in the last {span // 60} min of lines.", severity="warning")
+            return
+        cycle = [None, *causes]
+        following = cycle[(cycle.index(current) + 1) % len(cycle)] if current in cycle else None
+        self.apply_filter(replace(self.buffer.filter, cause=following))
 
     def action_search(self) -> None:
         self._open_prompt("search", "search (any case); enter finds, n/N next/previous",
                           self.query_one(LogLines).search)
 
     def action_filter(self) -> None:
-        f = self.buffer.filter
-        typed = " ".join(sorted(f.statuses) + [p for p in (f.method, f.route, f.text) if p])
-        self._open_prompt("filter", "filter: 5xx 4xx GET /orders text…  (empty: everything)", typed)
+        self._open_prompt("filter", "filter: 5xx 4xx GET /orders cause:INVALID_API_KEY text…  (empty: everything)",
+                          self.buffer.filter.typed())
 
     def _open_prompt(self, kind: str, placeholder: str, value: str) -> None:
         prompt = self.query_one("#log-prompt", Input)

@@ -5,9 +5,13 @@ API Gateway writes an access-log line by substituting each `$context.*` variable
 itself is the grammar: its literal text separates the values. `parser_for` turns a format (JSON,
 CLF, CSV, XML or anything else) into one anchored regular expression with a group per variable —
 about 4 µs a line, faster than json.loads — and maps the variables an operator asks about (status,
-latencies, route, method, caller, key, error) onto named fields of an `Entry`. `facts` reads only what
-the charts and filters need of every line (status, latency, route, method) in a third of that time; the
-whole Entry is for the lines someone looks at.
+latencies, route, method, caller, key, error, cause) onto named fields of an `Entry`. `facts` reads only
+what the charts and filters need of every line (status, latency, route, method, cause) in a third of that
+time; the whole Entry is for the lines someone looks at.
+
+A 4xx's cause is the gateway response API Gateway answered with (`$context.error.responseType`:
+INVALID_API_KEY, THROTTLED, WAF_FILTERED, ...); "-" when the backend answered, so a line's `cause` is
+None then, and `logs_cause(format)` says whether a format records it at all.
 
 No boto3 and no Textual here: the tail engine, the charts, the CLI and the canary comparison all
 parse through this module.
@@ -34,9 +38,12 @@ RECOMMENDED_JSON_FORMAT = (
     '"protocol":"$context.protocol","responseLength":"$context.responseLength",'
     '"responseLatency":"$context.responseLatency","integrationLatency":"$context.integrationLatency",'
     '"integrationStatus":"$context.integration.status","errorMessage":"$context.error.message",'
+    '"responseType":"$context.error.responseType","authorizerError":"$context.authorizer.error",'
+    '"wafStatus":"$context.waf.status","wafResponseCode":"$context.wafResponseCode",'
     '"deploymentId":"$context.deploymentId","isCanaryRequest":"$context.isCanaryRequest"}'
 )
-# HTTP APIs refuse REST-only variables (resourcePath, apiKeyId, canary): the same fields in their words.
+# HTTP APIs refuse REST-only variables (resourcePath, apiKeyId, canary, WAF: HTTP APIs have no web ACL):
+# the same fields in their words.
 RECOMMENDED_HTTP_JSON_FORMAT = (
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",'
     '"userAgent":"$context.identity.userAgent","requestTime":"$context.requestTime",'
@@ -45,7 +52,8 @@ RECOMMENDED_HTTP_JSON_FORMAT = (
     '"protocol":"$context.protocol","responseLength":"$context.responseLength",'
     '"responseLatency":"$context.responseLatency","integrationLatency":"$context.integration.latency",'
     '"integrationStatus":"$context.integration.status","errorMessage":"$context.error.message",'
-    '"integrationError":"$context.integrationErrorMessage"}'
+    '"integrationError":"$context.integrationErrorMessage","responseType":"$context.error.responseType",'
+    '"authorizerError":"$context.authorizer.error"}'
 )
 
 # Entry field <- the $context variables that carry it, first with a value wins.
@@ -59,9 +67,15 @@ _IP = ("identity.sourceIp",)
 _API_KEY = ("identity.apiKeyId",)
 _ERROR = ("error.message", "error.messageString", "integrationErrorMessage", "integration.error",
           "authorizer.error")
+_CAUSE = ("error.responseType",)
 _TIME = ("requestTimeEpoch", "requestTime")
 _MONTHS = {name: number for number, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+
+
+def logs_cause(log_format: str | None) -> bool:
+    """Whether lines of this format say why a request was refused ($context.error.responseType)."""
+    return bool(log_format) and "error.responseType" in VARIABLE.findall(log_format)
 
 
 def recommended_format(http: bool) -> str:
@@ -86,6 +100,7 @@ class Entry(NamedTuple):
     ip: str | None
     api_key_id: str | None
     error_message: str | None
+    cause: str | None  # the gateway response type (INVALID_API_KEY, THROTTLED...); None: none or not logged
     raw: str
     names: tuple[str, ...]  # the $context variables of the format, each once ...
     values: tuple[str, ...]  # ... and their values
@@ -116,6 +131,7 @@ class Facts(NamedTuple):
     latency_ms: float | None
     route: str | None
     method: str | None
+    cause: str | None = None  # $context.error.responseType
 
 
 class AccessLogParser:
@@ -166,7 +182,8 @@ class AccessLogParser:
             if match is not None:
                 return self._facts_resolve(match.groups())
         found = self.parse(message)  # a value holding its delimiter, escapes, a variable twice: the long way
-        return None if found is None else Facts(found.status, found.latency_ms, found.route, found.method)
+        return None if found is None else Facts(found.status, found.latency_ms, found.route, found.method,
+                                                found.cause)
 
     def _fields(self, values: tuple[str, ...]) -> dict[str, str]:
         """Values by variable: escaped JSON strings decoded; of a repeated variable, the first set one."""
@@ -206,8 +223,8 @@ def entry(fields: Mapping[str, str], raw: str) -> Entry:
 
 _FIELDS = (("request_id", _REQUEST_ID), ("status", _STATUS), ("latency", _LATENCY),
            ("integration", _INTEGRATION_LATENCY), ("route", _ROUTE), ("method", _METHOD), ("ip", _IP),
-           ("api_key", _API_KEY), ("error", _ERROR))
-_FACT_FIELDS = ("status", "latency", "route", "method")
+           ("api_key", _API_KEY), ("error", _ERROR), ("cause", _CAUSE))
+_FACT_FIELDS = ("status", "latency", "route", "method", "cause")
 _FACT_VARIABLES = frozenset(name for attribute, names in _FIELDS if attribute in _FACT_FIELDS for name in names)
 
 
@@ -236,13 +253,13 @@ def _resolver(names: tuple[str, ...], facts: bool = False):
         "    status = int(status) if status is not None and status.isdigit() else None",
     ]
     if facts:
-        code.append("    return new(Facts, (status, _float(latency), route, method))")
+        code.append("    return new(Facts, (status, _float(latency), route, method, cause))")
     else:
         code += [
             "    if error and len(error) >= 2 and error[0] == error[-1] == '\"':  # error.messageString is quoted",
             "        error = error[1:-1]",
             "    return Entry(request_id, status, _float(latency), _float(integration), method, route, ip, api_key,",
-            "                 error, raw, names, values)",
+            "                 error, cause, raw, names, values)",
         ]
     namespace = {"Entry": Entry, "Facts": Facts, "new": tuple.__new__, "_float": _float, "names": tuple(names)}
     exec("\n".join(code), namespace)  # noqa: S102 — the source is ours, built from fixed names

@@ -1,7 +1,7 @@
 """What the operator filters access-log lines by, locally and as a CloudWatch Logs filter pattern.
 
 A filter is typed as words: `5xx` (a status class), `GET` (a method), `/orders` (a route prefix),
-and any other words (text the line must contain, case-sensitive as CloudWatch's terms are). It is
+`cause:INVALID_API_KEY` (the gateway response a request was refused with), and any other words (text the line must contain, case-sensitive as CloudWatch's terms are). It is
 applied to every line shown, and also turned into a filter pattern for AWS wherever the stage's
 format allows one that keeps every matching line: a JSON pattern for JSON formats, a
 space-delimited one for CLF-like formats, terms for text. Lines the pattern lets through are
@@ -17,6 +17,7 @@ from console.logs.access_log import VARIABLE, AccessLogParser
 
 VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
 CLASS = re.compile(r"^[1-5]xx$", re.IGNORECASE)
+CAUSE = re.compile(r"^cause:([A-Za-z0-9_]+)$", re.IGNORECASE)
 _CLASS_OF = {hundred: f"{hundred}xx" for hundred in range(1, 6)}
 _SIMPLE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Variables whose values never hold a space: safe as unquoted fields of a space-delimited pattern.
@@ -25,6 +26,7 @@ _ONE_WORD = frozenset((
     "identity.apiKeyId", "identity.accountId", "httpMethod", "resourcePath", "path", "status", "protocol",
     "responseLength", "responseLatency", "integrationLatency", "integration.latency", "integration.status",
     "integrationStatus", "requestTimeEpoch", "stage", "apiId", "domainName", "deploymentId", "isCanaryRequest",
+    "error.responseType",
 ))
 
 
@@ -34,28 +36,39 @@ class LineFilter:
     method: str | None = None
     route: str | None = None  # a prefix of the resource path or of the route key's path
     text: str | None = None  # words the raw line must contain, in this order
+    cause: str | None = None  # the gateway response type ($context.error.responseType), e.g. INVALID_API_KEY
 
     @classmethod
     def parse(cls, typed: str) -> LineFilter:
-        """ "5xx 4xx POST /payments timeout" -> statuses {4xx, 5xx}, POST, /payments, text "timeout"."""
-        statuses, method, route, words = set(), None, None, []
+        """ "5xx 4xx POST /payments timeout" -> statuses {4xx, 5xx}, POST, /payments, text "timeout";
+        "cause:invalid_api_key" -> cause INVALID_API_KEY."""
+        statuses, method, route, cause, words = set(), None, None, None, []
         for word in typed.split():
             if CLASS.match(word):
                 statuses.add(word.lower())
+            elif (named := CAUSE.match(word)) and cause is None:
+                cause = named.group(1).upper()
             elif word.upper() in VERBS and method is None:
                 method = word.upper()
             elif word.startswith("/") and route is None:
                 route = word
             else:
                 words.append(word)
-        return cls(frozenset(statuses), method, route, " ".join(words) or None)
+        return cls(frozenset(statuses), method, route, " ".join(words) or None, cause)
 
     @property
     def active(self) -> bool:
-        return bool(self.statuses or self.method or self.route or self.text)
+        return bool(self.statuses or self.method or self.route or self.text or self.cause)
+
+    def typed(self) -> str:
+        """The filter as the operator would type it (what `parse` reads back)."""
+        return " ".join(sorted(self.statuses) + [p for p in (self.method, self.route) if p]
+                        + ([f"cause:{self.cause}"] if self.cause else []) + ([self.text] if self.text else []))
 
     def describe(self) -> str:
         parts = sorted(self.statuses) + [p for p in (self.method, self.route) if p]
+        if self.cause:
+            parts.append(f"cause {self.cause}")
         if self.text:
             parts.append(f'"{self.text}"')
         return " ".join(parts) or "everything"
@@ -64,7 +77,7 @@ class LineFilter:
         """A tailed line (anything with `facts` and `message`) passes every part of the filter."""
         if self.text and self.text not in line.message:
             return False
-        if not (self.statuses or self.method or self.route):
+        if not (self.statuses or self.method or self.route or self.cause):
             return True
         facts = line.facts
         if facts is None:
@@ -74,6 +87,8 @@ class LineFilter:
         if self.method and facts.method != self.method:
             return False
         if self.route and not _route_path(facts.route or "").startswith(self.route):
+            return False
+        if self.cause and facts.cause != self.cause:
             return False
         return True
 
@@ -121,6 +136,9 @@ def _json_pattern(line_filter: LineFilter, parser: AccessLogParser) -> str | Non
             conditions.append(f'{resource} = "{line_filter.route}*"')
         elif route_key:
             conditions.append(f'{route_key} = "* {line_filter.route}*"')
+    cause = selector("error.responseType")
+    if line_filter.cause and cause:
+        conditions.append(f'{cause} = "{line_filter.cause}"')
     return "{ " + " && ".join(conditions) + " }" if conditions else None
 
 

@@ -4,8 +4,8 @@ CloudWatch metrics arrive a minute or more late; these come from the lines as th
 Lines are counted by the second they were written (not when they arrived, so a backfilled gap
 lands where it belongs) into a ring of one-second slots covering the window: status-class counts
 and a latency histogram on 4% steps, so p50/p90/p99 stay within a few percent at any rate and
-memory stays fixed. Routes are kept per minute (the top-routes table looks at minutes, not
-seconds). Adding a line costs about a microsecond; nothing grows with the number of lines.
+memory stays fixed. Routes, and the causes of 4xx ($context.error.responseType), are kept per minute
+(the top-routes table and the 4xx causes look at minutes, not seconds). Adding a line costs about a microsecond; nothing grows with the number of lines.
 
 A percentile from log lines is only as good as the lines under it: `enough()` is the one rule (the
 live charts, the top routes and the canary comparison use it) — below it a view shows the count of
@@ -74,11 +74,12 @@ class _Slot:
 
 
 class _RouteMinute:
-    __slots__ = ("minute", "routes")
+    __slots__ = ("minute", "routes", "causes")
 
     def __init__(self, minute: int):
         self.minute = minute
         self.routes: dict[str, list] = {}  # route -> [count, 5xx, latency histogram]
+        self.causes: dict[str | None, int] = {}  # a 4xx's gateway response type (None: none logged) -> lines
 
 
 @dataclass(frozen=True)
@@ -139,12 +140,17 @@ class Rollup:
             histogram = slot.latency
             histogram[bin_index] = histogram.get(bin_index, 0) + 1
         route = facts.route
-        if route is not None:
+        client_error = status is not None and 400 <= status < 500
+        if route is not None or client_error:
             minute = second // 60
             ring = self._minutes
             holder = ring[minute % len(ring)]
             if holder is None or holder.minute != minute:
                 holder = ring[minute % len(ring)] = _RouteMinute(minute)
+            if client_error:
+                holder.causes[facts.cause] = holder.causes.get(facts.cause, 0) + 1
+            if route is None:
+                return
             stats = holder.routes.get(route)
             if stats is None:
                 stats = holder.routes[route] = [0, 0, {}]
@@ -182,6 +188,17 @@ class Rollup:
         p50, p90, p99 = (value if enough(timed, rank) else None
                          for rank, value in zip((50, 90, 99), percentiles(histogram, (50, 90, 99)), strict=True))
         return Point(start, tuple(counts), p50, p90, p99, timed)  # type: ignore[arg-type]
+
+    def causes(self, now: int, span: int) -> list[tuple[str | None, int]]:
+        """The 4xx lines of the last `span` seconds (whole minutes) by cause, the most frequent first;
+        None counts the 4xx whose line names no gateway response (the backend's own, or not logged)."""
+        since = (now - span) // 60
+        merged: dict[str | None, int] = {}
+        for holder in self._minutes:
+            if holder is not None and since < holder.minute <= now // 60:
+                for cause, count in holder.causes.items():
+                    merged[cause] = merged.get(cause, 0) + count
+        return sorted(merged.items(), key=lambda item: (-item[1], item[0] or ""))
 
     def routes(self, now: int, span: int) -> list[RouteStat]:
         """Every route seen in the last `span` seconds (whole minutes)."""
