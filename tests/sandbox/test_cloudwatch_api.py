@@ -244,7 +244,7 @@ def test_an_expression_may_use_other_expressions_and_metrics_by_id(cloudwatch, n
     assert got["e1"]["Label"] == "Ten A"
 
 
-@pytest.mark.parametrize("expression", ["m1 +", "SUM(m1)", "RATE(m1)", "nope*2", "e1", "m1 m1"])
+@pytest.mark.parametrize("expression", ["m1 +", "SUM(m1)", "ANOMALY_DETECTION_BAND(m1)", "nope*2", "e1", "m1 m1"])
 def test_an_expression_that_is_not_valid_metric_math_is_a_validation_error(cloudwatch, namespace, minute, expression):
     """The final result must be a time series (SUM of one series is a scalar); Ids must exist; no cycles."""
     queries = [stat_query("m1", namespace, "X", "Sum", dims=[]), {"Id": "e1", "Expression": expression}]

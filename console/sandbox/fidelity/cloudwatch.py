@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import math
 import re
 import threading
 import time
@@ -32,7 +33,7 @@ from console.sandbox.fidelity.cloudwatch_store import (
     buckets,
     check_period,
     check_statistic,
-    is_percentile,
+    is_extended,
     rounded_start,
     statistic,
 )
@@ -118,7 +119,7 @@ def get_metric_data(metrics: Store, params: dict[str, Any]) -> dict[str, Any]:
     now = time.time()
     stats = {q["Id"]: _metric_stat(metrics, q, index, start, end, now)
              for index, q in enumerate(queries, 1) if "MetricStat" in q}
-    values = _evaluator(queries, stats)
+    values = _evaluator(queries, stats, lambda period: _timeline(start, end, period, now))
     results = [result for q in queries if q.get("ReturnData", True)
                for result in _results(q, values(q["Id"]), descending)]
     if any("Expression" in q for q in queries):
@@ -169,10 +170,17 @@ def _metric_stat(metrics: Store, query: dict[str, Any], index: int, start: float
     grouped = buckets(metrics.between(found, first, end), first, period, spec.get("Unit"))
     points = {stamp: value for stamp, group in grouped.items()
               if (value := statistic(group, spec["Stat"])) is not None}
-    return Series(points, query.get("Label") or metric.get("MetricName") or query["Id"])
+    return Series(points, query.get("Label") or metric.get("MetricName") or query["Id"], period)
 
 
-def _evaluator(queries: list[dict[str, Any]], stats: dict[str, Series]) -> Callable[[str], Value]:
+def _timeline(start: float, end: float, period: int, now: float) -> list[float]:
+    """The starts of the request's periods, as its MetricStat queries bucket them (FILL's gaps)."""
+    first = rounded_start(start, period, now)
+    return [first + k * period for k in range(max(0, math.ceil((end - first) / period)))]
+
+
+def _evaluator(queries: list[dict[str, Any]], stats: dict[str, Series],
+               timeline: Callable[[int], list[float]]) -> Callable[[str], Value]:
     """Each query's value by Id: its metric's series, or its expression evaluated once (no cycles)."""
     expressions = {q["Id"]: q for q in queries if "Expression" in q}
     done: dict[str, Value] = dict(stats)
@@ -186,7 +194,7 @@ def _evaluator(queries: list[dict[str, Any]], stats: dict[str, Series]) -> Calla
                               "a circular reference to itself.")
         pending.add(query_id)
         query = expressions[query_id]
-        done[query_id] = evaluate(query_id, query["Expression"], value, metrics_containing)
+        done[query_id] = evaluate(query_id, query["Expression"], value, metrics_containing, timeline)
         pending.discard(query_id)
         return done[query_id]
 
@@ -266,8 +274,9 @@ def get_metric_statistics(metrics: Store, params: dict[str, Any]) -> dict[str, A
         if stat not in BASIC_STATISTICS:
             raise invalid(f"The value {stat} for parameter Statistics.member.{index} is not a valid statistic.")
     for index, stat in enumerate(extended, 1):
-        if not is_percentile(stat):
-            raise invalid(f"The value {stat} for parameter ExtendedStatistics.member.{index} is not a percentile.")
+        if not is_extended(stat):
+            raise invalid(f"The value {stat} for parameter ExtendedStatistics.member.{index} is not a percentile "
+                          "or a ranged statistic (TM, WM, TC, TS, PR, IQM).")
     start, end = _time_range(params)
     period = check_period(params.get("Period"), "Period")
     first = rounded_start(start, period, time.time())

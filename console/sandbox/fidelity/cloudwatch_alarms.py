@@ -38,7 +38,7 @@ from console.sandbox.fidelity.cloudwatch_store import (
     buckets,
     check_period,
     dimension_set,
-    is_percentile,
+    is_extended,
     statistic,
 )
 from console.sandbox.fidelity.cloudwatch_wire import CloudWatchError, epoch, invalid
@@ -403,7 +403,7 @@ def _check_single_metric(params: dict[str, Any], operator: str, periods: int) ->
                               "Exactly one of the parameters Statistic or ExtendedStatistic must be specified.")
     if params.get("Statistic") and params["Statistic"] not in BASIC_STATISTICS:
         raise invalid(f"The value {params['Statistic']} for parameter Statistic is not a valid statistic.")
-    if params.get("ExtendedStatistic") and not is_percentile(params["ExtendedStatistic"]):
+    if params.get("ExtendedStatistic") and not is_extended(params["ExtendedStatistic"]):
         raise invalid(f"The value {params['ExtendedStatistic']} for parameter ExtendedStatistic is not supported.")
     period = check_period(params.get("Period"), "Period")
     if period in (1, 5):

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from console.sandbox.fidelity import cloudwatch_trimmed
 from console.sandbox.fidelity.cloudwatch_wire import CloudWatchError, epoch, invalid
 
 Dimensions = frozenset[tuple[str, str]]
@@ -218,13 +219,20 @@ def is_percentile(stat: str) -> bool:
     return bool(found) and float(found[1]) <= 100
 
 
+def is_extended(stat: str) -> bool:
+    """A percentile or a ranged statistic (TM, WM, TC, TS, PR, IQM): what ExtendedStatistics takes."""
+    return is_percentile(stat) or cloudwatch_trimmed.parse(stat) is not None
+
+
 def check_statistic(stat: str, where: str) -> None:
-    """A statistic the sandbox computes: the five basic ones and percentiles p0 .. p100."""
-    if stat in BASIC_STATISTICS or is_percentile(stat):
+    """A statistic the sandbox computes: the five basic ones, percentiles p0 .. p100 and the ranged
+    statistics (cloudwatch_trimmed)."""
+    if stat in BASIC_STATISTICS or is_extended(stat):
         return
     raise CloudWatchError("InvalidParameterValueException",
                           f"The value {stat} for parameter {where} is not a statistic the sandbox computes "
-                          f"({', '.join(BASIC_STATISTICS)}, or a percentile such as p99 or p99.9).")
+                          f"({', '.join(BASIC_STATISTICS)}, a percentile such as p99, or TM, WM, TC, TS, PR "
+                          f"such as tm90 or TM(10%:90%), or IQM).")
 
 
 def statistic(samples: list[Sample], stat: str) -> float | None:
@@ -241,6 +249,12 @@ def statistic(samples: list[Sample], stat: str) -> float | None:
         return min(s.low for s in samples)
     if stat == "Maximum":
         return max(s.high for s in samples)
+    ranged = cloudwatch_trimmed.parse(stat)
+    if ranged is not None:
+        if any(s.values is None for s in samples):
+            return None  # a statistic set without its values: no distribution to rank
+        return cloudwatch_trimmed.compute(ranged, [pair for s in samples for pair in zip(s.values, s.counts,
+                                                                                         strict=True)])
     return percentile(samples, float(stat[1:]))
 
 
