@@ -324,3 +324,46 @@ class GatewayResponse:
     type: str  # INVALID_API_KEY, THROTTLED, WAF_FILTERED, DEFAULT_4XX, ...
     status: str | None  # None: the type's default status
     default: bool  # API Gateway's own answer, not customised
+
+
+@dataclass(frozen=True)
+class DomainMapping:
+    """A base path mapping (v1) or API mapping (v2): requests under `path` on the domain go to the stage.
+
+    `path` is "" for the domain's root (AWS spells it "(none)" in v1 and "" in v2) and may hold slashes (v2)."""
+
+    path: str
+    api_id: str
+    stage: str
+
+
+@dataclass(frozen=True)
+class CustomDomain:
+    """A custom domain name, as API Gateway v1 (GetDomainNames) and/or v2 reports it: AWS keeps one set of
+    domain names that both APIs list, so `versions` says which of them reported this one."""
+
+    name: str
+    versions: tuple[str, ...]  # ("v1",), ("v2",) or both
+    endpoint_type: str  # REGIONAL / EDGE / PRIVATE
+    security_policy: str
+    certificate_arn: str
+    certificate_uploaded: datetime | None  # where AWS reports it (imported certificates)
+    target: str  # the host the DNS record points at: d-….execute-api… or ….cloudfront.net
+    status: str
+    mappings: tuple[DomainMapping, ...]
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class UrlMatch:
+    """What serves a URL: the API and stage, and the resource (REST) or route (HTTP) its path matches."""
+
+    url: str
+    api: Api
+    stage: str
+    via: str  # "execute-api", or the custom domain and the mapping that took the request
+    path: str  # the path the API sees (after the stage segment or the mapping's base path)
+    resource: str  # REST resource path, HTTP route path or "$default"; "" for WebSocket APIs
+    keys: tuple[str, ...]  # "GET /orders/{orderId}": the methods or route keys serving it
+    params: Mapping[str, str] = field(default_factory=dict)
+    note: str = ""

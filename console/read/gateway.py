@@ -18,6 +18,7 @@ from console.model import (
     Api,
     ApiDetail,
     ApiKey,
+    CustomDomain,
     PlanKey,
     Protocol,
     Stage,
@@ -25,7 +26,7 @@ from console.model import (
     Usage,
     UsagePlan,
 )
-from console.read import normalise
+from console.read import domains, normalise
 
 PAGE = 500
 REST_SOURCE, V2_SOURCE = "REST APIs", "HTTP and WebSocket APIs"
@@ -197,6 +198,19 @@ class Gateway:
             )
 
         return self._cached(("account",), fetch, refresh)
+    # -- custom domains ------------------------------------------------------------------------
+
+    def domains(self, refresh: bool = False) -> list[CustomDomain]:
+        """Custom domain names, v1 and v2 merged, with their mappings (console.read.domains); as with `apis`,
+        a side that cannot be read is a gap (`gaps("domains")`), and only both failing is a Problem."""
+        def fetch() -> list[CustomDomain]:
+            found, gaps = domains.read(self.connection, self._pages, _now())
+            with self._lock:
+                self._gaps[("domains",)] = gaps
+            return found
+
+        return self._cached(("domains",), fetch, refresh)
+
 
     def usage_plans(self, refresh: bool = False) -> list[UsagePlan]:
         def fetch() -> list[UsagePlan]:
