@@ -1,0 +1,1 @@
+"""Runbooks as code: TOML files of checks, plans, waits and confirmations, run through the console's plans."""
