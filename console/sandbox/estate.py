@@ -30,6 +30,7 @@ from botocore.config import Config
 
 from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, REGION, SECRET_ACCESS_KEY, history, snapshot
 from console.sandbox import estate_authorizers
+from console.sandbox import estate_domains
 from console.sandbox.control_plane import INTERNAL_HEADER
 from console.sandbox.estate_types import (
     Alarm,
@@ -523,6 +524,7 @@ def build_region(clients: Clients, estate: RegionEstate) -> Ids:
             _create_alarms(clients.cloudwatch, v2_api.name, v2_stage.name, ("ApiId", v2_ids[v2_api.name]),
                            v2_stage.alarms, v2_api.tags)
     estate_authorizers.seed(clients, rest_ids, v2_ids)
+    estate_domains.seed(clients, rest_ids, v2_ids)
     return Ids(rest_apis=rest_ids, v2_apis=v2_ids, keys=key_ids)
 
 

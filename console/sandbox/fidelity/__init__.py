@@ -11,9 +11,9 @@ from console.sandbox.router import Router
 
 def router() -> Router:
     """A Router with every extension registered."""
-    from console.sandbox.fidelity import apigateway, apigatewayv2, authorizers, cloudwatch, logs, sts
+    from console.sandbox.fidelity import apigateway, apigatewayv2, authorizers, cloudwatch, domains, logs, sts
 
     routes = Router()
-    for module in (apigateway, apigatewayv2, authorizers, cloudwatch, logs, sts):
+    for module in (apigateway, apigatewayv2, authorizers, cloudwatch, domains, logs, sts):
         module.register(routes)
     return routes
