@@ -12,6 +12,9 @@ Figures (one definition each, everywhere):
 - When CloudWatch is refused, every figure is counted from the access logs over the last complete
   minutes instead (p99 from the lines read, `source` "logs"), and the gap says why; a stage whose log
   cannot be read either has no figures (`source` "none"), never zeros.
+- The leading cause of a stage's 4xx (`$context.error.responseType`: INVALID_API_KEY, THROTTLED, ...) is
+  counted from the same access-log lines as its 429s, over the same window: its count and the 4xx lines
+  read; "not logged" when the stage's format does not record it, never a guess.
 - `score` = (5xx + 0.7 x 429 + 0.2 x other 4xx) per minute of the window: failed requests, weighted by
   how surely they hurt someone, so a prod stage shedding half of 300 req/s outranks a dev stage with
   2 failures in 3. Below `MIN_SAMPLE` requests a share means little: views show counts ("2/3").
@@ -64,6 +67,41 @@ def complete_minutes(minutes: int, now: datetime | None = None) -> Span:
 
 
 @dataclass(frozen=True)
+class Causes:
+    """The 4xx lines of a window by `$context.error.responseType`; `logged` False: the format has none."""
+
+    logged: bool
+    counts: tuple[tuple[str | None, int], ...] = ()  # most first; None: no gateway response (the backend's own)
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, count in self.counts)
+
+    @property
+    def leading(self) -> tuple[str | None, int] | None:
+        return self.counts[0] if self.logged and self.counts else None
+
+    @classmethod
+    def of(cls, lines, logged: bool) -> Causes:
+        """Count the 4xx among `lines` (anything with `facts`) by cause."""
+        counted: dict[str | None, int] = {}
+        for line in lines:
+            facts = line.facts
+            if facts is not None and facts.status is not None and 400 <= facts.status < 500:
+                counted[facts.cause] = counted.get(facts.cause, 0) + 1
+        return cls(logged, tuple(sorted(counted.items(), key=lambda item: (-item[1], item[0] or ""))) if logged
+                   else ())
+
+    def to_json(self) -> dict[str, Any]:
+        if not self.logged:
+            return {"logged": False}
+        leading = self.leading
+        return {"logged": True, "lines_4xx": self.total,
+                "leading": leading[0] if leading else None, "leading_count": leading[1] if leading else 0,
+                "by_cause": {cause or "-": count for cause, count in self.counts}}
+
+
+@dataclass(frozen=True)
 class StagePulse:
     ref: StageRef
     window: Span
@@ -78,6 +116,7 @@ class StagePulse:
     source: str = "CloudWatch"  # where the figures come from: "CloudWatch", "logs" (access log), "none"
     lines: int | None = None  # access-log lines the figures were counted from (source "logs")
     alarm_read: bool = True  # False: alarm states could not be read (alarm None says nothing)
+    causes: Causes | None = None  # the window's 4xx by cause, from the access log (None: not read)
 
     @property
     def protocol(self) -> str:
@@ -130,6 +169,7 @@ class StagePulse:
             "requests_per_minute": list(self.per_minute), "source": self.source,
             **({"lines": self.lines} if self.lines is not None else {}),
             **({} if self.alarm_read else {"alarm_read": False}),
+            **({"cause_4xx": self.causes.to_json()} if self.causes is not None else {}),
         }
 
 
@@ -232,9 +272,10 @@ def _counted(connection: Any, gateway: Any, ref: StageRef, window: Span) -> Stag
     """A stage's pulse from its access log's lines in the window (None: it has no log to read)."""
     from console.logs.stats import enough, nearest_rank
 
-    lines = _window_lines(connection, gateway, ref, window, None)
-    if lines is None:
+    read = _window_lines(connection, gateway, ref, window, None)
+    if read is None:
         return None
+    lines, logged = read
     statuses = [line.facts.status for line in lines if line.facts is not None]
     latencies = sorted(line.facts.latency_ms for line in lines
                        if line.facts is not None and line.facts.latency_ms is not None)
@@ -247,7 +288,7 @@ def _counted(connection: Any, gateway: Any, ref: StageRef, window: Span) -> Stag
                       float(sum(1 for s in statuses if s is not None and 400 <= s < 500)),
                       float(sum(1 for s in statuses if s is not None and s >= 500)),
                       float(statuses.count(429)), p99, per_minute[-1] if per_minute else None, tuple(per_minute),
-                      None, source="logs", lines=len(lines), alarm_read=False)
+                      None, source="logs", lines=len(lines), alarm_read=False, causes=Causes.of(lines, logged))
 
 
 def _ranked(rows: list[StagePulse]) -> tuple[StagePulse, ...]:
@@ -285,33 +326,45 @@ def _alarms(cloudwatch: Any, notes: list[str]) -> dict[tuple[str, str], str]:
 
 
 def _with_throttled(connection: Any, gateway: Any, rows: list[StagePulse], notes: list[str]) -> list[StagePulse]:
-    """Count the 429s of the stages whose 4xx share is notable, from their access logs (worst first)."""
+    """Count the 429s and the 4xx causes of the stages whose 4xx share is notable, from their access logs
+    (worst first): one read of each stage's 4xx lines gives both."""
     candidates = sorted((r for r in rows if not r.small_sample and (r.pct_4xx or 0) >= NOTABLE_4XX),
                         key=lambda r: r.errors_4xx, reverse=True)[:MAX_429_READS]
-    counted: dict[StageRef, float | None] = {}
+    counted: dict[StageRef, tuple[float | None, Causes | None]] = {}
     for row in candidates:
         try:
-            counted[row.ref] = throttled_in(connection, gateway, row.ref, row.window)
+            counted[row.ref] = client_errors_in(connection, gateway, row.ref, row.window)
         except Problem as problem:
             if problem.kind in ("denied", "unavailable"):  # every other stage's log would be refused alike
                 notes.append(f"429 counts unavailable (they are counted from the access logs): {problem.message}")
                 break
             notes.append(f"429s of {row.ref.api_name}/{row.ref.stage} unavailable: {problem.message}")
-    return [replace(r, throttled=counted[r.ref]) if r.ref in counted else r for r in rows]
+    return [replace(r, throttled=counted[r.ref][0], causes=counted[r.ref][1]) if r.ref in counted else r
+            for r in rows]
 
 
 def throttled_in(connection: Any, gateway: Any, ref: StageRef, window: Span) -> float | None:
     """429s the stage answered in the window, counted from its access log (None: it has none to read)."""
-    lines = _window_lines(connection, gateway, ref, window, frozenset({"4xx"}))
-    if lines is None:
-        return None
-    return float(sum(1 for line in lines if line.facts is not None and line.facts.status == 429))
+    return client_errors_in(connection, gateway, ref, window)[0]
+
+
+def client_errors_in(connection: Any, gateway: Any, ref: StageRef,
+                     window: Span) -> tuple[float | None, Causes | None]:
+    """The 429s and the 4xx by cause the stage answered in the window, from one read of its access log's
+    4xx lines ((None, None): it has no access log to read)."""
+    read = _window_lines(connection, gateway, ref, window, frozenset({"4xx"}))
+    if read is None:
+        return None, None
+    lines, logged = read
+    return (float(sum(1 for line in lines if line.facts is not None and line.facts.status == 429)),
+            Causes.of(lines, logged))
 
 
 def _window_lines(connection: Any, gateway: Any, ref: StageRef, window: Span, statuses: frozenset[str] | None):
     """The stage's access-log lines in the window (of `statuses` only, filtered by CloudWatch Logs), at most
-    MAX_LOG_LINES; None when the stage has no access log to read. Raises Problem when Logs refuses."""
-    from console.logs.access_log import parser_for
+    MAX_LOG_LINES, and whether its format logs the 4xx cause; None when the stage has no access log to read.
+    Raises Problem when Logs refuses."""
+    from console.logs.access_log import logs_cause, parser_for
     from console.logs.filter import LineFilter
     from console.logs.sources import stage_sources
     from console.logs.tail import filter_budget, history, metered
@@ -324,4 +377,5 @@ def _window_lines(connection: Any, gateway: Any, ref: StageRef, window: Span, st
     client = metered(connection.client("logs"), filter_budget(connection))
     start_ms, end_ms = int(window.start.timestamp() * 1000), int(window.end.timestamp() * 1000) - 1
     pattern = LineFilter(statuses=statuses).pattern(parser) if statuses else None
-    return list(islice(history(client, [found.access.name], start_ms, end_ms, parser, pattern), MAX_LOG_LINES))
+    lines = list(islice(history(client, [found.access.name], start_ms, end_ms, parser, pattern), MAX_LOG_LINES))
+    return lines, logs_cause(found.format)

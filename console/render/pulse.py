@@ -4,6 +4,8 @@ Shares below the pulse's minimum sample are shown as counts ("2/3"): a percentag
 says nothing. A 429 share that was not read from the access log is "—", never 0. When CloudWatch is
 refused the figures are the access logs', and the caption says so and how many lines they come from; a
 stage with no figures at all is dashes, and alarms that could not be read are "n/a", never "none".
+The leading 4xx cause is its lines over the 4xx lines read ("INVALID_API_KEY 1,180/1,204"), "not
+logged" where the stage's format has no $context.error.responseType, "—" where its log was not read.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from console.render.colours import MAGENTA, RED, YELLOW
 from console.render.text import Table, foreign
 
 DASH = "—"
-COLUMNS = ("API › stage", "req/s", "4xx %", "429 %", "5xx %", "p99 ms", "alarm", "trend 15 min")
+COLUMNS = ("API › stage", "req/s", "4xx %", "429 %", "5xx %", "p99 ms", "alarm", "top 4xx cause", "trend 15 min")
 ALERT = {"4xx": 5.0, "429": 1.0, "5xx": 1.0}  # percent at which a share is drawn bold
 
 
@@ -39,22 +41,39 @@ def milliseconds(value: float | None) -> Text:
     return Text(shown, style=f"bold {MAGENTA}" if value >= 1000 else "")
 
 
+def cause(row: StagePulse) -> Text:
+    """The leading cause of the window's 4xx, with its count over the 4xx lines read."""
+    causes = row.causes
+    if causes is None:
+        return Text(DASH, style="dim")
+    if not causes.logged:
+        return Text("cause not logged", style="dim")
+    leading = causes.leading
+    if leading is None:
+        return Text("no 4xx", style="dim")
+    name, count = leading
+    return Text.assemble(foreign(name or "backend's own", style=YELLOW if name else ""),
+                         (f" {count:,}/{causes.total:,}", "dim"))
+
+
 def cells(row: StagePulse) -> list[Text]:
     ref = row.ref
     alarm = Text(row.alarm or (DASH if row.alarm_read else "n/a"), style=f"bold {RED}" if row.alarm == "ALARM"
                  else "dim")
     if row.source == "none":
         return [foreign(f"{ref.api_name} › {ref.stage}"), *(Text(DASH, style="dim") for _ in range(5)), alarm,
-                Text("no figures", style="dim")]
+                Text(DASH, style="dim"), Text("no figures", style="dim")]
     rate = DASH if row.last_minute is None else f"{row.last_minute / 60:,.1f}"
     return [foreign(f"{ref.api_name} › {ref.stage}"), Text(rate), share(row, "4xx"), share(row, "429"),
-            share(row, "5xx"), milliseconds(row.p99_ms), alarm, Text(sparkline(row.per_minute), style="dim")]
+            share(row, "5xx"), milliseconds(row.p99_ms), alarm, cause(row),
+            Text(sparkline(row.per_minute), style="dim")]
 
 
 def caption(found: RegionPulse) -> str:
     """What the figures are: the window's clock range, and what is not in it."""
     parts = [f"worst first · last {found.window.minutes} complete minutes, {found.window.label}",
-             "req/s of the last minute; 4xx % includes 429 %"]
+             "req/s of the last minute; 4xx % includes 429 %",
+             "top 4xx cause: its lines/the 4xx lines read in the window"]
     if found.source == "logs":
         lines = sum(row.lines or 0 for row in found.rows)
         parts.insert(1, f"from logs, CloudWatch unavailable: counted from {lines:,} access-log lines "
@@ -68,7 +87,8 @@ def pulse_table(found: RegionPulse, region: str) -> Group:
     """The caption (what the figures are) on a line of its own, then a row per stage."""
     table = Table(box=None, pad_edge=False)
     for column in COLUMNS:
-        table.add_column(column, justify="left" if column in ("API › stage", "alarm", "trend 15 min") else "right",
+        table.add_column(column, justify="left" if column in ("API › stage", "alarm", "trend 15 min",
+                                                              "top 4xx cause") else "right",
                          no_wrap=column != "API › stage")
     for row in found.rows:
         table.add_row(*cells(row))
