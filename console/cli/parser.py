@@ -15,6 +15,7 @@ from console.cli.catalog_args import add_catalog_parsers
 from console.cli.completion import SHELLS
 from console.cli.deployments_args import add_deployments_parsers
 from console.cli.logs_args import add_logs_parsers
+from console.cli.runbook_args import add_runbook_parsers
 from console.cli.options import api_stage, change_options, global_options, handles
 
 
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--policies", action="store_true", help="print the IAM policies (read-only, and for changes)")
 
     add_catalog_parsers(commands, shared)
+    add_runbook_parsers(commands, shared)
     sandbox = commands.add_parser("sandbox", help="serve a local AWS endpoint seeded with an API Gateway estate")
     sandbox.add_argument("--port", type=_port, default=4566, help="port on 127.0.0.1 (0: any free port; default 4566)")
     sandbox.add_argument("--empty", action="store_true", help="start with no estate")
