@@ -129,6 +129,7 @@ class Stage:
     tracing: bool | None = None  # REST only (X-Ray)
     auto_deploy: bool | None = None  # v2 only
     tags: Mapping[str, str] = field(default_factory=dict)
+    web_acl: str | None = None  # REST only: the ARN of the WAF web ACL in front of the stage (webAclArn)
 
     @property
     def throttle(self) -> Throttle:

@@ -38,8 +38,10 @@ def stage(engine: Engine, args) -> int:
     deployment = secondary("its deployment", lambda: next(
         (d for d in gateway.detail(api).deployments if d.id == found.deployment_id), None))
     limits = secondary("the account's limits", gateway.account_limits)
-    out(args, {"api": api, "stage": found, "deployment": deployment, "account_limits": limits},
-        sections(stage_sections(found, deployment, limits)))
+    responses = secondary("its gateway responses", lambda: gateway.gateway_responses(api))
+    out(args, {"api": api, "stage": found, "deployment": deployment, "account_limits": limits,
+               "gateway_responses": responses},
+        sections(stage_sections(found, deployment, limits, responses)))
     return EXIT_OK
 
 

@@ -19,6 +19,7 @@ from console.model import (
     ApiDetail,
     ApiKey,
     CustomDomain,
+    GatewayResponse,
     PlanKey,
     Protocol,
     Stage,
@@ -157,6 +158,16 @@ class Gateway:
             return normalise.v2_stage(api, self.connection.apigwv2.get_stage(ApiId=api.id, StageName=name), now)
 
         return self._cached(("stage", api.id, name), fetch, refresh)
+
+    def gateway_responses(self, api: Api, refresh: bool = False) -> list[GatewayResponse]:
+        """A REST API's gateway responses (what each kind of refusal is answered with); none for v2 APIs."""
+        def fetch() -> list[GatewayResponse]:
+            if api.protocol is not Protocol.REST:
+                return []
+            raw = self._pages(self.connection.apigw, "get_gateway_responses", "items", restApiId=api.id)
+            return sorted((normalise.gateway_response(r) for r in raw), key=lambda r: r.type)
+
+        return self._cached(("gateway-responses", api.id), fetch, refresh)
 
     # -- structure -----------------------------------------------------------------------------
 

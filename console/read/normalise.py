@@ -12,6 +12,7 @@ from console.model import (
     Cache,
     Canary,
     Deployment,
+    GatewayResponse,
     Integration,
     KeyUsage,
     MethodSetting,
@@ -135,7 +136,12 @@ def rest_stage(api_id: str, raw: dict, now: datetime) -> Stage:
         ) if canary else None,
         tracing=raw.get("tracingEnabled"),
         tags=raw.get("tags") or {},
+        web_acl=raw.get("webAclArn"),
     )
+
+
+def gateway_response(raw: dict) -> GatewayResponse:
+    return GatewayResponse(raw.get("responseType", ""), raw.get("statusCode"), bool(raw.get("defaultResponse")))
 
 
 def v2_stage(api: Api, raw: dict, now: datetime) -> Stage:

@@ -20,6 +20,7 @@ from console.model import (
     Api,
     ApiKey,
     Deployment,
+    GatewayResponse,
     KeyUsage,
     MethodSetting,
     PlanKey,
@@ -138,8 +139,10 @@ def _cache_methods(stage: Stage) -> Table | Text:
 
 
 def stage_sections(stage: Stage, deployment: Deployment | None = None,
-                   limits: AccountLimits | None = None) -> list[tuple[str, Any]]:
-    """The stage view, section by section: (title, renderable)."""
+                   limits: AccountLimits | None = None,
+                   responses: Sequence[GatewayResponse] | None = None) -> list[tuple[str, Any]]:
+    """The stage view, section by section: (title, renderable); `responses` are the API's gateway
+    responses (None: not read, and the section says so)."""
     sections: list[tuple[str, Any]] = []
 
     d = _grid()
@@ -183,6 +186,9 @@ def stage_sections(stage: Stage, deployment: Deployment | None = None,
         lg.add_row("X-Ray tracing", flag(stage.tracing))
     sections.append(("Logging", lg))
 
+    if stage.protocol is Protocol.REST:
+        sections.append(("Refusals", refusals(stage, responses)))
+
     sections.append(("Stage variables", _mapping(stage.variables, "Name", "Value")))
 
     if stage.canary is not None:
@@ -195,6 +201,21 @@ def stage_sections(stage: Stage, deployment: Deployment | None = None,
 
     sections.append(("Tags", _mapping(stage.tags, "Key", "Value")))
     return sections
+
+
+def refusals(stage: Stage, responses: Sequence[GatewayResponse] | None) -> Table:
+    """What answers a request before the backend: the WAF web ACL, and the customised gateway responses."""
+    r = _grid()
+    r.add_row("WAF web ACL", foreign(stage.web_acl) if stage.web_acl else Text("none", style="dim"))
+    custom = [g for g in responses or () if not g.default]
+    if responses is None:
+        shown: Any = Text("not read", style="dim")
+    elif not custom:
+        shown = Text("none customised: API Gateway's defaults", style="dim")
+    else:
+        shown = foreign(", ".join(f"{g.type} {g.status or 'default status'}" for g in custom))
+    r.add_row("Gateway responses", shown)
+    return r
 
 
 def deployment_history(stage: Stage, deployments: Sequence[Deployment]) -> list[dict[str, Any]]:
