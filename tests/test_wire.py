@@ -162,12 +162,12 @@ def console_in_pty(sandbox):
 
 @pytest.mark.timeout(60)
 def test_an_idle_api_list_writes_at_most_its_age_label(console_in_pty):
-    """Nothing changes on the API list: over 6 s the console writes less than 200 bytes a second (before,
+    """Nothing changes on the API list: over 4 s the console writes less than 200 bytes a second (before,
     the status line's one-second tick repainted the whole terminal: ~3 KB/s at 120x40, 2 KB/s here)."""
     pty = console_in_pty(80, 24)
     pty.wait_for(b"orders-api")
-    pty.read(2.0)  # the first reads land and paint
-    seconds = 6.0
+    pty.read(1.5)  # the first reads land and paint
+    seconds = 4.0
     written = len(pty.read(seconds))
     assert written / seconds <= IDLE_TARGET, f"{written / seconds:.0f} B/s written while idle"
 
@@ -179,8 +179,8 @@ def test_an_idle_screen_over_another_writes_nothing_for_the_one_beneath(console_
     pty.wait_for(b"orders-api")
     pty.type(":audit\r")
     pty.wait_for(b"Outcome")
-    pty.read(2.0)
-    seconds = 5.0
+    pty.read(1.5)
+    seconds = 3.0
     written = len(pty.read(seconds))
     assert written / seconds <= IDLE_TARGET, f"{written / seconds:.0f} B/s written while idle"
 
