@@ -14,6 +14,7 @@ from console.cli.canary_args import add_canary_parsers
 from console.cli.catalog_args import add_catalog_parsers
 from console.cli.completion import SHELLS
 from console.cli.deployments_args import add_deployments_parsers
+from console.cli.domains_args import add_domains_parsers
 from console.cli.logs_args import add_logs_parsers
 from console.cli.runbook_args import add_runbook_parsers
 from console.cli.options import api_stage, change_options, global_options, handles
@@ -91,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     change_options(undo)
 
     add_deployments_parsers(commands, shared)
+    add_domains_parsers(commands, shared)
     add_authorizers_parsers(commands, shared)
     add_canary_parsers(commands, shared)
     add_logs_parsers(commands, shared)
