@@ -1,4 +1,4 @@
-"""What `logs`, `metrics`, `pulse` and `access-logging` do, on a connected Engine.
+"""What `logs`, `logs insights`, `metrics`, `pulse` and `access-logging` do, on a connected Engine.
 
 `logs` prints parsed lines (text, or one JSON object a line with every parsed field) and exits at
 the end of the range, or with --follow tails until interrupted; gaps, sampling and polling are
@@ -136,6 +136,63 @@ def _emit(batch, line_filter, show, out: TextIO) -> None:
     out.flush()
     for notice in batch.notices:
         say(notice.text)
+
+
+def insights(engine: Engine, args) -> int:
+    """`logs insights API STAGE QUERY`: the query over the stage's access-log group in the window, its rows
+    and what it read; a running query says how far it got on a terminal's stderr, Ctrl+C stops it."""
+    from console.logs.insights import MAX_LIMIT, Insights, insights_budget
+    from console.logs.sources import stage_sources
+
+    now = datetime.now(UTC)
+    since = validate.moment("--since", args.since, now)
+    until = validate.moment("--until", args.until, now)
+    if not since < until:
+        raise Invalid("--since", f"must be before --until ({until.isoformat()})", since.isoformat())
+    if args.limit is not None and not 1 <= args.limit <= MAX_LIMIT:
+        raise Invalid("--limit", f"is between 1 and {MAX_LIMIT}", str(args.limit))
+    if not args.insights_query.strip():
+        raise Invalid("QUERY", "is a Logs Insights query, e.g. 'stats count(*) by bin(5m)'", args.insights_query)
+    gateway = engine.gateway
+    api = gateway.find_api(args.api)
+    stage = gateway.stage(api, args.stage, refresh=True)
+    found = stage_sources(gateway.connection, stage)
+    if found.problem:
+        say(found.problem)
+        return EXIT_FAILED
+    group = found.canary if args.canary else found.access
+    if group is None:
+        say(f"stage {stage.name} has no canary, so there is no canary log.")
+        return EXIT_FAILED
+    query = Insights(gateway.connection.client("logs"), insights_budget(gateway.connection), group.name,
+                     args.insights_query, since, until, args.limit)
+    shown = sys.stderr.isatty()
+    try:
+        results = query.wait(progress=lambda status, stats: _progress(status, stats, shown))
+    except KeyboardInterrupt:
+        say("Interrupted: the query was stopped (StopQuery).")
+        return EXIT_FAILED
+    finally:
+        if shown:
+            sys.stderr.write("\r\033[K")
+    if not results.complete:
+        say(f"The query ended {results.status}; its rows may be partial.")
+    if _answer_as_data(args):
+        emit(args, results.to_json())
+    else:
+        from console.render.insights import results_view
+        from console.render.text import terminal
+
+        terminal().print(results_view(results))
+    return EXIT_OK if results.complete else EXIT_FAILED
+
+
+def _progress(status: str, statistics, shown: bool) -> None:
+    if shown:
+        from console.render.insights import progress
+
+        sys.stderr.write("\r\033[K" + progress(status, statistics))
+        sys.stderr.flush()
 
 
 def metrics(engine: Engine, args) -> int:

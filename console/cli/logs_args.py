@@ -1,4 +1,4 @@
-"""The log and metric subcommands' arguments: `logs`, `metrics`, `pulse`, `access-logging`.
+"""The log and metric subcommands' arguments: `logs` (and `logs insights`), `metrics`, `pulse`, `access-logging`.
 
 Declarations only (no boto3, no Textual): `apigw-console --help` stays fast. The handlers are in
 console.cli.logs and are imported only when one of these commands runs.
@@ -41,6 +41,40 @@ class _Fleet(argparse.Action):
         namespace.handler = "console.cli.logs:fleet_pulse"
 
 
+class _LogsParser(argparse.ArgumentParser):
+    """`logs`, which also reads `logs insights ...`: a sub-command beside the API and STAGE positionals
+    (argparse's subparsers would take every API name for a command name)."""
+
+    insights: argparse.ArgumentParser
+
+    def parse_known_args(self, args=None, namespace=None):
+        if args and args[0] == "insights":
+            return self.insights.parse_known_args(args[1:], namespace)
+        return super().parse_known_args(args, namespace)
+
+
+def _insights_parser(logs: argparse.ArgumentParser, shared: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    insights = handles(argparse.ArgumentParser(
+        prog=f"{logs.prog} insights", parents=[shared],
+        description="Run a CloudWatch Logs Insights query over the stage's access-log group from --since to "
+                    "--until and print its rows, with the records it matched and scanned. The query runs in "
+                    "CloudWatch (StartQuery, then GetQueryResults until it completes); Ctrl+C stops it "
+                    "(StopQuery). Example: apigw-console logs insights orders-api prod "
+                    "'stats count(*) as requests, pct(responseLatency, 99) by bin(5m)'"),
+        "console.cli.logs:insights")
+    api_stage(insights)
+    insights.add_argument("insights_query", metavar="QUERY", help="a Logs Insights query, e.g. "
+                          "'filter status >= 500 | fields @timestamp, status, resourcePath | limit 20'")
+    insights.add_argument("--since", default="1h", metavar="TIME", help="where the window starts: an age (90s, 10m, "
+                          "2h, 1d), now, or an ISO 8601 time, UTC unless a zone is given (default 1h)")
+    insights.add_argument("--until", default="now", metavar="TIME", help="where it ends, in the same forms "
+                                                                         "(default: now)")
+    insights.add_argument("--limit", type=int, metavar="N", help="at most N rows (1 to 10000; default: the "
+                                                                 "query's own limit, else 10000)")
+    insights.add_argument("--canary", action="store_true", help="the canary's log group (<group>/Canary)")
+    return insights
+
+
 def add_logs_parsers(commands, shared: argparse.ArgumentParser) -> None:
 
     connection = _without_output(shared)
@@ -51,7 +85,10 @@ def add_logs_parsers(commands, shared: argparse.ArgumentParser) -> None:
         description="Print the stage's access-log lines from --since until now, parsed by the stage's own format, "
                     "then exit; with --follow keep tailing (StartLiveTail, or polling where it is not available) "
                     "until Ctrl+C. Filters are also sent to CloudWatch Logs as a filter pattern where the format "
-                    "allows one."), "console.cli.logs:logs")
+                    "allows one. `logs insights API STAGE QUERY` runs a Logs Insights query instead (see "
+                    "`logs insights --help`)."), "console.cli.logs:logs")
+    logs.__class__ = _LogsParser  # argparse makes every sub-command's parser itself; this one routes `insights`
+    logs.insights = _insights_parser(logs, shared)
     api_stage(logs)
     logs.add_argument("--since", default="10m", metavar="TIME", help="where to start: an age (90s, 10m, 2h, 1d), "
                       "now, or an ISO 8601 time, UTC unless a zone is given (default 10m)")
