@@ -1,0 +1,195 @@
+"""Running runbooks over the sandbox: checks and waits read complete minutes of a stage's figures, plans go
+through the engine and the journal, a failed step stops the run and undoes what it applied, newest first.
+
+orders-api is seeded into a region of this module's own, and its traffic stepped over the minutes just past
+before each run, so that every condition reads real figures and the runs take about a second.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+
+import pytest
+from once import once
+from traffic_helpers import stepped
+
+from console.cli import main
+from console.journal.store import APPLIED, Journal, journal_path
+from console.sandbox.estate import ORDERS_API
+
+HERE = "ap-southeast-1"  # this module's own region
+
+HEAD = '''name = "drill"
+summary = "a short drill on orders-api prod"
+
+[params.api]
+type = "api"
+default = "orders-api"
+
+[params.stage]
+type = "stage"
+default = "prod"
+
+[params.window]
+type = "integer"
+default = 1
+min = 1
+max = 5
+'''
+
+
+@pytest.fixture(scope="module")
+def live(sandbox):
+    return once(sandbox, __name__, lambda: stepped(sandbox.url, HERE, rest_apis=(ORDERS_API,),
+                                                   stages=(("orders-api", "prod"),)))
+
+
+@pytest.fixture
+def run(live, tmp_path, monkeypatch, capsys):
+    """Write a runbook, publish the last minutes' traffic, run it with --output json: (exit code, answer)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+    def running(steps: str, *flags: str) -> tuple[int, dict]:
+        book = tmp_path / "drill.toml"
+        book.write_text(HEAD + steps)
+        now = time.time()
+        live.step(180.0, now)
+        live.traffic.close(now)
+        capsys.readouterr()
+        code = main(["--endpoint-url", live.url, "--region", HERE, "--output", "json", "runbook", "run", str(book),
+                     *flags])
+        return code, json.loads(capsys.readouterr().out)
+    return running
+
+
+@pytest.fixture
+def stage(live):
+    apigw = live.client("apigateway")
+    api_id = next(a["id"] for a in apigw.get_rest_apis()["items"] if a["name"] == "orders-api")
+
+    def read() -> dict:
+        raw = apigw.get_stage(restApiId=api_id, stageName="prod")
+        return {"throttle": raw.get("methodSettings", {}).get("*/*", {}).get("throttlingRateLimit"),
+                "variables": raw.get("variables", {})}
+    return read
+
+
+def journal() -> list[dict]:
+    return Journal(journal_path(sandbox=True)).entries()
+
+
+CHANGES = '''
+[[steps]]
+title = "Set an odd rate"
+plan = "throttle.set"
+rate = {rate}
+
+[[steps]]
+plan = "variables.set"
+values = {{ drill = "{rate}" }}
+'''
+
+
+def test_a_runbook_checks_plans_waits_and_completes(run, stage):
+    code, answer = run('''
+[[steps]]
+check = "requests > 0"
+window = "{window}"
+''' + CHANGES.format(rate=777) + '''
+[[steps]]
+wait_until = "requests > 0"
+for_minutes = 1
+poll = 0.1
+timeout = 10
+
+[[steps]]
+confirm = "Carry on with {api} {stage}?"
+''', "--yes")
+    assert code == 0, answer
+    assert answer["status"] == "green" and answer["runbook"] == "drill"
+    assert [s["status"] for s in answer["steps"]] == ["passed", "applied", "applied", "passed", "confirmed"]
+    assert answer["steps"][0]["reading"]["holds"] and answer["steps"][0]["reading"]["values"][0] > 0
+    window = answer["steps"][3]["reading"]
+    end = datetime.fromisoformat(window["window_end"])
+    assert end.second == 0 and end.timestamp() <= time.time() and len(window["values"]) == 1  # a complete minute
+    assert all(isinstance(s["seconds"], float) for s in answer["steps"])
+    assert stage() == {"throttle": 777.0, "variables": {**stage()["variables"], "drill": "777"}}
+    made = [e for e in journal() if e.get("outcome") == APPLIED]
+    assert [e["runbook"] for e in made] == [{"name": "drill", "run": answer["run"], "step": 2},
+                                            {"name": "drill", "run": answer["run"], "step": 3}]
+    assert [e["id"] for e in made] == answer["steps"][1]["entries"] + answer["steps"][2]["entries"]
+
+
+def test_a_failing_check_stops_the_run_and_undoes_the_applied_steps_newest_first(run, stage):
+    before = stage()
+    code, answer = run(CHANGES.format(rate=778) + '''
+[[steps]]
+check = "pct_5xx > 99"
+
+[[steps]]
+confirm = "never asked"
+''', "--yes")
+    assert code == 1
+    assert answer["status"] == "stopped"
+    assert [s["status"] for s in answer["steps"]] == ["applied", "applied", "failed", "not run"]
+    assert "pct_5xx > 99: does not hold" in answer["steps"][2]["detail"]
+    assert [(u["step"], u["status"]) for u in answer["undo"]] == [(2, "applied"), (1, "applied")]
+    assert stage() == before
+    entries = {e["id"]: e for e in journal()}
+    undos = [entries[u["entries"][0]] for u in answer["undo"]]
+    assert [u["undoes"] for u in undos] == [answer["steps"][1]["entries"][0], answer["steps"][0]["entries"][0]]
+    assert [u["runbook"]["step"] for u in undos] == ["undo 2", "undo 1"]
+    assert all(u["plan"]["kind"] == "undo" for u in undos)
+
+
+def test_a_wait_that_times_out_stops_the_run(run, stage):
+    before = stage()
+    code, answer = run(CHANGES.format(rate=779) + '''
+[[steps]]
+wait_until = "requests < 0"
+for_minutes = 1
+poll = 0.1
+timeout = 0.3
+''', "--yes")
+    assert code == 1
+    assert [s["status"] for s in answer["steps"]] == ["applied", "applied", "timed out"]
+    assert len(answer["undo"]) == 2 and stage() == before
+
+
+def test_a_dry_run_shows_every_plan_and_sends_nothing(run, stage):
+    before = stage()
+    code, answer = run('''
+[[steps]]
+check = "requests > 0"
+''' + CHANGES.format(rate=780) + '''
+[[steps]]
+wait_until = "requests > 0"
+
+[[steps]]
+confirm = "not asked in a dry run"
+''', "--dry-run")
+    assert code == 0
+    assert answer["status"] == "dry run"
+    assert [s["status"] for s in answer["steps"]] == ["dry run"] * 5
+    assert [s["plans"][0]["summary"] for s in answer["steps"][1:3]] == [
+        "Set stage default rate to 780 requests/s", "Stage variables: change drill"]
+    assert answer["steps"][3]["detail"] == "would wait until requests > 0"
+    assert stage() == before and journal() == []
+
+
+def test_without_yes_and_without_a_terminal_nothing_is_applied(run, stage):
+    before = stage()
+    code, answer = run(CHANGES.format(rate=781))
+    assert code == 2
+    assert [s["status"] for s in answer["steps"]] == ["declined", "not run"]
+    assert stage() == before and journal() == []
+
+
+def test_a_bad_parameter_is_refused_before_anything_runs(live, tmp_path, capsys):
+    book = tmp_path / "drill.toml"
+    book.write_text(HEAD + CHANGES.format(rate=782))
+    code = main(["--endpoint-url", live.url, "--region", HERE, "runbook", "run", str(book), "--param", "window=9"])
+    assert code == 2
+    assert "--param window=9: 9 is outside 1..5" in capsys.readouterr().err
