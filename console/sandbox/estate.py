@@ -29,7 +29,7 @@ import boto3
 from botocore.config import Config
 
 from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, REGION, SECRET_ACCESS_KEY, history, snapshot
-from console.sandbox import estate_authorizers
+from console.sandbox import estate_authorizers, estate_guards
 from console.sandbox import estate_domains
 from console.sandbox.control_plane import INTERNAL_HEADER
 from console.sandbox.estate_types import (
@@ -74,7 +74,8 @@ REST_DETAILED_FORMAT = (
     '"protocol":"$context.protocol","responseLength":"$context.responseLength",'
     '"responseLatency":"$context.responseLatency",'
     '"integrationLatency":"$context.integrationLatency",'
-    '"integrationStatus":"$context.integration.status","errorMessage":"$context.error.message"}'
+    '"integrationStatus":"$context.integration.status","errorMessage":"$context.error.message",'
+    '"responseType":"$context.error.responseType"}'
 )
 HTTP_API_FORMAT = (
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",'
@@ -82,7 +83,7 @@ HTTP_API_FORMAT = (
     '"routeKey":"$context.routeKey","status":"$context.status","protocol":"$context.protocol",'
     '"responseLength":"$context.responseLength","responseLatency":"$context.responseLatency",'
     '"integrationLatency":"$context.integration.latency",'
-    '"integrationError":"$context.integrationErrorMessage"}'
+    '"integrationError":"$context.integrationErrorMessage","responseType":"$context.error.responseType"}'
 )
 
 
@@ -497,6 +498,10 @@ class Clients:
     def cloudwatch(self) -> Any:
         return self._make("cloudwatch")
 
+    def make(self, service: str) -> Any:
+        """A client of a service the estate calls once (WAFv2)."""
+        return self._make(service)
+
     def log_group_arn(self, name: str) -> str:
         return f"arn:aws:logs:{self.region}:{ACCOUNT_ID}:log-group:{name}"
 
@@ -524,6 +529,7 @@ def build_region(clients: Clients, estate: RegionEstate) -> Ids:
             _create_alarms(clients.cloudwatch, v2_api.name, v2_stage.name, ("ApiId", v2_ids[v2_api.name]),
                            v2_stage.alarms, v2_api.tags)
     estate_authorizers.seed(clients, rest_ids, v2_ids)
+    estate_guards.seed(clients, rest_ids)
     estate_domains.seed(clients, rest_ids, v2_ids)
     return Ids(rest_apis=rest_ids, v2_apis=v2_ids, keys=key_ids)
 

@@ -245,6 +245,27 @@ class Request:
     length: int
     ip: str
     user_agent: str
+    cause: str | None = None  # the gateway response type, where the status and message do not tell it
+
+
+# The gateway's own answers ($context.error.message) and the gateway response type each is.
+RESPONSE_TYPES = {
+    (403, "Forbidden"): "INVALID_API_KEY", (403, "Missing Authentication Token"): "MISSING_AUTHENTICATION_TOKEN",
+    (403, "User is not authorized to access this resource"): "ACCESS_DENIED", (401, "Unauthorized"): "UNAUTHORIZED",
+    (429, "Too Many Requests"): "THROTTLED", (429, "Limit Exceeded"): "QUOTA_EXCEEDED",
+    (502, "Internal server error"): "INTEGRATION_FAILURE", (504, "Endpoint request timed out"): "INTEGRATION_TIMEOUT",
+}
+
+
+def response_type(request: Request) -> str:
+    """$context.error.responseType: the gateway response the request was answered with; "-" when the
+    backend answered (no gateway response), DEFAULT_4XX/5XX for the gateway's other refusals."""
+    if request.cause:
+        return request.cause
+    if request.gateway_error is None:
+        return "-"
+    return RESPONSE_TYPES.get((request.status, request.gateway_error),
+                              "DEFAULT_4XX" if request.status < 500 else "DEFAULT_5XX")
 
 
 def _rest_access_log(
@@ -297,6 +318,8 @@ def _http_access_log(
             "routeKey": "$default" if request.verb == "ANY" else f"{request.verb} {request.path}",
             "integration.latency": ms(request.integration_ms),
             "integrationErrorMessage": request.gateway_error or "-",
+            # HTTP APIs have no API keys: their 403s are an authorizer's
+            **({"error.responseType": "ACCESS_DENIED"} if request.status == 403 and request.gateway_error else {}),
         }
         events.append({"timestamp": request.epoch_ms,
                        "message": render(stage.access_log_format, context)})
@@ -397,6 +420,7 @@ def common_context(rng: random.Random, request: Request) -> dict[str, str]:
         "responseLength": str(request.length),
         "responseLatency": str(request.response_ms),
         "error.message": request.gateway_error or "-",
+        "error.responseType": response_type(request),
     }
 
 

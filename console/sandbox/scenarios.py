@@ -6,7 +6,8 @@ actions can fix it — and hands the traffic generator the demand or backend beh
 the cause into symptoms. Because the traffic reacts to the estate, fixing the cause in the
 console ends the symptoms: raise the throttle, roll back the canary, flush the cache.
 
-Each scenario strikes a different prod stage, so all of them can run in one estate.
+Each scenario strikes a different prod stage, so all of them can run in one estate (expired-keys
+disables keys that orders-api's keyed methods take too: there it is a smaller share of the 4xx).
 
 A rehearsal starts mid-incident: its onset lies ONSET_MINUTES in the past (on the minute), the seeded
 history ends there, and `replay` has the traffic generator play the incident from the onset to the
@@ -26,7 +27,7 @@ from typing import Any
 import boto3
 
 from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, REGION, SECRET_ACCESS_KEY
-from console.sandbox.estate import CATALOG_API, ORDERS_API, PAYMENTS_API
+from console.sandbox.estate import API_KEYS, CATALOG_API, ORDERS_API, PAYMENTS_API
 from console.sandbox.estate_types import Traffic as Profile
 from console.sandbox.state import STATE
 from console.sandbox.traffic.runner import (
@@ -56,6 +57,7 @@ class Incident:
 
     profiles: dict[StageName, Profile] = field(default_factory=dict)  # changed demand
     stale: dict[StageName, float] = field(default_factory=dict)  # caches holding answers from before
+    still_sent: frozenset[str] = frozenset()  # ids of keys disabled whose clients keep sending them
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,21 @@ def _stale_cache(apigw: Any, api_id: str, region: str, now: float) -> Incident:
     return Incident(stale={(region, CATALOG_API.name, "prod"): now})
 
 
+# The partner keys a clean-up script disabled by mistake: every enabled key of the plan payments-api's
+# prod clients hold, so nearly all of payments-api's keyed calls are refused with 403 INVALID_API_KEY.
+EXPIRED_PLAN = "partner-gold"
+EXPIRED_KEYS = tuple(k.name for k in API_KEYS if k.plan == EXPIRED_PLAN and k.enabled)
+
+
+def _expired_keys(apigw: Any, api_id: str, region: str, now: float) -> Incident:
+    keys = [k for page in apigw.get_paginator("get_api_keys").paginate() for k in page["items"]
+            if k["name"] in EXPIRED_KEYS]
+    for key in keys:
+        apigw.update_api_key(apiKey=key["id"], patchOperations=[{"op": "replace", "path": "/enabled",
+                                                                  "value": "false"}])
+    return Incident(still_sent=frozenset(k["id"] for k in keys))
+
+
 SCENARIOS = {s.name: s for s in (
     Scenario("throttle-storm",
              f"orders-api prod sheds 429s: ~{STORM_RATE} req/s against a {STORM_LIMIT[0]} req/s per-method "
@@ -105,6 +122,10 @@ SCENARIOS = {s.name: s for s in (
              f"catalog-api prod serves cached 404s for items that now exist (TTL {STALE_TTL} s) until a "
              "cache flush",
              CATALOG_API.name, _stale_cache),
+    Scenario("expired-keys",
+             f"payments-api prod refuses partners (403 INVALID_API_KEY): {len(EXPIRED_KEYS)} {EXPIRED_PLAN} keys "
+             "disabled by mistake",
+             PAYMENTS_API.name, _expired_keys),
 )}
 
 
@@ -140,7 +161,8 @@ def onset_time(start: float, minutes: float) -> float:
 def engine(url: str, incident: Incident | None) -> Traffic:
     """The traffic generator for the seeded estate at `url`, with the incident's demand and caches."""
     return Traffic(url, profiles=seeded_profiles() | (incident.profiles if incident else {}),
-                   stale=incident.stale if incident else None)
+                   stale=incident.stale if incident else None,
+                   still_sent=incident.still_sent if incident else ())
 
 
 def replay(traffic: Traffic, since: float, caught_up: float = 1.0) -> float:

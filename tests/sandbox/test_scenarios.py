@@ -28,7 +28,7 @@ from console.sandbox.estate import (
     seed_region,
 )
 from console.sandbox.estate_types import RegionEstate
-from console.sandbox.scenarios import SCENARIOS, begin
+from console.sandbox.scenarios import EXPIRED_KEYS, SCENARIOS, begin
 from console.sandbox.traffic.runner import Traffic, seeded_profiles
 
 REHEARSAL = "ca-central-1"
@@ -53,7 +53,7 @@ def engine(url: str, scenario: str, now: float | None = None) -> Traffic:
     normal = {(REHEARSAL, name, stage): profile for (_, name, stage), profile in seeded_profiles().items()
               if name == api and stage == "prod"}
     return Traffic(url, regions=(REHEARSAL,), profiles=normal | incident.profiles, stale=incident.stale,
-                   refresh_seconds=0)
+                   refresh_seconds=0, still_sent=incident.still_sent)
 
 
 @pytest.fixture
@@ -140,6 +140,26 @@ def test_stale_cache_serves_cached_404s_until_the_cache_is_flushed(rehearsal, li
 
     assert share(stale, cached_404) > 0.08
     assert not any(map(cached_404, fresh))
+
+
+def test_expired_keys_refuses_partners_with_invalid_api_key_until_the_keys_are_enabled(rehearsal, lines, aws):
+    start = time.time() - 1500  # before the bad canary's minutes of the same stage
+    traffic = engine(rehearsal, "expired-keys")
+    traffic.step(60, start + 60)
+    struck = lines(PAYMENTS_API.name, start, start + 60)
+    apigw = aws("apigateway", REHEARSAL)
+    for key in apigw.get_api_keys()["items"]:
+        if key["name"] in EXPIRED_KEYS:
+            apigw.update_api_key(apiKey=key["id"], patchOperations=[
+                {"op": "replace", "path": "/enabled", "value": "true"}])
+    traffic.step(60, start + 120)
+    fixed = lines(PAYMENTS_API.name, start + 60, start + 120)
+
+    def refused(line: dict) -> bool:
+        return line["status"] == "403" and line["responseType"] == "INVALID_API_KEY"
+
+    assert share(struck, refused) > 0.5  # payments-api's keyed methods are most of its calls
+    assert share(fixed, refused) < 0.01
 
 
 def test_the_sandbox_command_starts_a_scenario_and_says_so(aws_client_for):

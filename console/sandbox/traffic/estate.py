@@ -73,6 +73,7 @@ class Stage:
     plans: tuple[Plan, ...]
     enabled_keys: frozenset[str]
     logging_level: str | None = None  # REST: methodSettings["*/*"].loggingLevel (execution logs)
+    web_acl: str | None = None  # REST: the WAF web ACL in front of the stage (webAclArn)
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -135,6 +136,7 @@ def _rest_stage(region: str, api: dict, stage: dict, methods: list, releases: di
         deployment_id=stage.get("deploymentId"), releases=releases,
         log_group=_group(log.get("destinationArn")), log_format=log.get("format"),
         plans=plans, enabled_keys=enabled, logging_level=default.get("loggingLevel"),
+        web_acl=stage.get("webAclArn"),
     )
 
 

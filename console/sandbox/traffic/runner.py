@@ -7,7 +7,8 @@ meet the estate's *current* configuration, read back from the sandbox itself, an
 answers land where API Gateway puts them: access-log lines in each stage's own configured format
 (its access-log group, and `<group>/Canary` for a canary's requests) and AWS/ApiGateway metrics.
 
-A request meets, in API Gateway's order: the API key (none, or a disabled one: 403); the throttles
+A request meets, in API Gateway's order: the stage's WAF web ACL, if it has one (about one request in
+WAF_EVERY is a bot it blocks: 403 WAF_FILTERED); the API key (none, or a disabled one: 403); the throttles
 as token buckets, in the order API Gateway documents — the usage plan's per key for the method, then
 per key; the method's own limit or else the stage default, which is a bucket *per method* (a stage
 rate R with M busy methods admits up to M x R); then the account's limit over every stage of the
@@ -77,6 +78,7 @@ STALE_SHARE = 0.5  # of cache hits on a stale stage's item paths, answered from 
 # The backend's own 4xx answers; the gateway's 403s and 429s come from keys, throttles and quotas.
 BACKEND_ERRORS = tuple(row for row in CLIENT_ERRORS if row[2] is None)
 BACKEND_SHARE = sum(w for _, w, _ in BACKEND_ERRORS) / sum(w for _, w, _ in CLIENT_ERRORS)
+WAF_EVERY = 53  # of a web ACL's stage's requests, one in this many is blocked (chosen by time: the stream stays)
 
 StageName = tuple[str, str, str]  # region, API name, stage name
 
@@ -101,6 +103,7 @@ class Answer:
     integration_ms: int | None  # None: no backend was called
     cache_hit: bool | None  # None: the request never reached a cache
     reason: str | None = None  # a refusal as the execution log tells it
+    cause: str | None = None  # $context.error.responseType where the status and message do not tell it
 
 
 class Traffic:
@@ -109,10 +112,12 @@ class Traffic:
     def __init__(self, url: str, *, regions: Iterable[str] = (REGION, EU_REGION),
                  profiles: Mapping[StageName, Profile] | None = None,
                  stale: Mapping[StageName, float] | None = None, seed: int = SEED,
-                 refresh_seconds: float = REFRESH_SECONDS, account_limit: Limit = ACCOUNT_LIMIT):
+                 refresh_seconds: float = REFRESH_SECONDS, account_limit: Limit = ACCOUNT_LIMIT,
+                 still_sent: Iterable[str] = ()):
         """`profiles`: each stage's load (default: the seeded ones); `stale`: stages whose cache
         holds answers from before an epoch second, until flushed or expired; `account_limit`: the
-        throttle over all the stages of a region."""
+        throttle over all the stages of a region; `still_sent`: ids of keys disabled while their
+        clients still send them (an incident's), never retired."""
         session = boto3.session.Session(aws_access_key_id=ACCESS_KEY_ID,
                                         aws_secret_access_key=SECRET_ACCESS_KEY)
         self._clients = {region: Clients(session, url, region) for region in regions}
@@ -125,6 +130,7 @@ class Traffic:
         self._runs: dict[tuple[str, ...], _StageRun] = {}
         self._keys_seen: set[str] = set()
         self._retired: set[str] = set()  # keys already disabled when first seen: their clients left
+        self._still_sent = frozenset(still_sent)
         self.logs = LogSink(self._clients.__getitem__, random.Random(f"{seed}:streams"))
         self.metrics = MetricSink(self._clients.__getitem__)
         self.quotas = Quotas()
@@ -145,7 +151,7 @@ class Traffic:
         self._read_at = now
         for stage in self._stages:
             fresh = {k for plan in stage.plans for k in plan.keys} - self._keys_seen
-            self._retired |= {k for k in fresh if k not in stage.enabled_keys}
+            self._retired |= {k for k in fresh if k not in stage.enabled_keys and k not in self._still_sent}
             self._keys_seen |= fresh
 
     def step(self, seconds: float, now: float) -> None:
@@ -255,7 +261,9 @@ class _StageRun:
         return Answer(status, error, integration_ms, False if cacheable else None)
 
     def _refusal(self, stage: Stage, endpoint: Endpoint, at: float, key_id: str | None) -> Answer | None:
-        """The gateway's own refusals: a missing or disabled key, a throttle, an exhausted quota."""
+        """The gateway's own refusals: the web ACL's, a missing or disabled key, a throttle, an exhausted quota."""
+        if stage.web_acl and int(at * 1000) % WAF_EVERY == 0:
+            return Answer(403, "Forbidden", None, None, cause="WAF_FILTERED")
         if endpoint.key_required and (key_id is None or key_id not in stage.enabled_keys):
             return Answer(403, "Forbidden", None, None)
         where = (stage.api_id, stage.name, endpoint.verb, endpoint.path)
@@ -326,12 +334,13 @@ class _StageRun:
                                  answer.cache_hit, length)
         access = bool(stage.log_group and stage.log_format)
         level = None if stage.http else stage.logging_level
-        execution = execution_logged(level, answer.status, answer.error)
+        # a request the web ACL blocked never reached the stage: no execution-log lines
+        execution = execution_logged(level, answer.status, answer.error) and answer.cause != "WAF_FILTERED"
         if not (access or execution):
             return
         request = Request(epoch_ms, endpoint.verb, endpoint.path, answer.status, response_ms,
                            answer.integration_ms, answer.error, length, rng.choice(CLIENT_IPS),
-                           user_agent(rng, epoch_ms))
+                           user_agent(rng, epoch_ms), answer.cause)
         deployment = canary["deploymentId"] if routed else stage.deployment_id
         context = _context(rng, stage, endpoint, request, key_id, deployment, routed if canary else None)
         sink = self.traffic.logs
@@ -405,6 +414,10 @@ def _context(rng: random.Random, stage: Stage, endpoint: Endpoint, request: Requ
     }
     if canary is not None:  # API Gateway sets it only on stages with a canary
         context["isCanaryRequest"] = "true" if canary else "false"
+    if stage.web_acl:  # set only where a web ACL evaluated the request
+        blocked = request.cause == "WAF_FILTERED"
+        context |= {"webaclArn": stage.web_acl, "waf.status": "403" if blocked else "200",
+                    "wafResponseCode": "WAF_BLOCK" if blocked else "WAF_ALLOW"}
     return context
 
 

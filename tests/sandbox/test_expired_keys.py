@@ -1,0 +1,107 @@
+"""The expired-keys rehearsal over HTTP: partner keys disabled by mistake make payments-api prod refuse
+its partners with 403 INVALID_API_KEY; the pulse ranks that stage first and names the cause, the
+`pulse` command says it in JSON, and enabling the keys again through the console's plans ends it.
+
+The REST estate is seeded into a region of this module's own, and the incident is replayed from its
+onset by the scenario's own engine (one stream of requests for the logs and the metrics).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+
+import pytest
+from once import once
+
+from actions import api_keys
+from actions.engine import Engine, Permission
+from console.aws.budget import TokenBucket
+from console.aws.session import Connection, Target
+from console.cli import main
+from console.config import Settings
+from console.journal.store import Journal
+from console.read.gateway import Gateway
+from console.read.metrics import region_refs
+from console.read.pulse import region_pulse
+from console.sandbox.estate import API_KEYS, CATALOG_API, ORDERS_API, PAYMENTS_API, USAGE_PLANS, seed_region
+from console.sandbox.estate_types import RegionEstate
+from console.sandbox.scenarios import EXPIRED_KEYS, SCENARIOS, begin, onset_time, replay
+from console.sandbox.traffic.runner import Traffic, seeded_profiles
+
+REGION = "ap-south-2"  # this module's alone
+ONSET_MINUTES = 5
+
+
+def _struck(url: str) -> dict:
+    seed_region(url, RegionEstate(REGION, rest_apis=(ORDERS_API, PAYMENTS_API, CATALOG_API),
+                                  usage_plans=USAGE_PLANS, api_keys=API_KEYS))
+    onset = onset_time(time.time(), ONSET_MINUTES)
+    incident = begin("expired-keys", url, REGION, now=onset)
+    profiles = {(REGION, name, stage): profile for (_, name, stage), profile in seeded_profiles().items()
+                if name == PAYMENTS_API.name and stage == "prod"}
+    traffic = Traffic(url, regions=(REGION,), profiles=profiles, still_sent=incident.still_sent)
+    replay(traffic, onset)
+    return {"still_sent": sorted(incident.still_sent)}
+
+
+@pytest.fixture(scope="module")
+def struck(sandbox) -> dict:
+    return once(sandbox, __name__, lambda: _struck(sandbox.url))
+
+
+@pytest.fixture
+def gateway(sandbox, struck) -> Gateway:
+    connection = Connection(Target(endpoint_url=sandbox.url, region=REGION), TokenBucket(1000, 1000))
+    connection.identify()
+    return Gateway(connection)
+
+
+def _payments_prod(found):
+    return next(r for r in found.rows if r.ref.api_name == PAYMENTS_API.name and r.ref.stage == "prod")
+
+
+def test_the_scenario_is_listed_and_disables_a_batch_of_partner_keys(struck, gateway):
+    assert "expired-keys" in SCENARIOS and len(EXPIRED_KEYS) >= 2
+    disabled = {k.name for k in gateway.api_keys(refresh=True) if not k.enabled}
+    assert set(EXPIRED_KEYS) <= disabled
+    assert len(struck["still_sent"]) == len(EXPIRED_KEYS)
+
+
+def test_pulse_ranks_the_struck_stage_first_with_cause_invalid_api_key(gateway):
+    found = region_pulse(gateway.connection, gateway, region_refs(gateway))
+    top = found.rows[0]
+    assert (top.ref.api_name, top.ref.stage) == (PAYMENTS_API.name, "prod")
+    cause, count = top.causes.leading
+    assert cause == "INVALID_API_KEY"
+    assert count > 0.8 * top.causes.total  # nearly every 4xx of the window is the disabled keys'
+    assert top.causes.total <= top.errors_4xx + 1  # counted in the same window as the 4xx
+
+
+def test_the_pulse_command_says_the_cause_with_its_count(sandbox, struck, capsys):
+    assert main(["--endpoint-url", sandbox.url, "--region", REGION, "pulse", "--output", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    rows = rows["stages"] if isinstance(rows, dict) else rows
+    row = next(r for r in rows if r["api"] == PAYMENTS_API.name and r["stage"] == "prod")
+    assert row["cause_4xx"]["logged"] is True
+    assert row["cause_4xx"]["leading"] == "INVALID_API_KEY"
+    assert 0 < row["cause_4xx"]["leading_count"] <= row["cause_4xx"]["lines_4xx"]
+
+
+def test_enabling_the_keys_again_through_plans_ends_the_refusals(sandbox, struck, gateway, tmp_path):
+    engine = Engine(gateway, Journal(tmp_path / "audit.jsonl"), Settings(), Permission(True, "test"))
+    for key_id in struck["still_sent"]:
+        engine.apply(api_keys.set_enabled(engine.api_key(key_id), True))
+    assert all(k.enabled for k in gateway.api_keys(refresh=True) if k.name in EXPIRED_KEYS)
+    profiles = {(REGION, name, stage): profile for (_, name, stage), profile in seeded_profiles().items()
+                if name == PAYMENTS_API.name and stage == "prod"}
+    traffic = Traffic(sandbox.url, regions=(REGION,), profiles=profiles)
+    fixed = time.time()
+    later = fixed + 4 * 60
+    traffic.step(later - fixed, later)
+    traffic.close(later)
+    found = region_pulse(gateway.connection, gateway, region_refs(gateway), now=datetime.fromtimestamp(later, UTC))
+    row = _payments_prod(found)
+    assert row.errors_4xx < 0.1 * row.requests
+    assert row.causes is None or row.causes.leading is None or row.causes.leading[0] != "INVALID_API_KEY"
