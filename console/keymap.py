@@ -24,6 +24,7 @@ KEYS: tuple[Key, ...] = (
     # api.ApiScreen
     Key("api.open", "enter", "open", "Open stage"),
     Key("api.refresh", "r", "refresh", "Refresh"),
+    Key("api.authorizers", "a", "authorizers", "Authorizers"),
     Key("api.back", "escape", "back", "Back"),
     # apis.ApiListScreen
     Key("apis.filter", "slash", "filter", "Filter"),
@@ -39,6 +40,14 @@ KEYS: tuple[Key, ...] = (
     Key("audit.undo", "enter", "undo", "Undo this change"),
     Key("audit.refresh", "r", "refresh", "Refresh"),
     Key("audit.back", "escape", "app.pop_screen", "Back"),
+    # authorizers.AuthorizersScreen
+    Key("authorizers.test", "t", "test", "Test"),
+    Key("authorizers.open", "enter", "open", "Open"),
+    Key("authorizers.refresh", "r", "refresh", "Refresh"),
+    Key("authorizers.back", "escape", "app.pop_screen", "Back"),
+    # authorizers.AuthorizerTestForm
+    Key("authorizer-test.send", "ctrl+s", "send", "Send test"),
+    Key("authorizer-test.close", "escape", "app.pop_screen", "Close"),
     # cache.CacheForm
     Key("cache.cancel", "escape", "app.pop_screen", "Cancel"),
     Key("cache.review", "ctrl+s", "review", "Review plan"),

@@ -88,6 +88,11 @@ class ApiScreen(ConsoleScreen):
                                      (integration.uri if integration else route.target) or DASH))
             table.border_subtitle = f"{len(detail.routes)} routes, {len(detail.integrations)} integrations"
 
+    def action_authorizers(self) -> None:
+        from screens.authorizers import AuthorizersScreen
+
+        self.app.push_screen(AuthorizersScreen(self.api))
+
     @on(DataTable.RowSelected, "#stages")
     def action_open(self) -> None:
         table = self.query_one("#stages", DataTable)

@@ -39,6 +39,8 @@ VIEWS: tuple[View, ...] = (
     View("apis", "APIs", "the API list of this region", "screens.apis:ApiListScreen", alias="a"),
     View("plans", "Usage plans", "usage plans, their throttles and quotas", "screens.catalog:UsagePlansScreen"),
     View("keys", "API keys", "API keys (values masked)", "screens.catalog:ApiKeysScreen", alias="k"),
+    View("authorizers", "Authorizers", "an API's authorizers and the methods or routes using each; t tests one",
+         "screens.authorizers:AuthorizersScreen"),
     View("audit", "Audit journal", "the journal of changes; enter undoes one", "screens.audit:AuditScreen"),
     View("doctor", "Doctor", "which reads these credentials may make, and which are refused",
          "screens.doctor:DoctorScreen"),

@@ -16,7 +16,7 @@ from console.cli.answer import emit
 from console.cli.output import out, sections
 from console.exits import EXIT_OK
 from console.read import authorizers as read
-from console.render.authorizers import authorizers_json, authorizers_table, test_json, test_table
+from console.render.authorizers import authorizers_json, authorizers_table, result_json, result_table
 from console.render.text import terminal
 
 
@@ -40,11 +40,11 @@ def _test(engine: Engine, args, *, api_ref: str, authorizer_ref: str) -> int:
     gateway = engine.gateway
     api = gateway.find_api(api_ref)
     authorizer = read.find(read.api_authorizers(gateway, api), authorizer_ref)
-    result = read.test(gateway, api, authorizer, read.test_headers(authorizer, api, token=token, headers=headers))
+    result = read.invoke(gateway, api, authorizer, read.request_headers(authorizer, api, token=token, headers=headers))
     if args.output != "table" or args.query:
-        emit(args, test_json(result))
+        emit(args, result_json(result))
     else:
-        terminal().print(sections([(f"Test of {authorizer.name} ({authorizer.id}) on {api.name}", test_table(result))]))
+        terminal().print(sections([(f"Test of {authorizer.name} ({authorizer.id}) on {api.name}", result_table(result))]))
     return EXIT_OK
 
 

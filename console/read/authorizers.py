@@ -53,7 +53,7 @@ def find(listing: ApiAuthorizers, ref: str) -> Authorizer:
                   kind="not-found")
 
 
-def test_headers(authorizer: Authorizer, api: Api, *, token: str | None = None,
+def request_headers(authorizer: Authorizer, api: Api, *, token: str | None = None,
                  headers: Mapping[str, str] | None = None) -> dict[str, str]:
     """The headers of a test request: the token in the header the identity source names, and/or the
     operator's headers. Every refusal names what is wrong, never the value."""
@@ -86,8 +86,8 @@ def test_headers(authorizer: Authorizer, api: Api, *, token: str | None = None,
     return sent
 
 
-def test(gateway: Gateway, api: Api, authorizer: Authorizer, headers: Mapping[str, str]) -> AuthorizerTest:
-    """TestInvokeAuthorizer with `headers` (checked by `test_headers`); never cached."""
+def invoke(gateway: Gateway, api: Api, authorizer: Authorizer, headers: Mapping[str, str]) -> AuthorizerTest:
+    """TestInvokeAuthorizer with `headers` (checked by `request_headers`); never cached."""
     try:
         raw = gateway.connection.apigw.test_invoke_authorizer(restApiId=api.id, authorizerId=authorizer.id,
                                                               headers=dict(headers))

@@ -98,7 +98,7 @@ def policy_lines(policy: str) -> list[str]:
         return [policy] if policy else []
 
 
-def test_rows(result: AuthorizerTest) -> list[tuple[str, str]]:
+def result_rows(result: AuthorizerTest) -> list[tuple[str, str]]:
     """(label, value) pairs: outcome, latency, principal, policy, context, claims (the TUI's and the CLI's)."""
     rows = [("Outcome", outcome(result)), ("Latency", f"{result.latency_ms} ms (as AWS measured this test)"),
             ("Principal", result.principal_id or DASH)]
@@ -108,17 +108,17 @@ def test_rows(result: AuthorizerTest) -> list[tuple[str, str]]:
     return rows
 
 
-def test_table(result: AuthorizerTest) -> Table:
+def result_table(result: AuthorizerTest) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
-    for label, value in test_rows(result):
+    for label, value in result_rows(result):
         table.add_row(label, foreign(value, style="green" if label == "Outcome" and result.allowed else
                                      "red" if label == "Outcome" else ""))
     return table
 
 
-def test_json(result: AuthorizerTest) -> dict[str, Any]:
+def result_json(result: AuthorizerTest) -> dict[str, Any]:
     """The answer as AWS gave it (policy as its JSON text), with the authorizer it tested."""
     return {"authorizer": {"id": result.authorizer.id, "name": result.authorizer.name},
             "clientStatus": result.client_status, "allowed": result.allowed, "latency": result.latency_ms,

@@ -179,7 +179,7 @@ def test_invoke_authorizer(call: Call, api_id: str, authorizer_id: str) -> Reply
     context = {"tenant": f"tenant-{digest[8:12]}", "scope": "orders:read" if effect == "Allow" else ""}
     lines += [f"Sending request to the authorizer's Lambda function: {authorizer.authorizer_uri or ''}",
               f"Authorizer result: principalId {principal}, effect {effect}"]
-    return _answer(0 if effect == "Allow" else 403, lines, latency, principal=principal,
+    return _answer(0 if effect == "Allow" else 403, lines, latency, principalId=principal,
                    policy=json.dumps(policy), authorization={k: [v] for k, v in context.items() if v})
 
 
