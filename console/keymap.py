@@ -136,6 +136,13 @@ KEYS: tuple[Key, ...] = (
     Key("deployments.rollback", "b", "point", "Point the stage here"),
     Key("deployments.refresh", "r", "refresh", "Refresh"),
     Key("deployments.back", "escape", "app.pop_screen", "Back"),
+    # runbook.RunbookScreen
+    Key("runbook.start", "enter", "start", "Run it", show=False),
+    Key("runbook.cancel", "x", "cancel", "Stop the run"),
+    Key("runbook.back", "escape", "back", "Back"),
+    # runbook.GateScreen
+    Key("gate.yes", "y", "yes", "Go on"),
+    Key("gate.no", "n,escape", "no", "Stop the run"),
     # doctor.DoctorScreen
     Key("doctor.refresh", "r", "refresh", "Check again"),
     Key("doctor.back", "escape", "app.pop_screen", "Back"),

@@ -321,8 +321,8 @@ class ConsoleApp(App[None]):
             self.open_stage_view(command.verb, *command.argument.split())
         elif command.verb == "ctx" and command.argument:
             self.switch_profile(command.argument)
-        elif command.verb == "fleet":
-            self.push_screen(view("fleet").screen_class()(command.argument))
+        elif command.verb in ("fleet", "runbook"):
+            self.push_screen(view(command.verb).screen_class()(command.argument))
         else:
             self.open_view(command.verb)
 

@@ -48,6 +48,8 @@ VIEWS: tuple[View, ...] = (
          alias="p"),
     View("fleet", "Fleet pulse", "every stage of a fleet's PROFILE@REGION targets ([fleets] in the config), worst "
          "first", "screens.fleet:FleetScreen", usage="[NAME]", example="fleet payments"),
+    View("runbook", "Runbook", "run a bundled runbook: each step, the condition's value now, elapsed time",
+         "screens.runbook:RunbookScreen", usage="[NAME]", example="runbook throttle-storm"),
     View("ctx", "Switch profile or region", "profiles, keyring entries and regions; :ctx NAME switches at once",
          "screens.connection:ConnectionScreen", usage="[PROFILE]", example="ctx prod-admin"),
     View("stage", "Stage", "one stage: throttles, variables, cache, canary, logs, metrics", "screens.stage:StageScreen",

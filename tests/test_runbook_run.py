@@ -193,3 +193,57 @@ def test_a_bad_parameter_is_refused_before_anything_runs(live, tmp_path, capsys)
     code = main(["--endpoint-url", live.url, "--region", HERE, "runbook", "run", str(book), "--param", "window=9"])
     assert code == 2
     assert "--param window=9: 9 is outside 1..5" in capsys.readouterr().err
+
+
+async def test_runbook_in_the_tui_shows_each_step_and_confirms_on_the_confirmation_screen(live, tmp_path,
+                                                                                          monkeypatch, stage):
+    from screen_helpers import SIZE, screen_text, until
+
+    from console.aws.session import Target
+    from screens.app import ConsoleApp
+    from screens.confirm import ConfirmScreen
+    from screens.runbook import GateScreen, RunbookScreen
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    book = tmp_path / "drill.toml"
+    book.write_text(HEAD + '''
+[[steps]]
+check = "requests > 0"
+
+[[steps]]
+plan = "throttle.set"
+rate = 783
+
+[[steps]]
+confirm = "Wait for traffic on {stage}?"
+
+[[steps]]
+wait_until = "requests > 0"
+for_minutes = 1
+poll = 0.1
+timeout = 10
+''')
+    now = time.time()
+    live.step(180.0, now)
+    live.traffic.close(now)
+    keys = {":": "colon", "/": "slash", "-": "minus", ".": "full_stop", "_": "underscore", " ": "space"}
+    app = ConsoleApp(Target(endpoint_url=live.url, region=HERE))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.engine is not None, "the connection")
+        await pilot.press("colon", *[keys.get(c, c) for c in f"runbook {book}"], "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the plan of step 2")
+        assert app.screen.plan.summary == "Set stage default rate to 783 requests/s"
+        await pilot.press("p", "r", "o", "d", "enter")  # prod is protected: its name is typed
+        await until(pilot, lambda: isinstance(app.screen, GateScreen), "the confirm step")
+        assert "Wait for traffic on prod?" in screen_text(app)
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, RunbookScreen) and app.screen.runner.run.status == "green",
+                    "the run to end green")
+        shown = screen_text(app)
+        assert "drill" in shown and "green" in shown
+        for words in ("check requests > 0 passed requests =", "plan throttle.set applied",
+                      "confirm Wait for traffic on {stage}? confirmed", "wait until requests > 0 passed"):
+            assert words in " ".join(shown.split()), shown
+    assert stage()["throttle"] == 783.0
+    made = [e for e in journal() if e.get("outcome") == APPLIED]
+    assert [e["runbook"]["step"] for e in made] == [2]
