@@ -160,6 +160,14 @@ KEYS: tuple[Key, ...] = (
     Key("variables.editor", "ctrl+e", "external", "Open in $EDITOR"),
     # help.HelpScreen
     Key("help.close", "escape,question_mark,q", "app.pop_screen", "Close"),
+    # insights.InsightsScreen: enter in the query box runs it (the box has focus; tab reaches the rows)
+    Key("insights.stop", "ctrl+c", "stop", "Stop query", priority=True),
+    Key("insights.rerun", "r", "rerun", "Run again"),
+    Key("insights.15m", "1", "window('15m')", "15 min"),
+    Key("insights.1h", "2", "window('1h')", "1 h"),
+    Key("insights.3h", "3", "window('3h')", "3 h"),
+    Key("insights.24h", "4", "window('24h')", "24 h"),
+    Key("insights.back", "escape", "back", "Back"),
     # logs.LogScreen
     Key("logs.pause", "p", "pause", "Pause/follow"),
     Key("logs.search", "slash", "search", "Search"),

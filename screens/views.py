@@ -58,6 +58,8 @@ VIEWS: tuple[View, ...] = (
          usage="API STAGE [canary]", example="logs orders-api prod"),
     View("metrics", "Stage metrics", "a stage's CloudWatch metrics", "screens.metrics:MetricsScreen",
          usage="API STAGE", example="metrics orders-api prod"),
+    View("insights", "Logs Insights", "a Logs Insights query over a stage's access log (enter runs it)",
+         "screens.insights:InsightsScreen", usage="API STAGE", example="insights orders-api prod"),
 )
 BY_NAME = {view.name: view for view in VIEWS} | {view.alias: view for view in VIEWS if view.alias}
 
