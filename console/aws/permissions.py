@@ -103,6 +103,8 @@ CHANGES_POLICY: dict[str, Any] = {
         {"Sid": "PlansAndKeysCreate", **_apigateway("POST", "/usageplans", "/usageplans/*/keys", "/apikeys")},
         {"Sid": "PlansAndKeysChange", **_apigateway("PATCH", "/usageplans/*", "/usageplans/*/keys/*", "/apikeys/*")},
         {"Sid": "PlansAndKeysDelete", **_apigateway("DELETE", "/usageplans/*", "/usageplans/*/keys/*", "/apikeys/*")},
+        # Not a change, but it runs the authorizer's Lambda: `authorizers test` (TestInvokeAuthorizer).
+        {"Sid": "AuthorizerTests", **_apigateway("POST", "/restapis/*/authorizers/*")},
     ],
 }
 
