@@ -146,6 +146,13 @@ KEYS: tuple[Key, ...] = (
     # doctor.DoctorScreen
     Key("doctor.refresh", "r", "refresh", "Check again"),
     Key("doctor.back", "escape", "app.pop_screen", "Back"),
+    # domains.DomainsScreen
+    Key("domains.open", "enter", "open", "Open the stage", show=False),
+    Key("domains.copy", "c", "copy", "Copy the URL"),
+    Key("domains.refresh", "r", "refresh", "Refresh"),
+    Key("domains.back", "escape", "app.pop_screen", "Back"),
+    # served.CopyUrl
+    Key("copy-url.close", "escape", "app.pop_screen", "Close"),
     # fleet.FleetScreen
     Key("fleet.open", "enter", "open", "Switch and open"),
     Key("fleet.refresh", "r", "refresh", "Refresh", show=False),
@@ -230,6 +237,7 @@ KEYS: tuple[Key, ...] = (
     Key("stage.variables", "v", "variables", "Variables"),
     Key("stage.cache", "k", "cache", "Cache"),
     Key("stage.flush_authorizers", "F", "flush_authorizers", "Flush authorizer cache", show=False),
+    Key("stage.urls", "u", "urls", "Copy a URL it is served on", show=False),
     Key("stage.refresh", "r", "refresh", "Refresh"),
     Key("stage.back", "escape", "back", "Back"),
     # usage.UsageScreen

@@ -317,6 +317,10 @@ class ConsoleApp(App[None]):
             self.action_help()
         elif command.verb == "region":
             self.switch_region(command.argument)
+        elif command.verb == "open":
+            from screens.domains import open_url
+
+            open_url(self, command.argument)
         elif view(command.verb).stage_view:
             self.open_stage_view(command.verb, *command.argument.split())
         elif command.verb == "ctx" and command.argument:

@@ -17,11 +17,13 @@ from screens.views import BY_NAME, VIEWS
 
 # Commands that are not views; the views come from screens.views.
 OTHER_COMMANDS = {
+    "open URL [METHOD]": "the stage, and the method or route, serving a URL, e.g. "
+                         ":open https://api.shop.example.com/orders/123",
     "region NAME": "switch to another region, e.g. :region eu-west-1",
     "help": "every key",
     "q": "quit",
 }
-_OTHER_VERBS = {"region": "region", "help": "help", "q": "quit", "quit": "quit", "exit": "quit"}
+_OTHER_VERBS = {"open": "open", "region": "region", "help": "help", "q": "quit", "quit": "quit", "exit": "quit"}
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 
 
@@ -53,6 +55,10 @@ def parse(text: str) -> Command:
         if len(words) != 2 or not _REGION.match(words[1]):
             raise ValueError("Usage: :region NAME, where NAME is a region code such as eu-west-1")
         return Command(verb, words[1])
+    if verb == "open":
+        if len(words) not in (2, 3):
+            raise ValueError("Usage: :open URL [METHOD], e.g. :open https://api.shop.example.com/orders/123 GET")
+        return Command(verb, " ".join(words[1:]))  # the URL as typed: its path is case-sensitive
     view = BY_NAME.get(verb)
     if view is not None and view.stage_view:
         canary = "[canary]" in view.usage and len(words) == 4 and words[3].lower() == "canary"

@@ -1,9 +1,10 @@
 """The command palette's stage commands: every action on every stage by name, and every API and stage.
 
 "Throttle orders-api prod", "Canary payments-api prod", "Logs catalog-api staging": chosen, the stage
-opens and the action runs on it. The palette lists what is already read (the API list, and the stages
-of the APIs seen, as the pulse reads them all), and reads the stages of up to READ_AHEAD APIs not yet
-read when it opens, in a thread, so a small estate is complete and a large one costs no burst of calls.
+opens and the action runs on it; a URL (or "open URL") opens the stage serving it. The palette lists what
+is already read (the API list, and the stages of the APIs seen, as the pulse reads them all), and reads
+the stages of up to READ_AHEAD APIs not yet read when it opens, in a thread, so a small estate is complete
+and a large one costs no burst of calls.
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ class StageCommands(Provider):
                        f"{api.protocol.value} API {api.id}")
 
     async def search(self, query: str) -> Hits:
+        url = query.strip().removeprefix("open ").strip()
+        if "://" in url or query.startswith("open "):  # a URL pasted: the stage and method serving it
+            name = visible(f"Open {url}")
+            yield Hit(1.0, name, partial(self._open_url, url), text=name,
+                      help="the API, stage and method or route serving this URL")
         matcher = self.matcher(query)
         for name, command, help_text in self._commands():
             if (score := matcher.match(name)) > 0:
@@ -67,6 +73,11 @@ class StageCommands(Provider):
         for name, command, help_text in self._commands():
             if name.startswith("Stage "):
                 yield DiscoveryHit(name, command, text=name, help=help_text)
+
+    def _open_url(self, text: str) -> None:
+        from screens.domains import open_url
+
+        open_url(self.app, text)
 
     def _open_api(self, api) -> None:
         from screens.api import ApiScreen

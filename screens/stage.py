@@ -8,12 +8,14 @@ from textual.widgets import Static
 
 from console.aws.errors import Problem
 from console.model import AccountLimits, Api, Stage
+from console.read.open_url import served_at
 from console.render.describe import stage_sections
 from console.render.text import assemble, foreign
 from screens.base import ConsoleScreen
 from screens.canary import CanaryScreen
 from screens.forms import ThrottleForm, VariablesForm
 from screens.keys import bindings
+from screens.served import copy_url, served_widgets
 from screens.views import view
 
 
@@ -55,13 +57,14 @@ class StageScreen(ConsoleScreen):
             deployments = secondary("its deployment", lambda: gateway.detail(api, refresh).deployments) or ()
             deployment = next((d for d in deployments if d.id == stage.deployment_id), None)
             responses = secondary("its gateway responses", lambda: gateway.gateway_responses(api, refresh))
+            served = served_at(gateway, api, name, refresh, unread=gaps.append)
             return stage, deployment, secondary("the account's limits", lambda: gateway.account_limits(refresh)), gaps, \
-                responses
+                responses, served
 
         self.fetch(everything, self.show_stage, group="stage", label="fetching stage")
 
     def show_stage(self, answer) -> None:
-        stage, deployment, limits, gaps, responses = answer
+        stage, deployment, limits, gaps, responses, served = answer
         self.stage, self.limits = stage, limits
         scroll = self.query_one("#sections", VerticalScroll)
         scroll.loading = False
@@ -70,6 +73,7 @@ class StageScreen(ConsoleScreen):
         for title, body in stage_sections(stage, deployment, limits, responses):
             widgets.append(Static(foreign(title, style="bold"), classes="section-title"))
             widgets.append(Static(body, classes="section"))
+        widgets[2:2] = served_widgets(served)  # where it is served, after the stage's own lines
         scroll.mount_all(widgets)
         scroll.focus()
         self.loaded(stage.fetched_at, " · ".join((f"stage {stage.name}", *gaps)))
@@ -117,6 +121,9 @@ class StageScreen(ConsoleScreen):
 
     def action_flush_authorizers(self) -> None:
         self.action_flush(authorizers=True)
+
+    def action_urls(self) -> None:
+        copy_url(self)
 
     def changed(self, _applied) -> None:
         self.load(refresh=True)

@@ -41,6 +41,8 @@ VIEWS: tuple[View, ...] = (
     View("keys", "API keys", "API keys (values masked)", "screens.catalog:ApiKeysScreen", alias="k"),
     View("authorizers", "Authorizers", "an API's authorizers and the methods or routes using each; t tests one",
          "screens.authorizers:AuthorizersScreen"),
+    View("domains", "Custom domains", "custom domain names, their base paths and API mappings (enter: the stage)",
+         "screens.domains:DomainsScreen"),
     View("audit", "Audit journal", "the journal of changes; enter undoes one", "screens.audit:AuditScreen"),
     View("doctor", "Doctor", "which reads these credentials may make, and which are refused",
          "screens.doctor:DoctorScreen"),

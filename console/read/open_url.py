@@ -7,6 +7,8 @@ says what was tried, in words.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from console.aws.errors import Problem
 from console.model import Api, Protocol, UrlMatch
 from console.read import url_match
@@ -16,9 +18,18 @@ from console.read.gateway import Gateway
 _LISTED = 12  # resources named in a "nothing matched" message, at most
 
 
-def served_at(gateway: Gateway, api: Api, stage: str, refresh: bool = False) -> list[str]:
-    """Every URL the stage answers on: its custom-domain URLs, then its execute-api URL."""
-    return [*domain_urls(api, stage, gateway.domains(refresh)), execute_api_url(api, stage, gateway.connection.region)]
+def served_at(gateway: Gateway, api: Api, stage: str, refresh: bool = False,
+              unread: Callable[[str], None] | None = None) -> list[str]:
+    """Every URL the stage answers on: its custom-domain URLs, then its execute-api URL. When the domains
+    cannot be read, the execute-api URL alone, and `unread` is told why in words."""
+    try:
+        found = domain_urls(api, stage, gateway.domains(refresh))
+    except Problem as problem:
+        if unread is None:
+            raise
+        unread(f"its custom domains could not be read: {problem.message}")
+        found = []
+    return [*found, execute_api_url(api, stage, gateway.connection.region)]
 
 
 def resolve(gateway: Gateway, text: str, verb: str | None = None) -> UrlMatch:
