@@ -79,6 +79,14 @@ def test_list_describes_each_scenario_on_one_line(capsys):
     assert all(len(line) <= 120 for line in out)
 
 
+def test_the_sandbox_help_names_every_rehearsal():
+    from console.cli.parser import build_parser
+
+    sandbox = next(a for a in build_parser()._subparsers._group_actions[0].choices["sandbox"]._actions
+                   if "--scenario" in a.option_strings)
+    assert all(name in sandbox.help for name in SCENARIOS)
+
+
 def test_throttle_storm_sheds_429s_until_the_throttle_is_raised(rehearsal, lines, aws):
     start = time.time() - 60
     traffic = engine(rehearsal, "throttle-storm")
