@@ -92,6 +92,8 @@ KEYS: tuple[Key, ...] = (
     Key("keys.usage", "u", "usage", "Usage", show=False),
     Key("keys.import", "i", "import", "Import CSV", show=False),
     Key("keys.delete", "x", "delete", "Delete", show=False),
+    Key("keys.mark", "space", "mark", "Mark (for E)", show=False),
+    Key("keys.enable_marked", "E", "enable_marked", "Enable the marked keys", show=False),
     Key("keys.refresh", "r", "refresh", "Refresh"),
     Key("keys.back", "escape", "app.pop_screen", "Back"),
     # catalog_forms.PlanForm
@@ -198,6 +200,8 @@ KEYS: tuple[Key, ...] = (
     Key("logs.enable", "a", "enable", "Turn on access logging", show=False),
     Key("logs.metrics", "m", "metrics", "CloudWatch metrics", show=False),
     Key("logs.execution", "e", "execution", "Execution log (REST)", show=False),
+    Key("logs.cause", "u", "cause", "4xx cause filter", show=False),
+    Key("logs.keys", "K", "stage('keys')", "The stage's API keys", show=False),
     Key("logs.back", "escape", "back", "Back"),
     # metrics.MetricsScreen: the stage's incident keys first, as on the stage screen (at 80 columns the
     # footer's end is cut)
@@ -219,6 +223,7 @@ KEYS: tuple[Key, ...] = (
     Key("pulse.flush", "f", "fix('flush')", "Flush"),
     Key("pulse.logs", "l", "logs", "Logs"),
     Key("pulse.metrics", "m", "metrics", "Metrics"),
+    Key("pulse.keys", "K", "keys", "The stage's API keys", show=False),
     Key("pulse.filter", "slash", "filter", "Filter"),
     Key("pulse.sort", "s", "sort", "Sort"),
     Key("pulse.refresh", "r", "refresh", "Refresh", show=False),
@@ -236,6 +241,7 @@ KEYS: tuple[Key, ...] = (
     Key("stage.deployments", "d", "deployments", "Deployments"),
     Key("stage.variables", "v", "variables", "Variables"),
     Key("stage.cache", "k", "cache", "Cache"),
+    Key("stage.keys", "K", "keys", "API keys of its usage plans", show=False),
     Key("stage.flush_authorizers", "F", "flush_authorizers", "Flush authorizer cache", show=False),
     Key("stage.urls", "u", "urls", "Copy a URL it is served on", show=False),
     Key("stage.refresh", "r", "refresh", "Refresh"),

@@ -140,12 +140,17 @@ class ApiKeysScreen(ConsoleScreen):
     AUTO_FOCUS = "DataTable"
     BINDINGS = bindings("keys")
 
-    def __init__(self) -> None:
+    def __init__(self, stage: tuple[Api, str] | None = None) -> None:
+        """`stage` (an API and a stage name): only the keys of the usage plans that cover that stage, the
+        disabled first — where a stage refusing its clients' keys (403 INVALID_API_KEY) is fixed."""
         super().__init__()
+        self.stage = stage
         self.keys: dict[str, ApiKey] = {}
         self.plans: dict[str, UsagePlan] = {}
         self.plans_of: dict[str, tuple[str, ...]] = {}
         self.revealed: dict[str, str] = {}  # key id -> value, while this screen is in front
+        self.answer: tuple | None = None  # the last read, drawn again when the filter changes
+        self.marked: set[str] = set()  # key ids space marked, for E (enable them all)
 
     def body(self) -> ComposeResult:
         table = DataTable(id="api-keys", cursor_type="row", zebra_stripes=True)
@@ -162,19 +167,35 @@ class ApiKeysScreen(ConsoleScreen):
         self.fetch(everything, self.show_keys, group="keys", label="listing API keys")
 
     def show_keys(self, answer: tuple[list[ApiKey], list[UsagePlan], dict[str, tuple[str, ...]]]) -> None:
+        self.answer = answer
         keys, plans, self.plans_of = answer
         self.keys, self.plans = {k.id: k for k in keys}, {p.id: p for p in plans}
         table = self.query_one(DataTable)
         selected = _selected(table)
         table.loading = False
         table.clear()
+        if self.stage is not None:
+            keys = sorted((k for k in keys if self._covers(k)), key=lambda k: k.enabled)
+        self.marked &= {k.id for k in keys}
         for k in keys:
             names = ", ".join(self.plans[p].name for p in self.plans_of.get(k.id, ()) if p in self.plans) or DASH
-            table.add_row(*cells(k.name, "yes" if k.enabled else "no", self._value(k.id), names, k.id,
+            name = f"● {k.name}" if k.id in self.marked else k.name
+            table.add_row(*cells(name, "yes" if k.enabled else "no", self._value(k.id), names, k.id,
                                  when(k.created), when(k.updated)), key=k.id)
-        if selected in self.keys:
+        if selected in table.rows:
             table.move_cursor(row=table.get_row_index(selected))
-        self.loaded(keys[0].fetched_at if keys else None, f"{len(keys)} API keys · v shows a value · ? keys")
+        scope = ""
+        if self.stage is not None:
+            disabled = sum(1 for k in keys if not k.enabled)
+            scope = (f" of the usage plans of {self.stage[0].name} › {self.stage[1]} · {disabled} disabled"
+                     " · space marks, E enables the marked")
+        self.loaded(keys[0].fetched_at if keys else None, f"{len(keys)} API keys{scope} · v shows a value · ? keys")
+
+    def _covers(self, key: ApiKey) -> bool:
+        """Whether one of the key's usage plans covers the screen's stage."""
+        api, stage = self.stage
+        return any((api.id, stage) in self.plans[p].api_stages for p in self.plans_of.get(key.id, ())
+                   if p in self.plans)
 
     def _value(self, key_id: str) -> Text:
         value = self.revealed.get(key_id)
@@ -246,6 +267,31 @@ class ApiKeysScreen(ConsoleScreen):
         if key is not None:
             propose(self, lambda engine: api_keys.set_enabled(engine.api_key(key.id), not key.enabled),
                     on_applied=self.changed)
+
+    def action_mark(self) -> None:
+        key = self.selected()
+        if key is not None and self.answer is not None:
+            self.marked ^= {key.id}
+            self.show_keys(self.answer)
+
+    def action_enable_marked(self) -> None:
+        """Enable the marked keys (else the selected one) that are disabled: a plan each, confirmed one
+        after the other, each journaled and undoable on its own."""
+        chosen = self.marked or ({key.id} if (key := self.selected()) else set())
+        waiting = [k for k in self.keys.values() if k.id in chosen and not k.enabled]
+        if not waiting:
+            self.notify("No disabled key is marked (space marks one).", severity="warning")
+            return
+
+        def next_key(_applied: "Applied | None" = None) -> None:
+            if _applied is not None:
+                self.changed()
+            if waiting:
+                key = waiting.pop(0)
+                self.marked.discard(key.id)
+                propose(self, lambda engine: api_keys.set_enabled(engine.api_key(key.id), True), on_applied=next_key)
+
+        next_key()
 
     def action_plans(self) -> None:
         key = self.selected()

@@ -153,6 +153,10 @@ class PulseScreen(ConsoleScreen):
     def action_logs(self) -> None:
         self._open(view("logs").screen_class())
 
+    def action_keys(self) -> None:
+        keys_screen = view("keys").screen_class()
+        self._open(lambda api, stage: keys_screen((api, stage)))
+
     def action_metrics(self) -> None:
         self._open(view("metrics").screen_class())
 

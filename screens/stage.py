@@ -103,6 +103,10 @@ class StageScreen(ConsoleScreen):
     def action_logs(self) -> None:
         self.app.push_screen(view("logs").screen_class()(self.api, self.stage_name))
 
+    def action_keys(self) -> None:
+        """The API keys of the usage plans that cover this stage: where refused keys are enabled again."""
+        self.app.push_screen(view("keys").screen_class()((self.api, self.stage_name)))
+
     def action_metrics(self) -> None:
         self.app.push_screen(view("metrics").screen_class()(self.api, self.stage_name))
 

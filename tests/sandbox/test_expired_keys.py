@@ -1,6 +1,7 @@
 """The expired-keys rehearsal over HTTP: partner keys disabled by mistake make payments-api prod refuse
 its partners with 403 INVALID_API_KEY; the pulse ranks that stage first and names the cause, the
-`pulse` command says it in JSON, and enabling the keys again through the console's plans ends it.
+`pulse` command says it in JSON, and from the pulse's row the keys of that stage's usage plans are one
+key away, where enabling the marked keys (a plan each) ends it.
 
 The REST estate is seeded into a region of this module's own, and the incident is replayed from its
 onset by the scenario's own engine (one stream of requests for the logs and the metrics).
@@ -15,13 +16,12 @@ from datetime import UTC, datetime
 import pytest
 from once import once
 
-from actions import api_keys
-from actions.engine import Engine, Permission
+from screen_helpers import SIZE, screen_text, until
+from textual.widgets import DataTable
+
 from console.aws.budget import TokenBucket
 from console.aws.session import Connection, Target
 from console.cli import main
-from console.config import Settings
-from console.journal.store import Journal
 from console.read.gateway import Gateway
 from console.read.metrics import region_refs
 from console.read.pulse import region_pulse
@@ -29,6 +29,10 @@ from console.sandbox.estate import API_KEYS, CATALOG_API, ORDERS_API, PAYMENTS_A
 from console.sandbox.estate_types import RegionEstate
 from console.sandbox.scenarios import EXPIRED_KEYS, SCENARIOS, begin, onset_time, replay
 from console.sandbox.traffic.runner import Traffic, seeded_profiles
+from screens.app import ConsoleApp
+from screens.catalog import ApiKeysScreen
+from screens.confirm import ConfirmScreen
+from screens.pulse import PulseScreen
 
 REGION = "ap-south-2"  # this module's alone
 ONSET_MINUTES = 5
@@ -89,11 +93,38 @@ def test_the_pulse_command_says_the_cause_with_its_count(sandbox, struck, capsys
     assert 0 < row["cause_4xx"]["leading_count"] <= row["cause_4xx"]["lines_4xx"]
 
 
-def test_enabling_the_keys_again_through_plans_ends_the_refusals(sandbox, struck, gateway, tmp_path):
-    engine = Engine(gateway, Journal(tmp_path / "audit.jsonl"), Settings(), Permission(True, "test"))
-    for key_id in struck["still_sent"]:
-        engine.apply(api_keys.set_enabled(engine.api_key(key_id), True))
+async def test_from_the_pulse_to_the_stage_keys_where_enabling_them_ends_the_refusals(sandbox, struck, gateway,
+                                                                                   private_dirs, unpaced):
+    app = ConsoleApp(Target(endpoint_url=sandbox.url, region=REGION))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.engine is not None, "the connection")
+        await app.push_screen(PulseScreen())
+        pulse = app.screen
+        await until(pilot, lambda: pulse.found is not None and pulse.found.rows[0].causes is not None, "the causes",
+                    timeout=40)
+        assert "INVALID_API_KEY" in screen_text(app)
+        await pilot.press("K")  # the first row is payments-api prod: the keys of its usage plans
+        await until(pilot, lambda: isinstance(app.screen, ApiKeysScreen) and app.screen.answer is not None, "the keys")
+        keys = app.screen
+        table = keys.query_one(DataTable)
+        shown = [keys.keys[str(table.coordinate_to_cell_key((row, 0)).row_key.value)] for row in range(table.row_count)]
+        assert {k.name for k in shown} >= set(EXPIRED_KEYS) and "initech-billing" not in {k.name for k in shown}
+        assert not any(k.enabled for k in shown[:len(EXPIRED_KEYS)])  # the disabled first
+        for key in shown:
+            if key.name in EXPIRED_KEYS:
+                table.move_cursor(row=table.get_row_index(key.id))
+                await pilot.press("space")
+        await pilot.press("E")
+        for _ in EXPIRED_KEYS:  # a plan each, confirmed one after the other
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "a plan")
+            confirm = app.screen
+            assert confirm.plan.call.operation == "UpdateApiKey"
+            await pilot.press("y")
+            await until(pilot, lambda: app.screen is not confirm, "the plan applied")
+        await until(pilot, lambda: sum(e["outcome"] == "applied" for e in app.engine.journal.entries())
+                    >= len(EXPIRED_KEYS), "both applied")
     assert all(k.enabled for k in gateway.api_keys(refresh=True) if k.name in EXPIRED_KEYS)
+    assert {k.name for k in gateway.api_keys() if not k.enabled} >= {"wayne-ent-legacy"}  # unmarked: left alone
     profiles = {(REGION, name, stage): profile for (_, name, stage), profile in seeded_profiles().items()
                 if name == PAYMENTS_API.name and stage == "prod"}
     traffic = Traffic(sandbox.url, regions=(REGION,), profiles=profiles)
