@@ -7,7 +7,8 @@ log's request ids). A condition is read in one of two ways:
 - over a window: the figure over the last `window` complete minutes, as one number;
 - `for_minutes = N`: the figure of each of the last N complete minutes, and it holds only if every one does.
 A minute CloudWatch has no count for (not yet published, or no requests) has no figure, and a condition
-on a missing figure does not hold: a runbook never turns "no data" into "healthy".
+on a missing figure does not hold: a runbook never turns "no data" into "healthy". Below the pulse's
+MIN_SAMPLE requests a share is no figure either (2 failures in 3 requests say little).
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ class Reading:
     holds: bool
     window: Span
     values: tuple[float | None, ...]  # one (the window) or one per minute, oldest first
-    right: float | None
+    right: float | None  # what the figure was compared with (another figure's value, in the latest span)
 
     @property
     def value(self) -> float | None:
@@ -104,7 +105,11 @@ class Reading:
         shown = ", ".join("no data" if v is None else f"{v:.4g}{unit}" for v in self.values)
         each = " each minute" if len(self.values) > 1 else ""
         verdict = "holds" if self.holds else "does not hold"
-        return f"{self.condition.figure} = {shown} ({self.window.label}{each}); {self.condition.text}: {verdict}"
+        other = self.condition.right
+        against = "" if other not in FIGURES else \
+            f", {other} = {'no data' if self.right is None else f'{self.right:.4g}{FIGURES[other][1]}'}"
+        return f"{self.condition.figure} = {shown}{against} ({self.window.label}{each}); {self.condition.text}: " \
+               f"{verdict}"
 
     def to_json(self) -> dict[str, Any]:
         return {"condition": self.condition.text, "holds": self.holds, "values": list(self.values),
@@ -137,6 +142,8 @@ class StageFigures:
         }
         if not published:
             found = {k: None for k in found}
+        elif pulse.small_sample:  # the pulse's rule: a share of fewer requests means little
+            found.update(pct_4xx=None, pct_5xx=None, pct_429=None)
         if {"base_pct_5xx", "canary_pct_5xx"} & set(names):
             stage = self.gateway.stage(self.api, self.stage, refresh=True)
             side = compare(self.connection, self.api, stage, span.minutes, now=span.end, cloudwatch=False)
