@@ -18,7 +18,7 @@ from console.sandbox.control_plane import INTERNAL_HEADER, LIMITER
 from console.sandbox.faults import FAULTS, Fault
 from console.sandbox.fidelity import router
 from console.sandbox.history import PENDING
-from console.sandbox.state import STATE
+from console.sandbox.state import CACHE_CREATE_SECONDS, STATE
 
 if TYPE_CHECKING:
     from console.sandbox.scenarios import Incident
@@ -189,6 +189,7 @@ def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scen
         fleet_lines = serve_fleet(sandbox.url, accounts, regions, aws_config)
     FAULTS.set(wanted)
     LIMITER.switch(control_plane_limits)
+    STATE.cache_create_seconds = CACHE_CREATE_SECONDS  # a new cache cluster takes its time, as in AWS
     threading.Thread(target=_get_ready, args=(sandbox.url,), name="sandbox-ready", daemon=True).start()
     # The endpoint answers with the seeded estate from here; the clients start a moment later.
     if announce:

@@ -7,16 +7,22 @@ like AWS keys them, so that the fidelity handlers (which answer the API) and the
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import defaultdict
 
 StageKey = tuple[str, str, str, str]  # account, region, rest api id, stage name
+# `apigw-console sandbox`'s cache cluster creation time, in seconds
+CACHE_CREATE_SECONDS = float(os.environ.get("APIGW_CONSOLE_SANDBOX_CACHE_SECONDS", "60"))
 UsageKey = tuple[str, str, str, str]  # account, region, usage plan id, api key id
 
 
 class State:
     def __init__(self) -> None:
         self.lock = threading.RLock()
+        # How long a cache cluster a client enables stays CREATE_IN_PROGRESS (AWS: about 4 minutes).
+        # 0 (an in-process sandbox's, so fixtures need not wait): available at once, and warm.
+        self.cache_create_seconds = 0.0
         self.reset()
 
     def reset(self) -> None:
@@ -26,6 +32,8 @@ class State:
             # seconds), clientCertificateId
             self.stage_fields: dict[StageKey, dict] = {}
             self.cache_flushed_at: dict[StageKey, float] = {}  # epoch seconds of the last FlushStageCache
+            # epoch seconds a cache cluster a client enabled is (or was) AVAILABLE from; absent: long ago
+            self.cache_ready_at: dict[StageKey, float] = {}
             self.authorizers_flushed_at: dict[StageKey, float] = {}
             # HTTP/WebSocket API deployments, oldest first: moto keeps none for apigatewayv2
             self.v2_deployments: dict[tuple[str, str, str], dict[str, dict]] = {}  # (account, region, api id)

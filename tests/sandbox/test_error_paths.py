@@ -74,6 +74,8 @@ CASES: list[tuple[str, str, str, Call, tuple[str, int]]] = [
     ("apigateway", "GetStage", "missing API", lambda f: f.v1.get_stage(restApiId=NOWHERE, stageName="prod"),
      MISSING),
     ("apigateway", "GetDeployments", "missing API", lambda f: f.v1.get_deployments(restApiId=NOWHERE), MISSING),
+    ("apigateway", "GetGatewayResponses", "missing API", lambda f: f.v1.get_gateway_responses(restApiId=NOWHERE),
+     MISSING),
     ("apigateway", "GetDeployments", "limit above 500",
      lambda f: f.v1.get_deployments(restApiId=f.rest, limit=501), BAD),
     ("apigateway", "GetDeployment", "missing deployment",

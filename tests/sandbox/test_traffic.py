@@ -154,43 +154,6 @@ def test_the_canary_share_follows_percent_traffic(build, engine, lines, aws, scr
     assert shares[1] == pytest.approx(0.7, abs=0.05)
 
 
-def test_a_cache_flush_drops_the_hit_ratio_and_the_ttl_restores_it(build, engine, aws, scratch_region):
-    api_id, name, _ = build(cache_ttl=600)
-    traffic = engine(name, Profile(per_minute=300, client_errors=0.0, server_errors=0.0, latency_ms=20,
-                                   cache_hit_ratio=0.6))
-    warmed = time.time() // 60 * 60
-    traffic.step(180, warmed)
-    aws("apigateway", scratch_region).flush_stage_cache(restApiId=api_id, stageName="prod")
-    flushed = time.time()
-    first = flushed // 60 * 60 + 60  # the first whole minute after the flush
-    simulated = flushed
-    for end in (first, first + 60, first + 300, first + 600, first + 660):
-        traffic.step(end - simulated, end)
-        simulated = end
-    ratio = hit_ratio(aws("cloudwatch", scratch_region), name)
-    assert ratio(warmed - 60) == pytest.approx(0.6, abs=0.1)
-    assert ratio(first) < 0.15  # at most 2 of the TTL's 10 minutes since the flush
-    assert ratio(first) < ratio(first + 240) < ratio(first + 600)
-    assert ratio(first + 600) == pytest.approx(0.6, abs=0.1)
-
-
-def hit_ratio(cloudwatch, api_name: str):
-    """hit_ratio(minute) -> CacheHitCount / (hits + misses) of the prod stage in that minute."""
-    def ratio(minute: float) -> float:
-        sums = {}
-        for metric in ("CacheHitCount", "CacheMissCount"):
-            result = cloudwatch.get_metric_data(
-                MetricDataQueries=[{"Id": "m", "MetricStat": {"Metric": {
-                    "Namespace": "AWS/ApiGateway", "MetricName": metric,
-                    "Dimensions": [{"Name": "ApiName", "Value": api_name}, {"Name": "Stage", "Value": "prod"}],
-                }, "Period": 60, "Stat": "Sum"}}],
-                StartTime=datetime.fromtimestamp(minute, UTC), EndTime=datetime.fromtimestamp(minute + 60, UTC))
-            sums[metric] = sum(result["MetricDataResults"][0]["Values"])
-        return sums["CacheHitCount"] / (sums["CacheHitCount"] + sums["CacheMissCount"])
-
-    return ratio
-
-
 def test_usage_counts_against_the_plan_quota(build, engine, lines, aws, scratch_region, unique):
     api_id, name, group = build(keyed=True)
     apigw = aws("apigateway", scratch_region)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Callable
 
+from console.sandbox.control_plane import INTERNAL_HEADER
 from console.sandbox.router import Call, Reply, Router, bad_request, conflict, not_found
 from console.sandbox.state import STATE, StageKey, UsageKey
 
@@ -189,6 +190,9 @@ def _stage_json(call: Call, api_id: str, stage: Any) -> dict:
     canarySettings."""
     key = _key(call, api_id, stage.name)
     body = {**stage.to_json(), **STATE.stage_fields.get(key, {})}
+    if stage.cache_cluster_enabled:
+        ready = STATE.cache_ready_at.get(key)
+        body["cacheClusterStatus"] = "CREATE_IN_PROGRESS" if ready and time.time() < ready else "AVAILABLE"
     canary = STATE.canaries.get(key)
     if canary is not None:
         body["canarySettings"] = canary
@@ -248,6 +252,7 @@ def create_stage(call: Call, api_id: str) -> Reply:
         return reply
     with STATE.lock:
         _created(_key(call, api_id, name), canary)
+        _note_cache(call, _key(call, api_id, name), False, api.stages[name])
     return Reply.json(_stage_json(call, api_id, api.stages[name]), 201)
 
 
@@ -276,7 +281,8 @@ def _forget(call: Call, api_id: str, stage_name: str | None = None) -> None:
     """Drop what STATE knows of a deleted stage (or of every stage of a deleted API)."""
     prefix = (call.account, call.region, api_id)
     with STATE.lock:
-        tables = (STATE.canaries, STATE.stage_fields, STATE.cache_flushed_at, STATE.authorizers_flushed_at)
+        tables = (STATE.canaries, STATE.stage_fields, STATE.cache_flushed_at, STATE.authorizers_flushed_at,
+                  STATE.cache_ready_at)
         for table in tables:
             for key in [k for k in table if k[:3] == prefix and stage_name in (None, k[3])]:
                 del table[key]
@@ -300,11 +306,14 @@ def create_deployment(call: Call, api_id: str) -> Reply:
     if reply.status >= 300:
         return reply
     if name is not None:
+        was_cached = bool(stage and stage.cache_cluster_enabled)
         with STATE.lock:
             if stage is None:
                 _deploy_new_stage(call, api_id, body, name, reply.data()["id"])
             else:
                 _deploy_existing_stage(call, api, body, stage, reply.data()["id"])
+            if name in api.stages:
+                _note_cache(call, _key(call, api_id, name), was_cached, api.stages[name])
     return Reply.json(_deployment_shape(reply.data()), reply.status)
 
 
@@ -455,7 +464,9 @@ def update_stage(call: Call, api_id: str, stage_name: str) -> Reply:
         for operation in _patch_operations(call):
             _apply(draft, operation)
         _variables("/variables", draft.stage.variables)
+        was_cached = bool(stage.cache_cluster_enabled)
         vars(stage).update(vars(draft.stage))
+        _note_cache(call, key, was_cached, stage)
         STATE.stage_fields[key] = {**draft.fields, "lastUpdatedDate": time.time()}
         if draft.canary is None:
             STATE.canaries.pop(key, None)
@@ -551,6 +562,18 @@ def _set_cache_enabled(stage: Any, enabled: bool) -> None:
     stage.cache_cluster_status = "AVAILABLE" if enabled else "NOT_AVAILABLE"
 
 
+def _note_cache(call: Call, key: StageKey, was_enabled: bool, stage: Any) -> None:
+    """A cache cluster a client enables is CREATE_IN_PROGRESS for STATE.cache_create_seconds, then
+    AVAILABLE and empty ("Cache settings for REST APIs in API Gateway": creating a cache takes about
+    4 minutes; `apigw-console sandbox` takes a minute unless APIGW_CONSOLE_SANDBOX_CACHE_SECONDS says
+    otherwise). The sandbox's own seeding (INTERNAL_HEADER) enables caches that have long been
+    available, as does any client while cache_create_seconds is 0 (an in-process sandbox's)."""
+    if not stage.cache_cluster_enabled:
+        STATE.cache_ready_at.pop(key, None)
+    elif not was_enabled and INTERNAL_HEADER not in call.headers and STATE.cache_create_seconds > 0:
+        STATE.cache_ready_at[key] = time.time() + STATE.cache_create_seconds
+
+
 def _set_access_log(field: str, parse: Callable[[Any], Any]) -> Callable[[_Draft, str, Any], None]:
     def apply(draft: _Draft, path: str, value: Any) -> None:
         settings = dict(draft.stage.access_log_settings or {})
@@ -623,7 +646,20 @@ def _patch_method_setting(draft: _Draft, op: Any, path: str, value: Any) -> None
     _check_method(draft.api, path, parts[0], parts[1])
     field, parse = _METHOD_SETTINGS[parts[2]]
     parsed = _parsed(path, value, parse)
-    settings.setdefault(method_key, draft.stage._get_default_method_settings())[field] = parsed
+    if method_key not in settings:
+        settings[method_key] = _new_override(draft.stage, parts[1])
+    settings[method_key][field] = parsed
+
+
+def _new_override(stage: Any, verb: str) -> dict:
+    """A method's first own setting starts from the stage's (*/*) settings, as the console's
+    "override for this method" does, so that overriding a throttle leaves the method cached as it
+    was; caching/enabled is inherited by GET methods only, the only ones stage caching covers
+    ("When you enable caching for a stage, only GET methods have caching enabled by default")."""
+    settings = {**stage._get_default_method_settings(), **stage.method_settings.get("*/*", {})}
+    if verb != "GET":
+        settings["cachingEnabled"] = False
+    return settings
 
 
 def _check_method(api: Any, path: str, resource_path: str, verb: str) -> None:

@@ -118,7 +118,7 @@ def _rest_stage(region: str, api: dict, stage: dict, methods: list, releases: di
                 plans: tuple[Plan, ...], enabled: frozenset[str]) -> Stage:
     settings = {_setting_target(key): value for key, value in stage.get("methodSettings", {}).items()}
     default = settings.get(None, {})
-    cached = bool(stage.get("cacheClusterEnabled"))
+    cached = bool(stage.get("cacheClusterEnabled")) and stage.get("cacheClusterStatus") == "AVAILABLE"
     weights = _rest_weights(api["name"])
     variables = stage.get("variables") or {}
     endpoints = tuple(
@@ -158,10 +158,10 @@ def _setting_target(key: str) -> tuple[str, str] | None:
 def _cache_ttl(verb: str, own: dict | None, default: dict) -> int | None:
     """A method's cache TTL, or None if its answers are not cached.
 
-    Stage caching covers GET methods. moto fills every per-method setting with cachingEnabled
-    false, so a method's own setting can only turn caching on (for any verb), never off.
+    Stage caching covers GET methods; a method's own settings (which start from the stage's, see
+    fidelity.apigateway._new_override) turn it on for any verb or off for a GET.
     """
-    if own and own.get("cachingEnabled"):
+    if own:
         setting = own
     elif verb == "GET":
         setting = default

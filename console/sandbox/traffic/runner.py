@@ -63,6 +63,7 @@ from console.sandbox.history import (
     weighted,
 )
 from console.sandbox.state import STATE
+from console.sandbox.traffic.cache import EndpointCache, emptied_at, key_count, stale_key
 from console.sandbox.traffic.estate import Endpoint, Limit, Plan, Stage, read_region
 from console.sandbox.traffic.quota import Quotas
 from console.sandbox.traffic.sinks import LogSink, MetricSink, MetricTarget
@@ -218,6 +219,9 @@ class _StageRun:
         self.traffic = traffic
         self.rng = rng
         self.buckets: dict[tuple, _Bucket] = {}
+        self.caches: dict[tuple[str, str, int], EndpointCache] = {}  # (verb, path, TTL) -> its entries
+        self.started: float | None = None  # when these clients began: a cache older than that is warm
+        self.weights = 1.0  # the called endpoints' weights, in all
 
     def simulate(self, stage: Stage, profile: Profile, start: float, seconds: float) -> None:
         """The stage's requests in [start, start + seconds), answered, logged and counted."""
@@ -226,6 +230,9 @@ class _StageRun:
         called = [e for e in stage.endpoints if e.weight > 0]
         if not count or not called:
             return
+        if self.started is None:
+            self.started = start
+        self.weights = sum(e.weight for e in called)
         times = sorted(start + rng.random() * seconds for _ in range(count))
         endpoints = rng.choices(called, cum_weights=list(itertools.accumulate(e.weight for e in called)), k=count)
         canary = None if stage.http else STATE.canaries.get(stage.key)
@@ -294,19 +301,26 @@ class _StageRun:
         return bucket.take(limit, at)
 
     def _cache(self, stage: Stage, profile: Profile, endpoint: Endpoint, at: float) -> Answer | None:
-        """A cache hit, if this request is answered from the stage cache.
+        """A cache hit, if this request's cache key has a live entry (traffic.cache); a miss fills it.
 
-        The hit ratio is the profile's, scaled down after a flush until one TTL has passed: every
-        entry is refilled by the first miss after the flush and lives for the TTL.
+        A hit on an item path from an entry filled before a stale stage's change answers, for a
+        fixed share of the keys, what the backend said before it: 404.
         """
         ttl = endpoint.cache_ttl
-        flushed = STATE.cache_flushed_at.get(stage.key)
-        warmth = 1.0 if flushed is None else min(1.0, max(0.0, at - flushed) / ttl)
-        if self.rng.random() >= profile.cache_hit_ratio * warmth:
+        if not ttl or profile.cache_hit_ratio <= 0:
+            return None
+        emptied = emptied_at(STATE.cache_ready_at.get(stage.key), STATE.cache_flushed_at.get(stage.key))
+        cache = self.caches.get((endpoint.verb, endpoint.path, ttl))
+        if cache is None:
+            per_ttl = profile.per_minute * LIVE_LOAD / 60 * endpoint.weight / self.weights * ttl
+            cache = EndpointCache(key_count(profile.cache_hit_ratio, per_ttl), per_ttl)
+            cache.warm(self.rng, self.started if self.started is not None else at, ttl, emptied)
+            self.caches[(endpoint.verb, endpoint.path, ttl)] = cache
+        key, filled = cache.ask(self.rng, at, ttl, emptied)
+        if filled is None:
             return None
         since = self.traffic.stale_since(stage)
-        stale = (since is not None and (flushed is None or flushed < since) and at < since + ttl
-                 and "{" in endpoint.path and self.rng.random() < STALE_SHARE)
+        stale = since is not None and filled < since and "{" in endpoint.path and stale_key(key, STALE_SHARE)
         return Answer(404 if stale else SUCCESS_STATUS.get(endpoint.verb, 200), None, None, True)
 
     def _backend(self, verb: str, profile: Profile, server_errors: float) -> tuple[int, str | None, int]:
