@@ -20,8 +20,9 @@ from screens.views import view
 READ_AHEAD = 20  # APIs whose stages the palette reads when it opens, at most
 # (label, what opens): a stage-screen action, or a view opened on the stage.
 STAGE_COMMANDS = (("Stage", None), ("Throttle", "throttle"), ("Variables", "variables"), ("Canary", "canary"),
-                  ("Deployments", "deployments"), ("Flush cache", "flush"), ("Logs", "logs"), ("Metrics", "metrics"))
-VIEWS_ON_A_STAGE = ("logs", "metrics")
+                  ("Deployments", "deployments"), ("Flush cache", "flush"), ("Logs", "logs"), ("Metrics", "metrics"),
+                  ("Logs Insights", "insights"))
+VIEWS_ON_A_STAGE = ("logs", "metrics", "insights")
 
 
 class StageCommands(Provider):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from screen_helpers import SIZE, until
+from screen_helpers import SIZE, type_text, until
 from textual.widgets import DataTable, Input, Static
 
 from console.aws.local import REGION
@@ -85,3 +85,16 @@ async def test_ctrl_c_stops_a_running_query_and_leaving_stops_another(sandbox, a
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, InsightsScreen), "leaving")
         await until(pilot, lambda: len(cancelled(aws) - before) == 2, "the second query stopped")
+
+
+async def test_the_palette_opens_the_view_on_a_stage_by_name(sandbox):
+    app = ConsoleApp(Target(endpoint_url=sandbox.url))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.engine is not None, "the connection")
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.5)  # the palette reads the stages of the APIs it has not seen yet
+        await type_text(pilot, "insights orders-api prod")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, InsightsScreen), "the insights view")
+        assert (app.screen.api.name, app.screen.stage_name) == ("orders-api", "prod")
