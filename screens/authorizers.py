@@ -8,6 +8,7 @@ while it is open, and the answer shows what the authorizer returned, not what wa
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -17,7 +18,7 @@ from textual.widgets import DataTable, Input, Static
 from console.aws.errors import Problem
 from console.model import Api, ApiAuthorizers, Authorizer, AuthorizerTest, Protocol
 from console.read import authorizers as read
-from console.render.authorizers import COLUMNS, row, result_rows
+from console.render.authorizers import COLUMNS, details, result_rows, row
 from console.render.text import assemble, foreign
 from screens.base import ConsoleScreen
 from screens.keys import bindings
@@ -31,7 +32,10 @@ class AuthorizersScreen(ConsoleScreen):
     """One API's authorizers; opened without an API (`:authorizers`), it first lists the APIs to pick from."""
 
     AUTO_FOCUS = "#authorizers"
-    DEFAULT_CSS = "#authorizers { height: 1fr; }"
+    DEFAULT_CSS = """
+    #authorizers { height: 1fr; }
+    #detail { height: auto; max-height: 8; padding: 0 1; border-top: solid $primary; }
+    """
     BINDINGS = bindings("authorizers")
 
     def __init__(self, api: Api | None = None) -> None:
@@ -49,6 +53,8 @@ class AuthorizersScreen(ConsoleScreen):
         table.add_columns(*(COLUMNS if api else ("API", "Id", "Protocol")))
         table.loading = True
         yield table
+        if api:
+            yield Static("", id="detail")
 
     def load(self, refresh: bool = False) -> None:
         api = self.api
@@ -72,6 +78,15 @@ class AuthorizersScreen(ConsoleScreen):
             table.add_row(*cells(*row(authorizer, listing.api.protocol)), key=authorizer.id)
         testable = "t tests one" if listing.api.protocol is Protocol.REST else "tests: REST APIs only"
         self.loaded(listing.fetched_at, f"{len(listing.authorizers)} authorizers · {testable}")
+
+    @on(DataTable.RowHighlighted, "#authorizers")
+    def show_detail(self) -> None:
+        """The highlighted authorizer whole: its source, target and users do not fit a row at 80 columns."""
+        if self.listing is None or not 0 <= self._row() < len(self.listing.authorizers):
+            return
+        lines = details(self.listing.authorizers[self._row()], self.listing.api.protocol)
+        self.query_one("#detail", Static).update(
+            Text("\n").join(assemble((f"{label:<16}", "dim"), value) for label, value in lines))
 
     def _table(self) -> DataTable:
         table = self.query_one("#authorizers", DataTable)
@@ -105,11 +120,12 @@ class AuthorizerTestForm(ModalScreen[None]):
 
     DEFAULT_CSS = """
     AuthorizerTestForm { align: center middle; }
-    AuthorizerTestForm #form { width: 84; height: auto; max-height: 90%; border: round $primary; padding: 0 1;
-                     background: $surface; }
-    AuthorizerTestForm .field { height: 1; margin-top: 1; }
-    AuthorizerTestForm .label { width: 24; color: $text-muted; }
-    AuthorizerTestForm Input { width: 1fr; height: 1; border: none; padding: 0 1; background: $boost; }
+    AuthorizerTestForm #form { width: 100%; max-width: 96; height: auto; max-height: 100%; border: round $primary;
+                               padding: 0 1; background: $surface; }
+    AuthorizerTestForm #form .field { height: 1; margin-top: 1; }
+    AuthorizerTestForm #form .label { width: 22; color: $text-muted; }
+    AuthorizerTestForm #form .field Input { width: 1fr; height: 1; border: none; padding: 0 1; background: $boost; }
+    AuthorizerTestForm #form .field Input:focus { background: $primary 25%; }
     AuthorizerTestForm #result { margin-top: 1; height: auto; }
     """
     BINDINGS = bindings("authorizer-test")
@@ -117,7 +133,8 @@ class AuthorizerTestForm(ModalScreen[None]):
     def __init__(self, api: Api, authorizer: Authorizer) -> None:
         super().__init__()
         self.api, self.authorizer = api, authorizer
-        self.headers = [s.removeprefix(HEADER_SOURCE) for s in authorizer.identity_source if s.startswith(HEADER_SOURCE)]
+        sources = authorizer.identity_source
+        self.headers = [s.removeprefix(HEADER_SOURCE) for s in sources if s.startswith(HEADER_SOURCE)]
         self.others = [s for s in authorizer.identity_source if not s.startswith(HEADER_SOURCE)]
 
     def compose(self) -> ComposeResult:
@@ -158,10 +175,8 @@ class AuthorizerTestForm(ModalScreen[None]):
                   profile=gateway.connection.target.profile)
 
     def show_result(self, result: AuthorizerTest) -> None:
-        lines = [assemble((f"{label:<10}", "bold"), value) for label, value in result_rows(result)]
-        text = assemble(*(part for line in lines for part in (line, "\n")))
-        text.rstrip()
-        self.query_one("#result", Static).update(text)
+        lines = (assemble((f"{label:<10}", "bold"), value) for label, value in result_rows(result))
+        self.query_one("#result", Static).update(Text("\n").join(lines))
 
     def show_problem(self, problem: Problem) -> None:
         self.query_one("#result", Static).update("")

@@ -81,7 +81,8 @@ def test_each_rest_authorizer_with_its_type_source_ttl_target_and_methods(gw):
     assert pool.used_by == ("GET /payments/{paymentId}", "GET /payments/{paymentId}/refunds")
     signature = payments["psp-webhook-signature"]
     assert signature.type == "REQUEST" and signature.ttl == 0 and signature.used_by == ("POST /webhooks/psp",)
-    assert signature.identity_source == ("method.request.header.X-Psp-Signature", "method.request.header.X-Psp-Timestamp")
+    assert signature.identity_source == ("method.request.header.X-Psp-Signature",
+                                         "method.request.header.X-Psp-Timestamp")
 
 
 def test_http_api_authorizers_with_issuer_audience_and_routes(gw):

@@ -44,7 +44,8 @@ def _test(engine: Engine, args, *, api_ref: str, authorizer_ref: str) -> int:
     if args.output != "table" or args.query:
         emit(args, result_json(result))
     else:
-        terminal().print(sections([(f"Test of {authorizer.name} ({authorizer.id}) on {api.name}", result_table(result))]))
+        title = f"Test of {authorizer.name} ({authorizer.id}) on {api.name}"
+        terminal().print(sections([(title, result_table(result))]))
     return EXIT_OK
 
 

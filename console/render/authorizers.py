@@ -13,7 +13,7 @@ from console.model import ApiAuthorizers, Authorizer, AuthorizerTest, Protocol
 from console.render.describe import DASH, jsonable
 from console.render.text import Table, assemble, foreign
 
-COLUMNS = ("Name", "Id", "Type", "Identity source", "Result TTL", "Target", "Used by")
+COLUMNS = ("Name", "Type", "Result TTL", "Used by")  # the TUI's table; the rest is in `details`
 
 
 def kind(authorizer: Authorizer) -> str:
@@ -42,9 +42,17 @@ def used_by(authorizer: Authorizer, protocol: Protocol) -> str:
 
 
 def row(authorizer: Authorizer, protocol: Protocol) -> tuple[str, ...]:
-    """One authorizer's cells, in COLUMNS order (the CLI's table and the TUI's)."""
-    return (authorizer.name, authorizer.id, kind(authorizer), ", ".join(authorizer.identity_source) or DASH,
-            ttl(authorizer), target(authorizer), used_by(authorizer, protocol))
+    """One authorizer's cells, in COLUMNS order."""
+    return authorizer.name, kind(authorizer), ttl(authorizer), used_by(authorizer, protocol)
+
+
+def details(authorizer: Authorizer, protocol: Protocol) -> list[tuple[str, str]]:
+    """(label, value) lines: identity source, TTL, target, users, validation, id (the CLI's block, the TUI's pane)."""
+    lines = [("Identity source", ", ".join(authorizer.identity_source) or DASH), ("Result TTL", ttl(authorizer)),
+             ("Target", target(authorizer)), ("Used by", used_by(authorizer, protocol))]
+    if authorizer.validation:
+        lines.append(("Validation", authorizer.validation))
+    return lines + [("Id", authorizer.id)]
 
 
 def authorizers_table(listing: ApiAuthorizers) -> Group | Text:
@@ -59,12 +67,9 @@ def authorizers_table(listing: ApiAuthorizers) -> Group | Text:
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="dim", no_wrap=True)
         grid.add_column(overflow="fold")
-        name, ident, type_, source, result_ttl, goes_to, users = row(authorizer, api.protocol)
-        for label, value in (("Identity source", source), ("Result TTL", result_ttl), ("Target", goes_to),
-                             ("Used by", users), ("Validation", authorizer.validation)):
-            if value:
-                grid.add_row(label, value)
-        parts += [Text(""), assemble((name, "bold cyan"), f"  {ident}  {type_}"), grid]
+        for label, value in details(authorizer, api.protocol)[:-1]:
+            grid.add_row(label, value)
+        parts += [Text(""), assemble((authorizer.name, "bold cyan"), f"  {authorizer.id}  {kind(authorizer)}"), grid]
     return Group(*parts)
 
 

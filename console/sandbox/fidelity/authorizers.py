@@ -107,7 +107,8 @@ def _patch_method(draft: dict[str, Any], operation: dict) -> None:
         raise bad_request(f"Invalid patch operation specified. Must be 'replace' for path '{path}'")
     if path == "/authorizationType":
         if value not in _AUTHORIZATION_TYPES:
-            raise bad_request(f"Invalid authorization type '{value}'. Must be one of: [{', '.join(_AUTHORIZATION_TYPES)}]")
+            raise bad_request(f"Invalid authorization type '{value}'. Must be one of: "
+                              f"[{', '.join(_AUTHORIZATION_TYPES)}]")
         draft["authorization_type"] = value
     elif path == "/apiKeyRequired":
         if str(value).lower() not in ("true", "false"):
