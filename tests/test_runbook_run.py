@@ -247,3 +247,22 @@ timeout = 10
     assert stage()["throttle"] == 783.0
     made = [e for e in journal() if e.get("outcome") == APPLIED]
     assert [e["runbook"]["step"] for e in made] == [2]
+
+
+def test_the_bundled_key_rotation_runbook_rotates_a_key_and_disables_the_old_one(live, tmp_path, monkeypatch,
+                                                                                 capsys):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    apigw = live.client("apigateway")
+    old = next(k for k in apigw.get_api_keys()["items"] if k["enabled"] and
+               apigw.get_usage_plans(keyId=k["id"])["items"])
+    plans = {p["id"] for p in apigw.get_usage_plans(keyId=old["id"])["items"]}
+    code = main(["--endpoint-url", live.url, "--region", HERE, "--output", "json", "runbook", "run", "key-rotation",
+                 "--param", f"key={old['id']}", "--yes"])
+    answer = json.loads(capsys.readouterr().out)
+    assert code == 0, answer
+    assert [s["status"] for s in answer["steps"]] == ["applied", "confirmed", "applied"]
+    assert len(answer["steps"][0]["entries"]) == 1 + len(plans)  # the new key, then one plan each
+    new_id = next(e for e in journal() if e["id"] == answer["steps"][0]["entries"][0])["created"]
+    assert {p["id"] for p in apigw.get_usage_plans(keyId=new_id)["items"]} == plans
+    assert apigw.get_api_key(apiKey=old["id"])["enabled"] is False
+    assert all(e["runbook"]["run"] == answer["run"] for e in journal())
