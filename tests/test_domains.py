@@ -9,6 +9,7 @@ import json
 
 import pytest
 from screen_helpers import SIZE, screen_text, type_text, until
+from test_partial_failure import faults
 from textual.widgets import OptionList
 
 from console.aws.session import Target
@@ -183,6 +184,16 @@ def test_a_custom_domain_belongs_to_its_region(run):
     assert code == EXIT_FAILED and "A custom domain belongs to one region" in " ".join(err.split())
 
 
+def test_domains_that_one_api_cannot_read_are_a_warning_not_a_failure(sandbox, run):
+    with faults(sandbox.url, deny=[f"apigatewayv2:GetDomainNames@{REGION}"]):
+        code, out, err = run("domains", "--output", "json")
+        assert code == EXIT_OK and "warning: custom domains (v2): not available here" in err
+        assert "api.shop.example.com" in {d["domain_name"] for d in json.loads(out)}
+        assert "shop.example.com" not in {d["domain_name"] for d in json.loads(out)}
+        code, _, err = run("open", "https://shop.example.com/cart/1")
+        assert code == EXIT_FAILED and "custom domains (v2) could not be read" in " ".join(err.split())
+
+
 # -- the TUI ----------------------------------------------------------------------------------------
 
 
@@ -272,3 +283,16 @@ async def test_the_stage_says_where_it_is_served_and_u_copies_one(sandbox):
         await pilot.press("down", "enter")
         assert app.clipboard == served[1]
         assert isinstance(app.screen, StageScreen)
+
+
+async def test_a_stage_whose_domains_cannot_be_read_is_still_served_at_its_execute_api_url(sandbox):
+    with faults(sandbox.url, deny=[f"apigateway:GetDomainNames@{REGION}", f"apigatewayv2:GetDomainNames@{REGION}"]):
+        app = ConsoleApp(Target(endpoint_url=sandbox.url))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await connected(pilot)
+            api = app.gateway.find_api("orders-api")
+            await app.push_screen(StageScreen(api, "prod"))
+            await until(pilot, lambda: app.screen.query(ServedAt), "the stage")
+            assert app.screen.query_one(ServedAt).urls == [
+                f"https://{api.id}.execute-api.us-east-1.amazonaws.com/prod"]
+            assert "its custom domains could not be read" in app.screen.summary

@@ -82,7 +82,7 @@ READ_ONLY_POLICY: dict[str, Any] = {
         {"Sid": "Identity", "Effect": "Allow", "Action": "sts:GetCallerIdentity", "Resource": "*"},
         {"Sid": "ApiGatewayRead", **_apigateway(
             "GET", "/restapis", "/restapis/*", "/apis", "/apis/*", "/account", "/usageplans", "/usageplans/*",
-            "/apikeys", "/apikeys/*")},
+            "/apikeys", "/apikeys/*", "/domainnames", "/domainnames/*")},
         {"Sid": "MetricsRead", "Effect": "Allow",
          "Action": ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "cloudwatch:DescribeAlarms"],
          "Resource": "*"},
