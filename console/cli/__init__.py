@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         return serve(args.port, seeded=not args.empty, announce=args.announce, traffic=args.traffic,
                      scenario=args.scenario, onset=args.onset, deny=tuple(args.deny),
                      unimplemented=tuple(args.unimplemented), accounts=args.accounts, regions=args.regions,
-                     aws_config=args.aws_config, control_plane_limits=args.control_plane_limits == "on")
+                     aws_config=args.aws_config, control_plane_limits=args.control_plane_limits == "on",
+                     latency_ms=args.latency)
 
     from console.aws.errors import Problem
     from console.aws.session import Target

@@ -138,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--control-plane-limits", choices=("on", "off"), default="on",
                          help="answer API Gateway management calls past AWS's rates (10/s, burst 40; "
                               "CreateDeployment 1 per 5 s ...) and quotas with 429s, as AWS does (default: on)")
+    sandbox.add_argument("--latency", type=int, default=0, metavar="MS",
+                         help="hold each client call MS milliseconds before answering, as a distant region "
+                              "does (0-5000; default 0)")
     sandbox.add_argument("--onset", type=int, metavar="MINUTES",
                          help="the scenario's incident began this many minutes before the start (0-60; default 6): "
                               "its logs, metrics and alarms already show it")

@@ -18,6 +18,7 @@ from console.sandbox.control_plane import INTERNAL_HEADER, LIMITER
 from console.sandbox.faults import FAULTS, Fault
 from console.sandbox.fidelity import router
 from console.sandbox.history import PENDING
+from console.sandbox.latency import LATENCY, MAX_LATENCY_MS
 from console.sandbox.state import CACHE_CREATE_SECONDS, STATE
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ def application():
     routes = router()
     routes.before(("logs", "monitoring"), PENDING.settle)  # the seeded history, before anyone reads
     routes.gate(LIMITER.check)  # API Gateway's control-plane rates and quotas, when switched on
+    routes.gate(LATENCY.hold)  # a distant region's round trip, when asked for
     extended = routes.wrap(moto_seam.server_app())
 
     def app(environ, start_response):
@@ -151,7 +153,7 @@ def reset(url: str) -> None:
 def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scenario: str | None = None,
           onset: float | None = None, deny: tuple[str, ...] = (), unimplemented: tuple[str, ...] = (),
           accounts: int = 1, regions: tuple[str, ...] = (), aws_config: str | None = None,
-          control_plane_limits: bool = True) -> int:
+          control_plane_limits: bool = True, latency_ms: int = 0) -> int:
     """Run a sandbox in the foreground until interrupted (or, with announce, until stdin closes).
 
     `announce` is how a parent console embeds a sandbox: the first stdout line is JSON with the URL,
@@ -159,7 +161,8 @@ def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scen
     `scenario` "list" prints the rehearsal scenarios instead of serving; `onset` is how many minutes
     before the start the scenario's incident began. `accounts`, `regions` and `aws_config` make it a
     fleet (console.sandbox.fleet). `control_plane_limits` enforces API Gateway's management-call rates and
-    quotas once the estate is seeded (console.sandbox.control_plane).
+    quotas once the estate is seeded (console.sandbox.control_plane); `latency_ms` holds each client call
+    that long (console.sandbox.latency).
     """
     if scenario == "list":
         from console.sandbox.scenarios import describe
@@ -178,6 +181,8 @@ def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scen
         from console.sandbox.fleet import flag_problem
 
         problem = flag_problem(accounts, regions, seeded)
+    if not 0 <= latency_ms <= MAX_LATENCY_MS:
+        problem = problem or f"--latency is a number of milliseconds from 0 to {MAX_LATENCY_MS}"
     if problem:
         print(f"apigw-console sandbox: {problem}", file=sys.stderr)
         return 2
@@ -190,6 +195,7 @@ def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scen
     FAULTS.set(wanted)
     LIMITER.switch(control_plane_limits)
     STATE.cache_create_seconds = CACHE_CREATE_SECONDS  # a new cache cluster takes its time, as in AWS
+    LATENCY.seconds = latency_ms / 1000
     threading.Thread(target=_get_ready, args=(sandbox.url,), name="sandbox-ready", daemon=True).start()
     # The endpoint answers with the seeded estate from here; the clients start a moment later.
     if announce:
