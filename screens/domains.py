@@ -7,6 +7,7 @@ and opens the stage with the method or route that serves it highlighted above it
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
@@ -37,8 +38,8 @@ class DomainsScreen(ConsoleScreen):
 
     def body(self) -> ComposeResult:
         table = DataTable(id="domains", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Domain name", "API", "Endpoint", "TLS", "Base path / key", "Serves API", "Stage",
-                          "URL", "Certificate", "Uploaded")
+        table.add_columns("Domain name", "Base path", "API", "Stage", "URL", "Endpoint", "TLS", "Via", "Certificate",
+                          "Uploaded")
         table.loading = True
         yield table
 
@@ -54,17 +55,16 @@ class DomainsScreen(ConsoleScreen):
         table.clear()
         self.rows = []
         for d in domains:
+            own = (d.endpoint_type or DASH, d.security_policy or DASH, "+".join(d.versions), d.certificate_arn or DASH,
+                   when(d.certificate_uploaded))
             for i, m in enumerate(d.mappings):
                 api = by_id.get(m.api_id)
                 url = mapping_url(d, m, api.protocol if api else None)
-                own = (d.name, "+".join(d.versions), d.endpoint_type or DASH, d.security_policy or DASH) if i == 0 \
-                    else ("", "", "", "")
-                cert = (d.certificate_arn or DASH, when(d.certificate_uploaded)) if i == 0 else ("", "")
-                table.add_row(*cells(*own, base_path(m), api.name if api else m.api_id, m.stage, url, *cert))
+                table.add_row(*cells(d.name if i == 0 else "", base_path(m), api.name if api else m.api_id, m.stage,
+                                     url, *(own if i == 0 else [""] * len(own))))
                 self.rows.append((url, api, m.stage))
             if not d.mappings:
-                table.add_row(*cells(d.name, "+".join(d.versions), d.endpoint_type, d.security_policy,
-                                     "(no mappings)", "", "", "", d.certificate_arn or DASH, when(d.certificate_uploaded)))
+                table.add_row(*cells(d.name, "(no mappings)", "", "", "", *own))
                 self.rows.append(("", None, ""))
         missing = "".join(f" · {source} could not be read: {problem.message}" for source, problem in gaps.items())
         self.loaded(domains[0].fetched_at if domains else None,
@@ -95,6 +95,8 @@ class DomainsScreen(ConsoleScreen):
 class MatchedStageScreen(StageScreen):
     """The stage serving a URL, with the method or route the URL matched (and its parameters) shown first."""
 
+    DEFAULT_CSS = "MatchedStageScreen #matched { padding: 0 1; }"
+
     def __init__(self, match: UrlMatch) -> None:
         super().__init__(match.api, match.stage)
         self.match = match
@@ -103,8 +105,8 @@ class MatchedStageScreen(StageScreen):
         m = self.match
         served = "  ".join(m.keys) or m.note
         params = "  ".join(f"{name} = {value}" for name, value in m.params.items())
-        yield Static(assemble((f" {served} ", "bold reverse"), "  ", (params, "bold"), "\n",
-                              (f"{m.url} → {m.path} via {m.via}", "dim")), id="matched")
+        yield Static(Text("\n").join([assemble((f" {served} ", "bold reverse"), "  ", (params, "bold")),
+                                       assemble((f"{m.url} → {m.path} via {m.via}", "dim"))]), id="matched")
         yield from super().body()
 
 
