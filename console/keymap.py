@@ -27,10 +27,8 @@ KEYS: tuple[Key, ...] = (
     Key("api.authorizers", "a", "authorizers", "Authorizers"),
     Key("api.back", "escape", "back", "Back"),
     # apis.ApiListScreen
-    Key("apis.filter", "slash", "filter", "Filter"),
     Key("apis.open", "enter", "open", "Open"),
     Key("apis.refresh", "r", "refresh", "Refresh"),
-    Key("apis.clear", "escape", "clear_filter", "Clear filter", show=False),
     # app.ConsoleApp
     Key("app.quit", "ctrl+q", "quit", "Quit", priority=True),
     Key("app.help", "question_mark", "help", "Keys"),
@@ -169,6 +167,9 @@ KEYS: tuple[Key, ...] = (
     Key("variables.editor", "ctrl+e", "external", "Open in $EDITOR"),
     # help.HelpScreen
     Key("help.close", "escape,question_mark,q", "app.pop_screen", "Close"),
+    # filtering.ListFilter: every list view (the escape first clears a filter, then does the screen's)
+    Key("list.filter", "slash", "filter", "Filter"),
+    Key("list.clear", "escape", "clear_filter", "Clear the filter", show=False),
     # insights.InsightsScreen: enter in the query box runs it (the box has focus; tab reaches the rows)
     Key("insights.stop", "ctrl+c", "stop", "Stop query", priority=True),
     Key("insights.rerun", "r", "rerun", "Run again"),
@@ -224,7 +225,6 @@ KEYS: tuple[Key, ...] = (
     Key("pulse.logs", "l", "logs", "Logs"),
     Key("pulse.metrics", "m", "metrics", "Metrics"),
     Key("pulse.keys", "K", "keys", "The stage's API keys", show=False),
-    Key("pulse.filter", "slash", "filter", "Filter"),
     Key("pulse.sort", "s", "sort", "Sort"),
     Key("pulse.refresh", "r", "refresh", "Refresh", show=False),
     Key("pulse.back", "escape", "back", "Back"),

@@ -12,18 +12,21 @@ from console.model import Api, ApiDetail, Protocol, Stage
 from console.render.describe import DASH, throttle, when
 from console.render.text import assemble
 from screens.base import ConsoleScreen
+from screens.filtering import ListFilter
 from screens.keys import bindings
 from screens.widgets import cells
 
 
 class ApiScreen(ConsoleScreen):
     AUTO_FOCUS = "#stages"
+    DEFAULT_CSS = "ApiScreen #stage-list { height: auto; }"
     BINDINGS = bindings("api", Binding("tab", "app.focus_next", "Next pane", show=False))
 
     def __init__(self, api: Api) -> None:
         super().__init__()
         self.api = api
-        self.stages: list[Stage] = []
+        self.stages: list[Stage] = []  # as shown (the filter's)
+        self.read: list[Stage] = []  # as read
         self.detail: ApiDetail | None = None
 
     def body(self) -> ComposeResult:
@@ -36,7 +39,7 @@ class ApiScreen(ConsoleScreen):
             stages.add_columns("Stage", "Deployment", "Updated", "Throttle", "Cache", "Canary", "Logs")
             stages.border_title = "Stages"
             stages.loading = True
-            yield stages
+            yield ListFilter(stages, placeholder="filter: any text the stages show", id="stage-list")
             if api.protocol is Protocol.REST:
                 tree: Tree[str] = Tree("/", id="structure")
                 tree.border_title = "Resources and methods"
@@ -54,17 +57,30 @@ class ApiScreen(ConsoleScreen):
         self.fetch(lambda g: g.detail(api, refresh), self.show_detail, group="detail", label="fetching structure")
 
     def show_stages(self, stages: list[Stage]) -> None:
-        self.stages = stages
+        self.read = stages
+        self._draw_stages()
+        self.loaded(stages[0].fetched_at if stages else self.fetched_at, f"{len(stages)} stages")
+        self.query_one("#stages", DataTable).focus()
+
+    def _draw_stages(self) -> None:
         table = self.query_one("#stages", DataTable)
         table.loading = False
         table.clear()
-        for s in stages:
+        rows = []
+        for s in self.read:
             cache = DASH if s.cache is None else ("on" if s.cache.enabled else "off")
             canary = f"{s.canary.percent:g} %" if s.canary else DASH
-            table.add_row(*cells(s.name, s.deployment_id or DASH, when(s.updated), throttle(s.throttle), cache,
-                                 canary, "on" if s.access_log else "off"), key=s.name)
-        self.loaded(stages[0].fetched_at if stages else self.fetched_at, f"{len(stages)} stages")
-        table.focus()
+            rows.append((s, cells(s.name, s.deployment_id or DASH, when(s.updated), throttle(s.throttle), cache,
+                                  canary, "on" if s.access_log else "off")))
+        kept = self.query_one(ListFilter).keep(rows)
+        self.stages = [s for s, _ in kept]
+        for s, row in kept:
+            table.add_row(*row, key=s.name)
+
+    @on(ListFilter.Changed)
+    def _filtered(self) -> None:
+        self._draw_stages()
+        self.show_status()
 
     def show_detail(self, detail: ApiDetail) -> None:
         self.detail = detail

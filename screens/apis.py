@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable
 
 from console.model import Api
 from console.render.describe import DASH, when
 from console.render.text import foreign
 from screens.base import ConsoleScreen
+from screens.filtering import ListFilter
 from screens.keys import bindings
 from screens.widgets import cells
 
@@ -35,12 +36,10 @@ class ApiListScreen(ConsoleScreen):
         self.gap = ""  # what could not be read (a source refused or not implemented), in words
 
     def body(self) -> ComposeResult:
-        yield Input(placeholder="filter: name, id, protocol, description", id="filter", classes="hidden",
-                    disabled=True)
         table = DataTable(id="apis", cursor_type="row", zebra_stripes=True)
         table.add_columns("Name", "Id", "Protocol", "Endpoint", "Created", "Stages", "Description")
         table.loading = True
-        yield table
+        yield ListFilter(table, placeholder="filter: name, id, protocol, endpoint, description")
 
     def load(self, refresh: bool = False) -> None:
         def listed(gateway):
@@ -59,8 +58,7 @@ class ApiListScreen(ConsoleScreen):
 
     def render_rows(self) -> None:
         table = self.query_one(DataTable)
-        words = self.query_one("#filter", Input).value.lower().split()
-        self.shown = [a for a in self.apis if all(w in _haystack(a) for w in words)]
+        self.shown = [api for api, _ in self.query_one(ListFilter).keep((a, _shown(a)) for a in self.apis)]
         selected = self.selected()
         table.clear()
         self._generation += 1
@@ -69,8 +67,7 @@ class ApiListScreen(ConsoleScreen):
         if len(self.shown) > first:  # a screenful paints first; measuring thousands of cells waits a frame
             self.call_after_refresh(self._add_rows, self._generation, self.shown[first:])
         self._restore = self.shown.index(selected) if selected in self.shown else None
-        total = len(self.apis)
-        counted = f"{len(self.shown)} of {total} APIs" if words else f"{total} APIs"
+        counted = f"{len(self.apis)} APIs"
         self.summary = f"{counted} · {self.gap}" if self.gap else counted
         self.show_status()
         self.call_after_refresh(self.count_visible_stages)
@@ -123,27 +120,9 @@ class ApiListScreen(ConsoleScreen):
 
     # -- actions -------------------------------------------------------------------------------
 
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.disabled = False
-        box.remove_class("hidden")
-        box.focus()
-        self.call_after_refresh(self.app.release_keys)  # the keys typed while it opened
-
-    def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.value = ""
-        box.add_class("hidden")
-        box.disabled = True
-        self.query_one(DataTable).focus()
-
-    @on(Input.Changed, "#filter")
+    @on(ListFilter.Changed)
     def _filter_changed(self) -> None:
         self.render_rows()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_done(self) -> None:
-        self.query_one(DataTable).focus()
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:
@@ -154,5 +133,6 @@ class ApiListScreen(ConsoleScreen):
             self.app.push_screen(ApiScreen(api))
 
 
-def _haystack(api: Api) -> str:
-    return f"{api.name} {api.id} {api.protocol.value} {api.endpoint_type} {api.description}".lower()
+def _shown(api: Api) -> tuple[str, ...]:
+    """The columns a filter matches (the stage count, read lazily, is not one)."""
+    return api.name, api.id, api.protocol.value, api.endpoint_type, when(api.created), api.description

@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from console.render.describe import age
+from screens.filtering import ListFilter
 from screens.widgets import ConnectionBar, StatusLine
 from screens.workers import in_thread, notify_problem
 
@@ -128,5 +129,6 @@ class ConsoleScreen(Screen):
             parts.append(f"{self.loading_what}…")
         if self.problem:
             parts.append(f"failed: {self.problem} — r retries")
+        parts[:0] = [said for box in self.query(ListFilter) if (said := box.describe())]
         for line in self.query(StatusLine):
             line.show(" · ".join(parts))

@@ -29,6 +29,7 @@ from screens.catalog_forms import (
     StageForm,
 )
 from screens.confirm import propose
+from screens.filtering import ListFilter
 from screens.keys import bindings
 from screens.widgets import cells
 
@@ -54,12 +55,13 @@ class UsagePlansScreen(ConsoleScreen):
         super().__init__()
         self.plans: dict[str, UsagePlan] = {}
         self.apis: list[Api] = []
+        self.answer: tuple | None = None  # the last read, drawn again when the filter changes
 
     def body(self) -> ComposeResult:
         table = DataTable(id="plans", cursor_type="row", zebra_stripes=True)
         table.add_columns("Name", "Throttle", "Quota", "Keys", "API stages", "Id", "Description")
         table.loading = True
-        yield table
+        yield ListFilter(table)
 
     def load(self, refresh: bool = False) -> None:
         def everything(gateway):
@@ -69,6 +71,7 @@ class UsagePlansScreen(ConsoleScreen):
         self.fetch(everything, self.show_plans, group="plans", label="listing usage plans")
 
     def show_plans(self, answer: tuple[list[UsagePlan], list[Api], dict[str, int]]) -> None:
+        self.answer = answer
         plans, self.apis, counts = answer
         self.plans = {p.id: p for p in plans}
         names = {a.id: a.name for a in self.apis}
@@ -76,12 +79,19 @@ class UsagePlansScreen(ConsoleScreen):
         selected = _selected(table)
         table.loading = False
         table.clear()
-        for p in plans:
-            table.add_row(*cells(p.name, throttle(p.throttle), quota(p), counts.get(p.id, DASH), api_stages(p, names),
-                                 p.id, p.description), key=p.id)
-        if selected in self.plans:
+        rows = ((p, cells(p.name, throttle(p.throttle), quota(p), counts.get(p.id, DASH), api_stages(p, names), p.id,
+                          p.description)) for p in plans)
+        for p, row in self.query_one(ListFilter).keep(rows):
+            table.add_row(*row, key=p.id)
+        if selected in table.rows:
             table.move_cursor(row=table.get_row_index(selected))
         self.loaded(plans[0].fetched_at if plans else None, f"{len(plans)} usage plans · enter: usage · ? keys")
+
+    @on(ListFilter.Changed)
+    def _filtered(self) -> None:
+        if self.answer is not None:
+            self.show_plans(self.answer)
+            self.show_status()
 
     def selected(self) -> UsagePlan | None:
         plan = self.plans.get(_selected(self.query_one(DataTable)) or "")
@@ -158,7 +168,7 @@ class ApiKeysScreen(ConsoleScreen):
         table.add_column("Value", key="value")
         table.add_columns("Usage plans", "Id", "Created", "Last updated")
         table.loading = True
-        yield table
+        yield ListFilter(table)
 
     def load(self, refresh: bool = False) -> None:
         def everything(gateway):
@@ -174,14 +184,17 @@ class ApiKeysScreen(ConsoleScreen):
         selected = _selected(table)
         table.loading = False
         table.clear()
+        rows = []
         if self.stage is not None:
             keys = sorted((k for k in keys if self._covers(k)), key=lambda k: k.enabled)
         self.marked &= {k.id for k in keys}
         for k in keys:
             names = ", ".join(self.plans[p].name for p in self.plans_of.get(k.id, ()) if p in self.plans) or DASH
             name = f"● {k.name}" if k.id in self.marked else k.name
-            table.add_row(*cells(name, "yes" if k.enabled else "no", self._value(k.id), names, k.id,
-                                 when(k.created), when(k.updated)), key=k.id)
+            rows.append((k, cells(name, "yes" if k.enabled else "no", self._value(k.id), names, k.id,
+                                  when(k.created), when(k.updated))))
+        for k, row in self.query_one(ListFilter).keep(rows):
+            table.add_row(*row, key=k.id)
         if selected in table.rows:
             table.move_cursor(row=table.get_row_index(selected))
         scope = ""
@@ -196,6 +209,12 @@ class ApiKeysScreen(ConsoleScreen):
         api, stage = self.stage
         return any((api.id, stage) in self.plans[p].api_stages for p in self.plans_of.get(key.id, ())
                    if p in self.plans)
+
+    @on(ListFilter.Changed)
+    def _filtered(self) -> None:
+        if self.answer is not None:
+            self.show_keys(self.answer)
+            self.show_status()
 
     def _value(self, key_id: str) -> Text:
         value = self.revealed.get(key_id)

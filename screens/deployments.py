@@ -14,6 +14,7 @@ from console.render.describe import DASH, deployment_history, serves
 from console.render.text import assemble
 from screens.base import ConsoleScreen
 from screens.confirm import propose
+from screens.filtering import ListFilter
 from screens.keys import bindings
 from screens.widgets import cells
 
@@ -32,7 +33,8 @@ class DeploymentsScreen(ConsoleScreen):
         self.api = api
         self.stage_name = stage_name
         self.stage: Stage | None = None
-        self.history: list[dict] = []
+        self.history: list[dict] = []  # as shown (the filter's)
+        self.read: list[dict] = []  # as read
 
     def body(self) -> ComposeResult:
         yield Static(assemble((self.api.name, "bold"), " › ", (self.stage_name, "bold"), " › deployments",
@@ -40,7 +42,7 @@ class DeploymentsScreen(ConsoleScreen):
         table = DataTable(id="deployments", cursor_type="row", zebra_stripes=True)
         table.add_columns("Deployment", "Created (UTC)", "Serves", "Description")
         table.loading = True
-        yield table
+        yield ListFilter(table)
 
     def load(self, refresh: bool = False) -> None:
         api, name = self.api, self.stage_name
@@ -52,18 +54,33 @@ class DeploymentsScreen(ConsoleScreen):
 
     def show_history(self, answer: tuple[Stage, tuple[Deployment, ...]]) -> None:
         stage, deployments = answer
-        chosen = self.chosen()
-        self.stage, self.history = stage, deployment_history(stage, deployments)
+        self.stage, self.read = stage, deployment_history(stage, deployments)
+        self._draw()
+        self.loaded(stage.fetched_at, f"{len(self.read)} deployments · {stage.name} serves "
+                                      f"{stage.deployment_id or DASH}")
+
+    def _draw(self) -> None:
+        chosen, stage = self.chosen(), self.stage
         table = self.query_one("#deployments", DataTable)
         table.loading = False
         table.clear()
-        for row in self.history:
+        rows = []
+        for row in self.read:
             created = row["created"].replace("T", " ").removesuffix("Z") if row["created"] else DASH
-            table.add_row(*cells(row["id"], created, serves(row, stage), row["description"] or DASH), key=row["id"])
+            rows.append((row, cells(row["id"], created, serves(row, stage), row["description"] or DASH)))
+        kept = self.query_one(ListFilter).keep(rows)
+        self.history = [row for row, _ in kept]
+        for row, shown in kept:
+            table.add_row(*shown, key=row["id"])
         ids = [row["id"] for row in self.history]
         if chosen in ids:
             table.move_cursor(row=ids.index(chosen))
-        self.loaded(stage.fetched_at, f"{len(ids)} deployments · {stage.name} serves {stage.deployment_id or DASH}")
+
+    @on(ListFilter.Changed)
+    def _filtered(self) -> None:
+        if self.stage is not None:
+            self._draw()
+            self.show_status()
 
     def chosen(self) -> str | None:
         """The deployment under the cursor."""

@@ -15,6 +15,7 @@ from textual.widgets import DataTable
 from console.read.fleet import FleetRow, FleetTarget, TargetPulse, fleet_pulse, parse_targets, ranked
 from console.render.fleet import FLEET_COLUMNS, error_cells, fleet_caption, row_cells
 from screens.base import ConsoleScreen
+from screens.filtering import ListFilter
 from screens.keys import bindings
 from screens.workers import in_thread
 
@@ -36,7 +37,7 @@ class FleetScreen(ConsoleScreen):
     def body(self) -> ComposeResult:
         table = DataTable(id="fleet", cursor_type="row", zebra_stripes=True, cell_padding=1)
         table.add_columns(*FLEET_COLUMNS)
-        yield table
+        yield ListFilter(table)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -86,10 +87,13 @@ class FleetScreen(ConsoleScreen):
         # On the top row the cursor stays on the worst as rows arrive; elsewhere it stays on its row.
         selected = _key(self._selected()) if table.cursor_row else None
         answers = list(self.answers.values())
-        self.shown = [*ranked(answers), *(a for a in answers if a.problem is not None)]
+        entries = [*ranked(answers), *(a for a in answers if a.problem is not None)]
+        kept = self.query_one(ListFilter).keep(
+            (entry, row_cells(entry) if isinstance(entry, FleetRow) else error_cells(entry)) for entry in entries)
+        self.shown = [entry for entry, _ in kept]
         table.clear()
-        for entry in self.shown:
-            table.add_row(*(row_cells(entry) if isinstance(entry, FleetRow) else error_cells(entry)))
+        for _, row in kept:
+            table.add_row(*row)
         keys = [_key(entry) for entry in self.shown]
         if selected in keys:
             table.move_cursor(row=keys.index(selected))
@@ -97,6 +101,10 @@ class FleetScreen(ConsoleScreen):
         self.loaded(None, f"fleet {self.fleet}: " + (fleet_caption(answers) if answers else "no answer yet")
                     + (f" · waiting for {waiting}" if waiting else ""))
         self.show_status()
+
+    @on(ListFilter.Changed)
+    def _filtered(self) -> None:
+        self._draw()
 
     def _selected(self) -> FleetRow | TargetPulse | None:
         row = self.query_one("#fleet", DataTable).cursor_row

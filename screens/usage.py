@@ -20,6 +20,7 @@ from console.render.describe import DASH, daily_bars, nearest_quota_first, quota
 from console.render.text import assemble
 from console.render.visible import visible
 from screens.base import ConsoleScreen
+from screens.filtering import ListFilter
 from screens.catalog_forms import ExtendForm
 from screens.keys import bindings
 from screens.widgets import cells
@@ -54,7 +55,7 @@ class UsageScreen(ConsoleScreen):
         table = DataTable(id="usage-keys", cursor_type="row", zebra_stripes=True)
         table.add_columns("Key", "Used", "Left this period", "Left")
         table.loading = True
-        yield table
+        yield ListFilter(table)
 
     def load(self, refresh: bool = False) -> None:
         plan, days = self.plan, self.days
@@ -68,19 +69,31 @@ class UsageScreen(ConsoleScreen):
     def show_usage(self, answer: tuple[Usage, list[PlanKey]]) -> None:
         self.usage, keys = answer
         self.names = {k.id: k.name for k in keys}
+        self._draw()
+        self.show_chart()
+        self.loaded(self.usage.fetched_at, f"{self.days} days · {len(self.usage.keys)} keys, nearest their quota "
+                                           "first · d: days")
+
+    def _draw(self) -> None:
         table = self.query_one(DataTable)
         table.loading = False
         table.clear()
         limit = self.plan.quota_limit
+        rows = []
         for k in nearest_quota_first(self.usage, limit):
             share = f"{k.left / limit:.0%}" if limit and k.left is not None else DASH
-            table.add_row(*cells(self.names.get(k.key_id, k.key_id), f"{k.total:,}",
-                                 DASH if k.left is None else f"{k.left:,}", share), key=k.key_id)
+            rows.append((k, cells(self.names.get(k.key_id, k.key_id), f"{k.total:,}",
+                                  DASH if k.left is None else f"{k.left:,}", share)))
+        for k, row in self.query_one(ListFilter).keep(rows):
+            table.add_row(*row, key=k.key_id)
         if self.focus_key in table.rows:
             table.move_cursor(row=table.get_row_index(self.focus_key))
-        self.show_chart()
-        self.loaded(self.usage.fetched_at, f"{self.days} days · {len(self.usage.keys)} keys, nearest their quota "
-                                           "first · d: days")
+
+    @on(ListFilter.Changed)
+    def _filtered(self) -> None:
+        if self.usage is not None:
+            self._draw()
+            self.show_status()
 
     def show_chart(self) -> None:
         if self.usage is None:

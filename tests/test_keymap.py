@@ -70,7 +70,7 @@ def test_keymap_json_merges_the_config_and_says_unknown_ids(tmp_path, monkeypatc
     rows = {row["id"]: row for row in json.loads(out)}
     assert rows["stage.throttle"] == {"id": "stage.throttle", "keys": "T,ctrl+t", "default": "t", "configured": True,
                                       "description": "Throttle"}
-    assert rows["apis.filter"]["keys"] == "slash" and not rows["apis.filter"]["configured"]
+    assert rows["list.filter"]["keys"] == "slash" and not rows["list.filter"]["configured"]
     assert list(rows) == [key.id for key in KEYS]
     assert "unknown binding id 'stage.nope'" in err and "line 3" in err
 

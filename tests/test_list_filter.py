@@ -1,0 +1,98 @@
+"""`/` on every list view, one implementation (screens.filtering.ListFilter), driven by keyboard at 80x24
+against the sandbox: the rows kept are those whose shown text holds every word, the status line says the
+filter, the first escape clears it and the next one does what escape did before."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from rich.text import Text
+from screen_helpers import SIZE, type_text, until
+from textual.widgets import DataTable
+
+from console.aws.session import Target
+from console.config import Settings
+from screens.api import ApiScreen
+from screens.apis import ApiListScreen
+from screens.app import ConsoleApp
+from screens.audit import AuditScreen
+from screens.catalog import ApiKeysScreen, UsagePlansScreen
+from screens.deployments import DeploymentsScreen
+from screens.filtering import ListFilter, matches, shown_text
+from screens.fleet import FleetScreen
+from screens.pulse import PulseScreen
+from screens.usage import UsageScreen
+from screens.widgets import StatusLine, cells
+from test_audit_view import journal_with_two_changes  # noqa: F401 (a fixture)
+
+FLEET = Settings(fleets=(("broken", ("nobody-a@us-east-1", "nobody-b@eu-west-1")),))
+
+# view -> (how to open it from a connected app on the seeded us-east-1, its table, the settings it needs)
+VIEWS = {
+    "apis": (None, "#apis"),
+    "stages": (lambda app: ApiScreen(app.gateway.find_api("orders-api")), "#stages"),
+    "plans": (lambda app: UsagePlansScreen(), "#plans"),
+    "keys": (lambda app: ApiKeysScreen(), "#api-keys"),
+    "usage": (lambda app: UsageScreen(app.gateway.usage_plans()[0]), "#usage-keys"),
+    "deployments": (lambda app: DeploymentsScreen(app.gateway.find_api("orders-api"), "prod"), "#deployments"),
+    "pulse": (lambda app: PulseScreen(), "#pulse"),
+    "fleet": (lambda app: FleetScreen("broken"), "#fleet"),  # two targets that fail: two rows saying why
+    "audit": (lambda app: AuditScreen(), "#audit"),
+}
+
+
+def shown(table: DataTable) -> list[str]:
+    return [shown_text(table.get_row_at(i)) for i in range(table.row_count)]
+
+
+def status(app) -> str:
+    return app.screen.query_one(StatusLine).text
+
+
+@pytest.mark.parametrize("name", list(VIEWS))
+async def test_slash_filters_every_list_and_escape_clears_it(sandbox, name, request):
+    if name == "audit":
+        request.getfixturevalue("journal_with_two_changes")  # in the sandbox journal, which the app reads
+    make, selector = VIEWS[name]
+    app = ConsoleApp(Target(endpoint_url=sandbox.url), settings=FLEET)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.engine is not None and isinstance(app.screen, ApiListScreen), "the connection")
+        if make is not None:
+            await app.push_screen(make(app))
+        screen = app.screen
+        table = screen.query_one(selector, DataTable)
+        await until(pilot, lambda: table.row_count >= 1 and screen.loading_what is None and table.has_focus,
+                    f"the rows of {name}", timeout=40)
+        everything = shown(table)
+        token = re.findall(r"[a-z0-9-]{3,}", everything[0])[0]
+        assert "list.filter" in {active.binding.id for active in screen.active_bindings.values()}  # in ? and the footer
+        await pilot.press("slash")
+        await type_text(pilot, token)
+        await until(pilot, lambda: screen.query_one(ListFilter).words == (token,), "the filter typed")
+        kept = shown(table)
+        assert kept and all(token in row for row in kept), (token, kept)
+        assert kept == [row for row in everything if token in row]
+        assert f"/{token}: {len(kept)} of {len(everything)}" in status(app)
+        await type_text(pilot, " zz-nothing")
+        await until(pilot, lambda: table.row_count == 0, "no row for a word nothing shows")
+        assert f"/{token} zz-nothing: 0 of {len(everything)}" in status(app)
+        await pilot.press("enter")  # back to the list, the filter kept
+        assert table.has_focus and table.row_count == 0
+        await pilot.press("escape")  # clears the filter
+        await until(pilot, lambda: shown(table) == everything, "every row again")
+        assert app.screen is screen and f"/{token}" not in status(app)
+        await pilot.press("escape")  # then escape does what it did before: back, except on the first screen
+        if name != "apis":
+            await until(pilot, lambda: app.screen is not screen, f"escape leaving {name}")
+        else:
+            assert app.screen is screen
+
+
+def test_the_match_is_on_the_text_shown_never_on_what_it_hides():
+    hostile = cells("evil\x1b[31mred", "[bold]not markup[/bold]")
+    assert matches(("␛[31mred",), hostile)  # ESC is shown as ␛, and that is what the operator can type
+    assert not matches(("\x1b",), hostile)
+    assert matches(("[bold]not",), hostile)
+    assert matches(("orders", "prod"), [Text("Orders-API"), "PROD"])  # every word, anywhere, any case
+    assert not matches(("orders", "beta"), [Text("Orders-API"), "PROD"])
