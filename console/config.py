@@ -20,12 +20,16 @@ the default stands in for that value alone.
     window_minutes = 15                     # the window the gate looks at
     [profiles.prod-admin]
     write = true                            # this profile may change things without --write
+    header_colour = "red"                   # the TUI's header in this colour (one of the 16 terminal colours,
+                                            # or "none"); a profile matching protected_stages is red by default
+    header_marker = "PROD"                  # said in the header instead of the colour under NO_COLOR
     [fleets.payments]                       # `pulse --fleet payments`, `:fleet payments`
     targets = ["pay-prod@us-east-1", "pay-prod@eu-west-1"]   # PROFILE@REGION each
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import math
 import os
@@ -69,8 +73,24 @@ class Settings:
     keymap: tuple[tuple[str, str], ...] = ()
     canary: CanaryGate = CanaryGate()
     fleets: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name, PROFILE@REGION targets), as written
+    headers: tuple[tuple[str, str, str], ...] = ()  # (profile, header_colour, header_marker), as configured
     source: Path | None = None
     problems: tuple[str, ...] = field(default=())
+
+    def header(self, profile: str | None) -> tuple[str | None, str]:
+        """The TUI header's colour and its NO_COLOR marker for `profile`: as [profiles.NAME] says, else red
+        and "PROD" when the name matches a protected_stages pattern (prod* matches prod-admin): where
+        changes need typed confirmation, the header says so before anything is typed."""
+        if not profile:
+            return None, ""
+        protected = any(fnmatch.fnmatchcase(profile, pattern) for pattern in self.protected_stages)
+        colour, marker = ("red", "PROD") if protected else (None, "")
+        for name, configured, said in self.headers:
+            if name == profile:
+                if configured:
+                    colour = None if configured == "none" else configured
+                marker = said or marker or profile.upper()
+        return (colour, marker) if colour else (None, "")
 
 
 def load(path: Path | None = None) -> Settings:
@@ -168,6 +188,7 @@ def _settings(data: dict[str, Any], path: Path, text: str) -> Settings:
         wrong(("profiles",), "must be a table of profiles: [profiles.NAME] with write = true or false")
         profiles = {}
     writable = set()
+    headers: list[tuple[str, str, str]] = []
     for name, profile in profiles.items():
         if not isinstance(profile, dict):
             wrong(("profiles", name), f"in [profiles] must be a table: [profiles.{name}] with write = true or false",
@@ -179,15 +200,30 @@ def _settings(data: dict[str, Any], path: Path, text: str) -> Settings:
                 writable.add(name)
         else:
             wrong(("profiles", name, "write"), f"of profile '{name}' must be true or false", "write")
-        for key in sorted(set(profile) - {"write"}):
+        colour, marker = profile.get("header_colour", ""), profile.get("header_marker", "")
+        if "header_colour" in profile and colour not in HEADER_COLOURS:
+            wrong(("profiles", name, "header_colour"), f"of profile '{name}' must be one of the 16 terminal colours "
+                  f"({', '.join(HEADER_COLOURS[:8])}, bright_red ...) or \"none\"", "header_colour")
+            colour = ""
+        if not isinstance(marker, str) or len(marker) > 12:
+            wrong(("profiles", name, "header_marker"), f"of profile '{name}' must be a short text (12 characters "
+                  "at most), e.g. \"PROD\"", "header_marker")
+            marker = ""
+        if colour or marker:
+            headers.append((name, colour, marker.strip()))
+        for key in sorted(set(profile) - {"write", "header_colour", "header_marker"}):
             unknown(("profiles", name, key), f"profiles.{name}")
     values["fleets"] = _fleets(data.get("fleets", {}), wrong, unknown)
     for key in sorted(set(data) - {"protected_stages", "budget", "profiles", "region", "theme", "refresh_seconds",
                                    "keymap", "canary", "fleets"}):
         unknown((key,), "")
-    return Settings(**values, writable_profiles=frozenset(writable), source=path, problems=tuple(problems))
+    return Settings(**values, writable_profiles=frozenset(writable), headers=tuple(headers), source=path,
+                    problems=tuple(problems))
 
 
+HEADER_COLOURS = ("red", "green", "yellow", "blue", "magenta", "cyan", "white", "black",
+                  *(f"bright_{c}" for c in ("red", "green", "yellow", "blue", "magenta", "cyan", "white", "black")),
+                  "none")  # the 16 every terminal has (TERM=xterm too); "none": no colour, not even prod's red
 MIN_BUDGET_RATE, MAX_BUDGET_RATE = 0.1, 1000.0  # control-plane calls per second
 MAX_BUDGET_BURST = 1000
 MAX_REFRESH = 86400  # a day

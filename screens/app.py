@@ -35,7 +35,7 @@ from screens.help import HelpScreen
 from screens.keys import bindings
 from screens.palette import StageCommands
 from screens.views import VIEWS, view
-from screens.widgets import Place
+from screens.widgets import Place, resolved
 from screens.wire import compact, scroll_up
 from screens.workers import in_thread
 
@@ -210,7 +210,7 @@ class ConsoleApp(App[None]):
         identity = connection.identity
         self.place = Place(label=connection.target.label, region=connection.region, sandbox=connection.target.sandbox,
                            account=identity.account if identity else "", arn=identity.arn if identity else "",
-                           writable=engine.permission.writable)
+                           writable=engine.permission.writable, **resolved(connection, self.settings))
         if first:
             self._collector = _quiet_collector()
             self._apply_settings()

@@ -28,6 +28,7 @@ class ConnectionScreen(ConsoleScreen):
         self.regions: list[str] = []
 
     def body(self) -> ComposeResult:
+        yield Static(id="resolved")  # each setting of this connection and where it came from, in full
         with Horizontal(id="places"):
             profiles = DataTable(id="profiles", cursor_type="row", zebra_stripes=True)
             profiles.add_columns("Profile", "Kind", "Region", "MFA")
@@ -48,6 +49,8 @@ class ConnectionScreen(ConsoleScreen):
 
     def show_places(self, answer) -> None:
         self.profiles, self.regions = answer
+        if self.app.place is not None:
+            self.query_one("#resolved", Static).update(foreign(f" now: {self.app.place.resolution()}"))
         profiles = self.query_one("#profiles", DataTable)
         profiles.clear()
         current = self.app.target.profile

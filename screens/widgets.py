@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from rich.text import Text
 from textual.reactive import reactive
@@ -10,6 +12,10 @@ from textual.widgets import Static
 
 from console.render.text import foreign
 from console.render.visible import visible
+
+if TYPE_CHECKING:
+    from console.aws.session import Connection
+    from console.config import Settings
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,49 @@ class Place:
     writable: bool = False
     sandbox: bool = False
     status: str = "connecting…"
+    # where each setting came from, as the AWS CLI v2 resolves it: "--profile", "AWS_REGION", "profile prod" ...
+    profile_from: str = ""
+    region_from: str = ""
+    endpoint: str = ""  # a configured endpoint's URL ("" for AWS's own)
+    endpoint_from: str = ""
+    colour: str | None = None  # the header's colour for this profile (config; prod red by default)
+    marker: str = ""  # said instead of the colour under NO_COLOR: "PROD"
+
+    def resolution(self) -> str:
+        """Every setting and where it came from, in full (the :ctx view)."""
+        if self.sandbox:
+            return f"the embedded sandbox · region {self.region}"
+        parts = [f"profile {self.label} ({self.profile_from})" if self.profile_from else self.label,
+                 f"region {self.region} ({self.region_from})"]
+        if self.endpoint:
+            parts.append(f"endpoint {self.endpoint} ({self.endpoint_from})")
+        return " · ".join(parts)
+
+
+def resolved(connection: "Connection", settings: "Settings") -> dict:
+    """The Place fields that say where each setting of `connection` came from, and its profile's colour."""
+    target = connection.target
+    if target.sandbox:
+        return {}
+    profile = None if target.placeholder_credentials else target.profile_name
+    region, endpoint = target.resolved_region, target.endpoint()
+    if region.value != connection.region:  # nothing named one: the console's config, or the local default
+        region_from = "config" if settings.region == connection.region else "default"
+    else:
+        region_from = region.source
+    colour, marker = settings.header(profile)
+    return dict(profile_from=target.resolved_profile.source if profile else "", region_from=region_from,
+                endpoint=endpoint.value or "", endpoint_from=endpoint.source if endpoint.value else "",
+                colour=colour, marker=marker)
+
+
+def _short(source: str) -> str:
+    """A source in a word, for a narrow header: option, env, profile, config, default."""
+    if source.startswith("--"):
+        return "option"
+    if source.startswith("AWS_"):
+        return "env"
+    return source.split()[0] if source else ""
 
 
 class ConnectionBar(Static):
@@ -50,23 +99,48 @@ class ConnectionBar(Static):
         place = self.place
         if place is None:
             return Text(" apigw-console  connecting…")
-        bar = Text(no_wrap=True, overflow="ellipsis")
-        bar.append(" SANDBOX " if place.sandbox else f" {visible(place.label)} ",
-                   style="bold reverse" if place.sandbox else "bold")
-        bar.append(f" {place.region or '?'} ", style="bold")
-        if place.account:
-            bar.append(f" acct {place.account} ")
         badge = " RW " if place.writable else " RO "
         right = Text()
         if self.held:
             right.append(f" holding {self.held} call{'s' if self.held != 1 else ''} (10 rps budget) ",
                          style="bold")
         right.append(badge, style="bold reverse")
+        for detail in (2, 1, 0):  # each setting's source in full, in a word, not at all: the widest that fits
+            bar = self._where(place, detail)
+            if bar.cell_len + right.cell_len + 2 <= self.size.width:
+                break
         middle = visible(self.waiting or (place.arn if place.account else place.status))
         room = max(0, self.size.width - bar.cell_len - right.cell_len - 2)
         bar.append(" " + (middle if len(middle) <= room else middle[: max(0, room - 1)] + "…").ljust(room) + " ",
                    style="dim")
         bar.append_text(right)
+        if place.colour and not self.app.no_color:
+            bar.stylize(f"on {place.colour}")
+        return bar
+
+    def _where(self, place: Place, detail: int) -> Text:
+        """Profile (or SANDBOX, or the local endpoint), region, a configured endpoint, account; with
+        `detail` 2 each source as named ("AWS_REGION"), 1 in a word ("env"), 0 none."""
+        def source(name: str) -> str:
+            return f"({name if detail == 2 else _short(name)}) " if name and detail else ""
+
+        bar = Text(no_wrap=True, overflow="ellipsis")
+        if place.marker and self.app.no_color:  # no colour to say prod: the marker says it
+            bar.append(f" {visible(place.marker)} ", style="bold reverse")
+        if place.sandbox:
+            bar.append(" SANDBOX ", style="bold reverse")
+        else:
+            local = bool(place.endpoint) and not place.profile_from  # the label is the local endpoint
+            bar.append(f" {visible(place.label)} ", style="bold")
+            bar.append(source(place.endpoint_from if local else place.profile_from), style="dim")
+            if place.endpoint and not local:
+                bar.append(f"via {visible(urlsplit(place.endpoint).netloc)} " if detail else "via endpoint ")
+                bar.append(source(place.endpoint_from), style="dim")
+        bar.append(f" {place.region or '?'} ", style="bold")
+        if not place.sandbox:
+            bar.append(source(place.region_from), style="dim")
+        if place.account:
+            bar.append(f" acct {place.account} ")
         return bar
 
 
