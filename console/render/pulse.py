@@ -5,7 +5,9 @@ says nothing. A 429 share that was not read from the access log is "—", never 
 refused the figures are the access logs', and the caption says so and how many lines they come from; a
 stage with no figures at all is dashes, and alarms that could not be read are "n/a", never "none".
 The leading 4xx cause is its lines over the 4xx lines read ("INVALID_API_KEY 1,180/1,204"), "not
-logged" where the stage's format has no $context.error.responseType, "—" where its log was not read.
+logged" where the stage's format has no $context.error.responseType, "—" where its log was not read: a
+column of the pulse screen, and in the CLI a line under the table for each stage whose log was read (a
+ninth column would squeeze the stage names out of 80 columns).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from console.render.colours import MAGENTA, RED, YELLOW
 from console.render.text import Table, foreign
 
 DASH = "—"
-COLUMNS = ("API › stage", "req/s", "4xx %", "429 %", "5xx %", "p99 ms", "alarm", "top 4xx cause", "trend 15 min")
+COLUMNS = ("API › stage", "req/s", "4xx %", "429 %", "5xx %", "p99 ms", "alarm", "trend 15 min")
+CAUSE_COLUMN = "top 4xx cause"
 ALERT = {"4xx": 5.0, "429": 1.0, "5xx": 1.0}  # percent at which a share is drawn bold
 
 
@@ -62,18 +65,16 @@ def cells(row: StagePulse) -> list[Text]:
                  else "dim")
     if row.source == "none":
         return [foreign(f"{ref.api_name} › {ref.stage}"), *(Text(DASH, style="dim") for _ in range(5)), alarm,
-                Text(DASH, style="dim"), Text("no figures", style="dim")]
+                Text("no figures", style="dim")]
     rate = DASH if row.last_minute is None else f"{row.last_minute / 60:,.1f}"
     return [foreign(f"{ref.api_name} › {ref.stage}"), Text(rate), share(row, "4xx"), share(row, "429"),
-            share(row, "5xx"), milliseconds(row.p99_ms), alarm, cause(row),
-            Text(sparkline(row.per_minute), style="dim")]
+            share(row, "5xx"), milliseconds(row.p99_ms), alarm, Text(sparkline(row.per_minute), style="dim")]
 
 
 def caption(found: RegionPulse) -> str:
     """What the figures are: the window's clock range, and what is not in it."""
     parts = [f"worst first · last {found.window.minutes} complete minutes, {found.window.label}",
-             "req/s of the last minute; 4xx % includes 429 %",
-             "top 4xx cause: its lines/the 4xx lines read in the window"]
+             "req/s of the last minute; 4xx % includes 429 %"]
     if found.source == "logs":
         lines = sum(row.lines or 0 for row in found.rows)
         parts.insert(1, f"from logs, CloudWatch unavailable: counted from {lines:,} access-log lines "
@@ -87,9 +88,13 @@ def pulse_table(found: RegionPulse, region: str) -> Group:
     """The caption (what the figures are) on a line of its own, then a row per stage."""
     table = Table(box=None, pad_edge=False)
     for column in COLUMNS:
-        table.add_column(column, justify="left" if column in ("API › stage", "alarm", "trend 15 min",
-                                                              "top 4xx cause") else "right",
+        table.add_column(column, justify="left" if column in ("API › stage", "alarm", "trend 15 min") else "right",
                          no_wrap=column != "API › stage")
     for row in found.rows:
         table.add_row(*cells(row))
-    return Group(Text(f"Pulse of {region}: {caption(found)}", style="bold"), table)
+    read = [row for row in found.rows if row.causes is not None]
+    causes = [Text.assemble(foreign(f"{row.ref.api_name} › {row.ref.stage}: "), cause(row)) for row in read]
+    if causes:
+        causes.insert(0, Text(f"Top 4xx cause, {found.window.label}: its lines/the 4xx lines read from the access "
+                              "log", style="bold"))
+    return Group(Text(f"Pulse of {region}: {caption(found)}", style="bold"), table, *causes)
