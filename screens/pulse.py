@@ -12,12 +12,13 @@ from datetime import UTC, datetime
 
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable
 
 from console.read.metrics import region_refs
 from console.read.pulse import RegionPulse, StagePulse, region_pulse, with_429s
 from console.render.pulse import CAUSE_COLUMN, COLUMNS, cause, cells
 from screens.base import ConsoleScreen
+from screens.filtering import ListFilter
 from screens.keys import bindings
 from screens.views import view
 
@@ -40,8 +41,6 @@ class PulseScreen(ConsoleScreen):
     BINDINGS = bindings("pulse")
     DEFAULT_CSS = """
     PulseScreen #pulse { height: 1fr; }
-    PulseScreen #pulse-filter { display: none; height: 1; border: none; padding: 0 1; }
-    PulseScreen #pulse-filter.shown { display: block; }
     """
 
     def __init__(self) -> None:
@@ -49,15 +48,13 @@ class PulseScreen(ConsoleScreen):
         self.found: RegionPulse | None = None
         self.rows: list[StagePulse] = []
         self.sort = "score"
-        self.filter_text = ""
         self.gaps: list[str] = []  # sources of the API list that could not be read, in words
 
     def body(self) -> ComposeResult:
-        yield Input(placeholder="filter: API or stage name", id="pulse-filter")
         table = DataTable(id="pulse", cursor_type="row", zebra_stripes=True, cell_padding=1)
         table.add_columns(*COLUMNS[:-1], CAUSE_COLUMN, COLUMNS[-1])  # the cause before the trend: it says why
         table.loading = True
-        yield table
+        yield ListFilter(table)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -105,12 +102,12 @@ class PulseScreen(ConsoleScreen):
         table = self.query_one("#pulse", DataTable)
         table.loading = False
         selected = self._selected()
-        wanted = self.filter_text.lower()
-        rows = [r for r in found.rows if wanted in f"{r.ref.api_name} {r.ref.stage}".lower()]
+        rows = list(found.rows)
         if self.sort != "score":
             rows.sort(key=_sort_key(self.sort), reverse=self.sort != "name")
-        self.rows = rows
-        shown_cells = [[*row_cells[:-1], cause(row), row_cells[-1]] for row in rows for row_cells in [cells(row)]]
+        kept = self.query_one(ListFilter).keep((row, cells(row)) for row in rows)
+        self.rows = rows = [row for row, _ in kept]
+        shown_cells = [[*row_cells[:-1], cause(row), row_cells[-1]] for row, row_cells in kept]
         if shown_cells != [table.get_row_at(i) for i in range(table.row_count)]:  # the same again writes nothing
             table.clear()
             for row in shown_cells:
@@ -118,7 +115,7 @@ class PulseScreen(ConsoleScreen):
             if rows:
                 keep = next((i for i, r in enumerate(rows) if selected and r.ref == selected.ref), 0)
                 table.move_cursor(row=keep)
-        shown = f"{len(rows)}/{len(found.rows)} stages" if wanted else f"{len(found.rows)} stages"
+        shown = f"{len(found.rows)} stages"
         late = f" · {found.unpublished} min not yet published (·)" if found.unpublished else ""
         lines = sum(row.lines or 0 for row in found.rows)
         source = f" from logs (CloudWatch unavailable), from {lines:,} lines" if found.source == "logs" else ""
@@ -164,26 +161,10 @@ class PulseScreen(ConsoleScreen):
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
         self._draw()
 
-    def action_filter(self) -> None:
-        box = self.query_one("#pulse-filter", Input)
-        box.add_class("shown")
-        box.focus()
-        self.call_after_refresh(self.app.release_keys)  # the keys typed while it opened
-
-    @on(Input.Changed, "#pulse-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.filter_text = event.value
+    @on(ListFilter.Changed)
+    def _filter_changed(self) -> None:
         self._draw()
-
-    @on(Input.Submitted, "#pulse-filter")
-    def _filter_done(self) -> None:
-        self.query_one("#pulse", DataTable).focus()
+        self.show_status()
 
     def action_back(self) -> None:
-        box = self.query_one("#pulse-filter", Input)
-        if box.has_focus:
-            box.value = ""
-            box.remove_class("shown")
-            self.query_one("#pulse", DataTable).focus()
-            return
         self.app.pop_screen()
