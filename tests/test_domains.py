@@ -296,3 +296,39 @@ async def test_a_stage_whose_domains_cannot_be_read_is_still_served_at_its_execu
             assert app.screen.query_one(ServedAt).urls == [
                 f"https://{api.id}.execute-api.us-east-1.amazonaws.com/prod"]
             assert "its custom domains could not be read" in app.screen.summary
+
+
+HOSTILE_REGION = "me-central-1"  # this module's own: the hostile domain below is no other test's
+OSC52 = "\x1b]52;c;QUJD\x07"
+
+
+@pytest.fixture(scope="module")
+def hostile_domain(sandbox, aws_client_for) -> str:
+    """A domain mapped, under a key that reads like markup, to an API whose name carries a terminal escape."""
+    v2 = aws_client_for(sandbox.url, "apigatewayv2", HOSTILE_REGION)
+    if not v2.get_domain_names()["Items"]:
+        api = v2.create_api(Name=f"evil{OSC52}api", ProtocolType="HTTP")["ApiId"]
+        v2.create_stage(ApiId=api, StageName="prod")
+        v2.create_domain_name(DomainName="hostile.example.com", DomainNameConfigurations=[{"EndpointType": "REGIONAL"}])
+        v2.create_api_mapping(DomainName="hostile.example.com", ApiId=api, Stage="prod", ApiMappingKey="[bold]k")
+    return HOSTILE_REGION
+
+
+def test_foreign_api_names_and_mapping_keys_are_shown_never_obeyed_in_the_cli(run, hostile_domain):
+    code, out, _ = run("domains", region=hostile_domain)
+    assert code == EXIT_OK and "\x1b" not in out and "evil␛]52;c;QUJD␇api" in out and "[bold]k" in out
+    code, out, _ = run("domains", "--output", "json", region=hostile_domain)
+    assert json.loads(out)[0]["mappings"][0]["api_name"] == f"evil{OSC52}api"  # JSON keeps the value exact
+
+
+async def test_foreign_api_names_and_mapping_keys_are_shown_never_obeyed_on_screen(sandbox, hostile_domain):
+    app = ConsoleApp(Target(endpoint_url=sandbox.url, region=hostile_domain))
+    async with app.run_test(size=(160, 30)) as pilot:
+        await connected(pilot)
+        await app.push_screen(DomainsScreen())
+        await until(pilot, lambda: app.screen.rows, "the domains")
+        shown = screen_text(app)
+        assert "evil␛]52;c;QUJD␇api" in shown and "[bold]k" in shown and "\x1b" not in shown
+        await pilot.press("enter")  # the mapped stage, its title foreign text too
+        await until(pilot, lambda: isinstance(app.screen, StageScreen) and app.screen.stage is not None, "the stage")
+        assert "https://hostile.example.com/[bold]k" in screen_text(app)
