@@ -5,6 +5,12 @@ a query that cannot run is a clear error with the usage exit code."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +18,7 @@ import pytest
 from console.aws.local import REGION
 from console.cli import main
 from console.logs.insights import Abandoned, Insights, insights_budget
+from console.sandbox.fidelity import logs_insights
 
 GROUP = "/aws/apigateway/orders-api/prod/access"
 
@@ -115,3 +122,29 @@ def test_the_runner_polls_until_complete_and_stops_a_query_it_abandons(connectio
     with pytest.raises(Abandoned):
         abandoned.wait(stopped=lambda: abandoned.query_id is not None)
     assert logs.get_query_results(queryId=abandoned.query_id)["status"] == "Cancelled"
+
+
+def test_ctrl_c_stops_the_query_in_cloudwatch_and_exits_1(sandbox, aws, monkeypatch):
+    monkeypatch.setattr(logs_insights, "RUN_SECONDS", 60.0)  # the sandbox's queries now run for a minute
+    marker = f"# {uuid.uuid4()}\nstats count(*)"  # a comment names this query among the group's
+    process = subprocess.Popen(
+        [sys.executable, "-m", "console", "logs", "insights", "orders-api", "prod", marker,
+         "--endpoint-url", sandbox.url, "--region", REGION], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env=os.environ | {"PYTHONUNBUFFERED": "1"})
+    logs = aws("logs", REGION)
+
+    def status() -> str | None:
+        found = [q for q in logs.describe_queries(logGroupName=GROUP)["queries"] if q["queryString"] == marker]
+        return found[0]["status"] if found else None
+
+    try:
+        deadline = time.monotonic() + 30
+        while status() != "Running":
+            assert process.poll() is None and time.monotonic() < deadline, "the query never started"
+            time.sleep(0.1)
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=15)
+    assert process.returncode == 1 and out == ""
+    assert "the query was stopped (StopQuery)" in err
+    assert status() == "Cancelled"

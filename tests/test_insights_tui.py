@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import timedelta
 
 import pytest
+from conftest import build_rest
 from screen_helpers import SIZE, type_text, until
 from textual.widgets import DataTable, Input, Static
 
@@ -98,3 +101,43 @@ async def test_the_palette_opens_the_view_on_a_stage_by_name(sandbox):
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, InsightsScreen), "the insights view")
         assert (app.screen.api.name, app.screen.stage_name) == ("orders-api", "prod")
+
+
+async def test_what_the_log_wrote_is_shown_never_obeyed(sandbox, aws, unique):
+    region = "ap-southeast-5"  # this test's own: it creates an API and a log group
+    apigw, logs = aws("apigateway", region), aws("logs", region)
+    name = unique("hostile")
+    api = build_rest(apigw, name)
+    group = f"/aws/apigateway/{name}/prod/access"
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName="s")
+    logs.put_log_events(logGroupName=group, logStreamName="s", logEvents=[{
+        "timestamp": int(time.time() * 1000) - 60_000,
+        "message": json.dumps({"requestId": "r1", "status": "200", "path": "/x\x1b[31mred\x1b]52;c;AAAA\x07",
+                               "\x1b[2Jkey": "[bold]v[/bold]"})}])
+    apigw.update_stage(restApiId=api, stageName="prod", patchOperations=[
+        {"op": "replace", "path": "/accessLogSettings/destinationArn",
+         "value": f"arn:aws:logs:{region}:123456789012:log-group:{group}"},
+        {"op": "replace", "path": "/accessLogSettings/format", "value": '{"requestId":"$context.requestId"}'}])
+    app = ConsoleApp(Target(endpoint_url=sandbox.url, region=region))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.engine is not None, "the connection")
+            app.run_command(parse(f"insights {name} prod"))
+            await until(pilot, lambda: isinstance(app.screen, InsightsScreen), "the insights view")
+            screen = app.screen
+            box = screen.query_one("#insights-query", Input)
+            box.value = "fields path, `\x1b[2Jkey`"
+            box.focus()
+            await pilot.press("enter")
+            await until(pilot, lambda: screen.results is not None and "path" in screen.results.columns, "the rows")
+            table = screen.query_one("#insights-results", DataTable)
+            headers = [c.label for c in table.columns.values()]
+            cells = table.get_row_at(0)
+            shown = " ".join(t.plain for t in (*headers, *cells))
+            assert "\x1b" not in shown and "\x07" not in shown
+            assert "/x␛[31mred␛]52;c;AAAA␇" in shown and "␛[2Jkey" in shown
+            assert "[bold]v[/bold]" in shown  # brackets are text, not markup
+    finally:
+        logs.delete_log_group(logGroupName=group)
+        apigw.delete_rest_api(restApiId=api)
