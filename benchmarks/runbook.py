@@ -1,11 +1,12 @@
 """Time to fix (issue #15): each rehearsal run as an on-call engineer would, keys counted and clock running.
 
-For each scenario (throttle-storm, bad-canary, stale-cache) a sandbox child starts in the incident, as
+For each scenario (throttle-storm, bad-canary, stale-cache, expired-keys) a sandbox child starts in the incident, as
 `apigw-console sandbox --scenario NAME` does (console.sandbox.process.spawn; its own start is reported
 apart), then ConsoleApp is driven headless at 80x24 from launch: `:p⏎` (the pulse), the incident's stage must be
 the first row (its rank is a figure; were it lower, ↓ moves to it and is counted), then the fix from the
 pulse row — `t` and a stage default rate four times the storm's throttle (`x4⏎`), `c` then `x` (roll the canary
-back), or `f` (flush) — reviewed, confirmed with the stage name typed (prod is protected), until the
+back), `f` (flush), or `K` (the keys of the stage's usage plans, the disabled first), space and ↓ on each key
+disabled by mistake, then `E` (a plan each) — reviewed, confirmed with the stage name typed (prod is protected), until the
 journal says AWS applied it; the sandbox's own state is then read back with boto3. Every key counts,
 each character typed included. The seconds are the machine's: each key is pressed as soon as what it
 is meant for is on screen, so an engineer's reading and thinking time is not in them.
@@ -55,13 +56,14 @@ class Rehearsal:
     scenario: str
     api: str
     stage: str
-    fix: str  # the pulse's key for it: t, c (then x), f
+    fix: str  # the pulse's key for it: t, c (then x), f, K (then mark the keys and E)
 
 
 REHEARSALS = (
     Rehearsal("throttle-storm", "orders-api", "prod", "t"),
     Rehearsal("bad-canary", "payments-api", "prod", "c"),
     Rehearsal("stale-cache", "catalog-api", "prod", "f"),
+    Rehearsal("expired-keys", "payments-api", "prod", "K"),
 )
 
 
@@ -160,8 +162,10 @@ async def _drive(rehearsal: Rehearsal, url: str, region: str, baseline: dict[str
     """`baseline`: the stage's shares before the onset, when recovery is to be watched (None: it is not)."""
     from console.aws.session import Target
     from console.journal.store import APPLIED, Journal, journal_path
+    from console.sandbox.scenarios import EXPIRED_KEYS
     from screens.app import ConsoleApp
     from screens.canary import CanaryScreen
+    from screens.catalog import ApiKeysScreen
     from screens.confirm import ConfirmScreen
     from screens.forms import ThrottleForm
     from screens.pulse import PulseScreen
@@ -199,6 +203,18 @@ async def _drive(rehearsal: Rehearsal, url: str, region: str, baseline: dict[str
             await until(pilot, lambda: isinstance(app.screen, CanaryScreen) and app.screen.stage is not None,
                         "the canary screen")
             await keys.press("x")
+        plans = 1
+        if rehearsal.fix == "K":  # the disabled keys come first: the batch disabled by mistake, then one on purpose
+            await until(pilot, lambda: isinstance(app.screen, ApiKeysScreen) and app.screen.answer is not None,
+                        "the stage's keys")
+            for _ in EXPIRED_KEYS:
+                await keys.press("space", "down")
+            await keys.press("E")
+            plans = len(EXPIRED_KEYS)
+            for _ in range(plans - 1):  # a plan each; the last is confirmed below
+                shown = await until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen, "a plan")
+                await keys.press("y")
+                await until(pilot, lambda: app.screen is not shown, "the next plan")
         confirm = await until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen, "the plan")
         if confirm.plan.protected:
             await until(pilot, lambda: confirm.focused is not None and confirm.focused.id == "typed", "the name box")
@@ -208,7 +224,8 @@ async def _drive(rehearsal: Rehearsal, url: str, region: str, baseline: dict[str
             await keys.press("y")
 
         def applied():
-            return next((e for e in journal.entries() if e["id"] not in before and e.get("outcome") == APPLIED), None)
+            done = [e for e in journal.entries() if e["id"] not in before and e.get("outcome") == APPLIED]
+            return done[-1] if len(done) >= plans else None
 
         entry = await until(pilot, applied, "the journal's applied entry")
         outcome.applied = time.perf_counter() - started
@@ -232,6 +249,14 @@ def _read_back(rehearsal: Rehearsal, url: str, region: str, entry: dict) -> str:
     operation = entry["plan"]["call"]["operation"]
     apigw = boto3.client("apigateway", endpoint_url=url, region_name=region, aws_access_key_id=ACCESS_KEY_ID,
                          aws_secret_access_key=SECRET_ACCESS_KEY)
+    if rehearsal.fix == "K":
+        from console.sandbox.scenarios import EXPIRED_KEYS
+
+        still = [k["name"] for k in apigw.get_api_keys(limit=500)["items"]
+                 if k["name"] in EXPIRED_KEYS and not k.get("enabled")]
+        if still:
+            raise RuntimeError(f"journal says {operation} applied, but {', '.join(still)} are still disabled")
+        return f"{operation} applied {len(EXPIRED_KEYS)} times; boto3 reads {', '.join(EXPIRED_KEYS)} enabled"
     api_id = entry["plan"]["target"]["api_id"]
     stage = apigw.get_stage(restApiId=api_id, stageName=rehearsal.stage)
     if rehearsal.fix == "t":
