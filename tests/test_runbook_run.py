@@ -266,3 +266,21 @@ def test_the_bundled_key_rotation_runbook_rotates_a_key_and_disables_the_old_one
     assert {p["id"] for p in apigw.get_usage_plans(keyId=new_id)["items"]} == plans
     assert apigw.get_api_key(apiKey=old["id"])["enabled"] is False
     assert all(e["runbook"]["run"] == answer["run"] for e in journal())
+
+
+def test_a_run_on_the_terminal_prints_each_plan_and_each_step_as_it_ends(live, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    book = tmp_path / "drill.toml"
+    book.write_text(HEAD + '[[steps]]\ncheck = "requests > 0"\n' + CHANGES.format(rate=784))
+    now = time.time()
+    live.step(180.0, now)
+    live.traffic.close(now)
+    code = main(["--endpoint-url", live.url, "--region", HERE, "--no-color", "runbook", "run", str(book),
+                 "--dry-run"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert code == 0
+    assert "Runbook drill · run run-" in out and "· dry run ·" in out
+    assert "○ 1. check requests > 0: dry run — requests = " in out
+    assert "aws apigateway update-stage" in out and out.count("Dry run: nothing was sent.") == 2
+    assert "○ 2. Set an odd rate: dry run" in out
+    assert "dry run: nothing was sent after" in out

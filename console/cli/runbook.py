@@ -118,7 +118,7 @@ class CliDriver:
     def __init__(self, engine: Engine, args):
         self.engine, self.args = engine, args
         self.json = args.output == "json"
-        self.shown: dict[tuple[str, int], str] = {}  # what was last printed of each step
+        self.shown: dict[tuple[str, int], tuple[str, str]] = {}  # each step's status and detail, as last printed
         self.refused: int | None = None  # change()'s exit code when it refused to apply (no permission, no yes)
 
     def title(self, run: Run) -> None:
@@ -134,11 +134,10 @@ class CliDriver:
             for outcome in outcomes:
                 if outcome.status == PENDING:
                     continue
-                line = self._line(outcome)
-                key = (group, outcome.number)
-                if self.shown.get(key) != line and (outcome.status != RUNNING or outcome.reading):
-                    self.shown[key] = line
-                    terminal().print(foreign(line))
+                key, said = (group, outcome.number), (outcome.status, outcome.detail)
+                if self.shown.get(key) != said and (outcome.status != RUNNING or outcome.reading):
+                    self.shown[key] = said  # a wait's reading is printed when it changes, not at every poll
+                    terminal().print(foreign(self._line(outcome)))
 
     def _line(self, outcome: Outcome) -> str:
         mark = MARKS.get(outcome.status, "…")
