@@ -284,3 +284,11 @@ def test_a_run_on_the_terminal_prints_each_plan_and_each_step_as_it_ends(live, t
     assert "aws apigateway update-stage" in out and out.count("Dry run: nothing was sent.") == 2
     assert "○ 2. Set an odd rate: dry run" in out
     assert "dry run: nothing was sent after" in out
+
+
+def test_promoting_a_canary_that_is_not_there_fails_the_step_before_any_call(run, stage):
+    before = stage()
+    code, answer = run('\n[[steps]]\nplan = "canary.promote"\n', "--yes")
+    assert code == 1
+    assert answer["steps"][0]["status"] == "failed" and "no canary" in answer["steps"][0]["detail"]
+    assert answer["steps"][0]["plans"] == [] and stage() == before and journal() == []

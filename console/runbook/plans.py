@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actions import api_keys, cache, canary, deployments, rotation, stage_variables, throttle
+from actions.canary_gate import evidence
 from actions.plan import Plan
 
 NUMBER, STRING, STRINGS, TABLE = "number", "string", "list of strings", "table of strings"
@@ -90,6 +91,16 @@ def _deployment_rollback(engine: Any, api: Any, stage: str, values: dict[str, An
     yield deployments.point(engine.document(api, stage), values.get("deployment"))
 
 
+def _canary_promote(engine: Any, api: Any, stage: str, values: dict[str, Any]) -> Iterator[Plan]:
+    """Promotion behind the console's canary gate (engine.settings.canary): a failed gate makes a plan that
+    needs an override, which a run never gives (the CLI refuses it; the TUI asks for "override" typed)."""
+    doc = engine.document(api, stage)
+    canary.attached(doc)  # no canary: refused before any log is read
+    _, verdict = evidence(engine.connection, api, engine.gateway.stage(api, stage, refresh=True),
+                          engine.settings.canary, cloudwatch=False)
+    yield canary.promote(doc, verdict)
+
+
 def _key_enabled(enabled: bool) -> Callable[[Any, Any, str, dict[str, Any]], Iterator[Plan]]:
     def build(engine: Any, api: Any, stage: str, values: dict[str, Any]) -> Iterator[Plan]:
         yield api_keys.set_enabled(engine.api_key(values["key"]), enabled)
@@ -121,6 +132,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("canary.weight", "send this share of the stage's requests to its canary",
            _stage_plan(lambda doc, v: canary.weigh(doc, v["percent"])),
            {"percent": Field(NUMBER, "percent of requests", 0, 100)}, required=("percent",)),
+    Action("canary.promote", "promote the canary, if the canary gate passes", _canary_promote),
     Action("canary.rollback", "remove the canary: every request to the base deployment again",
            _stage_plan(lambda doc, v: canary.remove(doc))),
     Action("cache.flush", "flush the stage cache (REST; no undo)",
