@@ -118,6 +118,22 @@ def test_cli_lists_as_json_and_text(sandbox, built, capsys):
     assert code == 0 and "shopper-jwt" in out and "POST /checkout" in out and "audience storefront-web" in out
 
 
+def test_foreign_text_in_an_authorizer_is_shown_never_obeyed(sandbox, built, capsys, unique):
+    apigw = boto3.client("apigateway", endpoint_url=sandbox.url, region_name=REGION, aws_access_key_id=ACCESS_KEY_ID,
+                         aws_secret_access_key=SECRET_ACCESS_KEY)
+    api_id = apigw.create_rest_api(name=unique("hostile"))["id"]
+    try:
+        apigw.create_authorizer(restApiId=api_id, name="evil\x1b]52;c;cm0gLXJmIH4=\x07[bold]x[/bold]",
+                                type="TOKEN", identitySource="method.request.header.X-\x1b[2J",
+                                authorizerUri="arn:aws:apigateway:il-central-1:lambda:path/2015-03-31/functions/"
+                                              "arn:aws:lambda:il-central-1:123456789012:function:f\x1b[31m/invocations")
+        code, out, _ = run(sandbox, capsys, "authorizers", api_id)
+        assert code == 0 and "\x1b" not in out and "\x07" not in out
+        assert "evil␛]52;c;cm0gLXJmIH4=␇[bold]x[/bold]" in out and "function:f␛[31m" in out
+    finally:
+        apigw.delete_rest_api(restApiId=api_id)
+
+
 # -- TestInvokeAuthorizer ----------------------------------------------------------------------------
 
 
