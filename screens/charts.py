@@ -226,7 +226,7 @@ class LiveCharts(Horizontal):
         text = Text(no_wrap=True, overflow="ellipsis")
         if not self.logs_cause:
             text.append("4xx by cause\n", style="bold " + YELLOW)
-            return text.append("  cause not logged (no $context.error.responseType in the format)\n", style="dim")
+            return text.append("  cause not logged: not in\n  this stage's log format\n", style="dim")
         causes = self.rollup.causes(end, self.span)
         total = sum(count for _, count in causes)
         text.append(f"4xx by cause (of {total:,})\n", style="bold " + YELLOW)

@@ -32,6 +32,7 @@ from console.sandbox.traffic.runner import Traffic, seeded_profiles
 from screens.app import ConsoleApp
 from screens.catalog import ApiKeysScreen
 from screens.confirm import ConfirmScreen
+from screens.logs import LogScreen
 from screens.pulse import PulseScreen
 
 REGION = "ap-south-2"  # this module's alone
@@ -91,6 +92,24 @@ def test_the_pulse_command_says_the_cause_with_its_count(sandbox, struck, capsys
     assert row["cause_4xx"]["logged"] is True
     assert row["cause_4xx"]["leading"] == "INVALID_API_KEY"
     assert 0 < row["cause_4xx"]["leading_count"] <= row["cause_4xx"]["lines_4xx"]
+
+
+async def test_the_log_view_filters_and_counts_the_4xx_by_cause(sandbox, struck, private_dirs, unpaced):
+    app = ConsoleApp(Target(endpoint_url=sandbox.url, region=REGION))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.engine is not None, "the connection")
+        api = next(a for a in app.gateway.apis() if a.name == PAYMENTS_API.name)
+        await app.push_screen(LogScreen(api, "prod"))
+        logs = app.screen
+        await until(pilot, lambda: logs.rollup.causes(int(time.time()), 300), "the incident's lines")
+        await pilot.press("u")  # the most frequent cause of the window first
+        assert logs.buffer.filter.cause == "INVALID_API_KEY"
+        await until(pilot, lambda: logs.buffer.shown, "the refused lines")
+        assert all('"INVALID_API_KEY"' in line.message for line in logs.buffer.shown)
+        await pilot.press("g")
+        await pilot.pause()
+        charts = screen_text(app)
+        assert "4xx by cause" in charts and "INVALID_API_KEY" in charts
 
 
 async def test_from_the_pulse_to_the_stage_keys_where_enabling_them_ends_the_refusals(sandbox, struck, gateway,
