@@ -56,7 +56,7 @@ def details(authorizer: Authorizer, protocol: Protocol) -> list[tuple[str, str]]
 
 
 def authorizers_table(listing: ApiAuthorizers) -> Group | Text:
-    """One block per authorizer (name, type, TTL; then its source, target and users), whole at 80 columns:
+    """One block per authorizer (its name, id and type; then its `details` but the id), whole at 80 columns:
     ARNs and route lists are what one copies, and a seven-column table would fold them."""
     api = listing.api
     if not listing.authorizers:

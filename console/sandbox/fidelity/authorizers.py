@@ -82,9 +82,8 @@ def update_method(call: Call, api_id: str, resource_id: str, verb: str) -> Reply
                               f"'{draft['authorizer_id'] or ''}'")
     else:
         draft["authorizer_id"] = None
-    if kind != "COGNITO_USER_POOLS":
-        draft["authorization_scopes"] = []
-    draft["authorization_scopes"] = draft["authorization_scopes"] or None
+    scopes = draft["authorization_scopes"] if kind == "COGNITO_USER_POOLS" else []  # scopes go with user pools
+    draft["authorization_scopes"] = scopes or None
     for attribute, value in draft.items():
         setattr(method, attribute, value)
     return Reply.json({k: v for k, v in method.to_json().items() if v is not None})
