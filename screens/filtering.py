@@ -12,7 +12,6 @@ from typing import Iterable, Sequence, TypeVar
 
 from rich.text import Text
 from textual import on
-from textual.actions import SkipAction
 from textual.message import Message
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input
@@ -53,6 +52,7 @@ class ListFilter(Vertical):
         self.table = table
         self.words: tuple[str, ...] = ()
         self.kept: tuple[int, int] = (0, 0)  # rows kept, rows offered, at the last keep()
+        self.open = False  # the box is shown
 
     @property
     def box(self) -> Input:
@@ -71,21 +71,27 @@ class ListFilter(Vertical):
             return ""
         return f"/{self.box.value.strip()}: {self.kept[0]} of {self.kept[1]}"
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool:
+        """Escape clears an open filter; with none open it is not bound here, so it does what the screen
+        binds it to (and the footer shows that)."""
+        return self.open if action == "clear_filter" else True
+
     def action_filter(self) -> None:
         box = self.box
         box.disabled = False
         box.add_class("shown")
+        self.open = True
+        self.refresh_bindings()
         box.focus()
         self.call_after_refresh(self.app.release_keys)  # the keys typed while it opened
 
     def action_clear_filter(self) -> None:
-        """Escape: clears an open filter; with none open, escape does what the screen binds it to."""
         box = self.box
-        if not box.has_class("shown"):
-            raise SkipAction()
         box.value = ""
         box.remove_class("shown")
         box.disabled = True
+        self.open = False
+        self.refresh_bindings()
         self.table.focus()
 
     @on(Input.Changed, ".list-filter")
