@@ -66,16 +66,12 @@ class AuthorizersScreen(ConsoleScreen):
 
     def show_apis(self, apis: list[Api]) -> None:
         self.apis = apis
-        table = self._table()
-        for api in apis:
-            table.add_row(*cells(api.name, api.id, api.protocol.value), key=api.id)
+        self._redraw({api.id: cells(api.name, api.id, api.protocol.value) for api in apis})
         self.loaded(apis[0].fetched_at if apis else None, f"{len(apis)} APIs · enter shows an API's authorizers")
 
     def show_authorizers(self, listing: ApiAuthorizers) -> None:
         self.listing = listing
-        table = self._table()
-        for authorizer in listing.authorizers:
-            table.add_row(*cells(*row(authorizer, listing.api.protocol)), key=authorizer.id)
+        self._redraw({a.id: cells(*row(a, listing.api.protocol)) for a in listing.authorizers})
         testable = "t tests one" if listing.api.protocol is Protocol.REST else "tests: REST APIs only"
         self.loaded(listing.fetched_at, f"{len(listing.authorizers)} authorizers · {testable}")
 
@@ -88,11 +84,16 @@ class AuthorizersScreen(ConsoleScreen):
         self.query_one("#detail", Static).update(
             Text("\n").join(assemble((f"{label:<16}", "dim"), value) for label, value in lines))
 
-    def _table(self) -> DataTable:
+    def _redraw(self, rows: dict) -> None:
+        """The table anew, the cursor kept on the row it was on (a refresh does not lose the operator's place)."""
         table = self.query_one("#authorizers", DataTable)
+        chosen = next(iter(table.coordinate_to_cell_key(table.cursor_coordinate)), None) if table.row_count else None
         table.loading = False
         table.clear()
-        return table
+        for key, values in rows.items():
+            table.add_row(*values, key=key)
+        if chosen is not None and chosen.value in rows:
+            table.move_cursor(row=table.get_row_index(chosen.value))
 
     def _row(self) -> int:
         return self.query_one("#authorizers", DataTable).cursor_row

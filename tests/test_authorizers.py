@@ -260,6 +260,16 @@ async def test_the_authorizers_view_picks_an_api_and_says_v2_cannot_be_tested(sa
         await until(pilot, lambda: isinstance(app.screen, AuthorizersScreen) and app.screen.api is not None,
                     "storefront's authorizers")
         await until(pilot, lambda: "shopper-jwt" in screen_text(app), "the JWT authorizer")
+        screen = app.screen
+        jwt = next(a.id for a in screen.listing.authorizers if a.name == "shopper-jwt")
+        authorizers = screen.query_one("#authorizers", DataTable)
+        authorizers.move_cursor(row=authorizers.get_row_index(jwt))
+        await until(pilot, lambda: "audience storefront-web" in screen_text(app), "its detail")
+        before = screen.listing
+        await pilot.press("r")
+        await until(pilot, lambda: screen.listing is not before, "the refresh")
+        await pilot.pause()
+        assert authorizers.cursor_row == authorizers.get_row_index(jwt)  # a refresh keeps the operator's place
         await pilot.press("t")
         await pilot.pause()
         assert isinstance(app.screen, AuthorizersScreen)  # no form: AWS tests REST authorizers only
