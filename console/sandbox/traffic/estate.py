@@ -41,6 +41,7 @@ class Endpoint:
     limit: Limit | None  # a per-method (per-route) throttle, overriding the stage's
     cache_ttl: int | None  # seconds, when the stage caches this endpoint's answers
     uri: str | None = None  # an HTTP integration's URI, stage variables filled in (REST only)
+    detailed: bool = False  # detailed metrics: per method (REST) or per route (HTTP) as well as per stage
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,8 @@ def _rest_stage(region: str, api: dict, stage: dict, methods: list, releases: di
                  weights.get((verb, path), 1), bool(method.get("apiKeyRequired")),
                  _limit(settings.get((verb, path), {}), "throttlingRateLimit", "throttlingBurstLimit"),
                  _cache_ttl(verb, settings.get((verb, path)), default) if cached else None,
-                 _integration_uri(method.get("methodIntegration") or {}, variables))
+                 _integration_uri(method.get("methodIntegration") or {}, variables),
+                 bool((settings.get((verb, path)) or default).get("metricsEnabled")))
         for path, verb, method in methods
     )
     log = stage.get("accessLogSettings") or {}
@@ -221,7 +223,8 @@ def _http_stage(region: str, api: dict, stage: dict, routes: list[dict]) -> Stag
         Endpoint(*route_verb_path(route["RouteKey"]), route["RouteKey"], False,
                  weights.get(route["RouteKey"], 1), False,
                  _limit(overrides.get(route["RouteKey"], {}), "ThrottlingRateLimit", "ThrottlingBurstLimit"),
-                 None)
+                 None, None, bool({**(stage.get("DefaultRouteSettings") or {}),
+                                   **overrides.get(route["RouteKey"], {})}.get("DetailedMetricsEnabled")))
         for route in routes
     )
     log = stage.get("AccessLogSettings") or {}

@@ -222,6 +222,7 @@ class _StageRun:
         self.caches: dict[tuple[str, str, int], EndpointCache] = {}  # (verb, path, TTL) -> its entries
         self.started: float | None = None  # when these clients began: a cache older than that is warm
         self.weights = 1.0  # the called endpoints' weights, in all
+        self.targets: dict[tuple, list[MetricTarget]] = {}  # where each kind of request is counted
 
     def simulate(self, stage: Stage, profile: Profile, start: float, seconds: float) -> None:
         """The stage's requests in [start, start + seconds), answered, logged and counted."""
@@ -300,6 +301,16 @@ class _StageRun:
             bucket = self.buckets[name] = _Bucket(limit, at)
         return bucket.take(limit, at)
 
+    def _targets(self, stage: Stage, endpoint: Endpoint, target: MetricTarget, routed: bool) -> list[MetricTarget]:
+        """Where a request is counted: its stage; with detailed metrics its method (ApiName, Method,
+        Resource, Stage) or route (ApiId, Route, Stage); a canary's request also under the stage
+        name with "/Canary", as its logs go to the group with that suffix."""
+        key = (target, endpoint.verb, endpoint.path, endpoint.detailed, routed)
+        targets = self.targets.get(key)
+        if targets is None:
+            targets = self.targets[key] = _metric_targets(stage, endpoint, target, routed)
+        return targets
+
     def _cache(self, stage: Stage, profile: Profile, endpoint: Endpoint, at: float) -> Answer | None:
         """A cache hit, if this request's cache key has a live entry (traffic.cache); a miss fills it.
 
@@ -344,8 +355,9 @@ class _StageRun:
         epoch_ms = int(at * 1000)
         response_ms = int((answer.integration_ms or 0) + rng.lognormvariate(math.log(6), 0.5)) + 1
         length = _length(rng, answer.status)
-        self.traffic.metrics.add(target, epoch_ms, answer.status, response_ms, answer.integration_ms,
-                                 answer.cache_hit, length)
+        for counted in self._targets(stage, endpoint, target, routed):
+            self.traffic.metrics.add(counted, epoch_ms, answer.status, response_ms, answer.integration_ms,
+                                     answer.cache_hit, length)
         access = bool(stage.log_group and stage.log_format)
         level = None if stage.http else stage.logging_level
         # a request the web ACL blocked never reached the stage: no execution-log lines
@@ -383,6 +395,20 @@ def _metric_target(stage: Stage) -> MetricTarget:
     """REST metrics are keyed by API name, HTTP API metrics by API id; both by stage."""
     first = ("ApiId", stage.api_id) if stage.http else ("ApiName", stage.api_name)
     return MetricTarget(stage.region, (first, ("Stage", stage.name)), stage.http)
+
+
+def _metric_targets(stage: Stage, endpoint: Endpoint, target: MetricTarget, routed: bool) -> list[MetricTarget]:
+    targets = [target]
+    if endpoint.detailed and stage.http:
+        targets.append(MetricTarget(stage.region, (("ApiId", stage.api_id), ("Route", endpoint.route_key or "$default"),
+                                                   ("Stage", stage.name)), True))
+    elif endpoint.detailed:
+        targets.append(MetricTarget(stage.region, (("ApiName", stage.api_name), ("Method", endpoint.verb),
+                                                   ("Resource", endpoint.path), ("Stage", stage.name)), False))
+    if routed:
+        targets.append(MetricTarget(stage.region, (("ApiName", stage.api_name), ("Stage", f"{stage.name}/Canary")),
+                                    False))
+    return targets
 
 
 def _length(rng: random.Random, status: int) -> int:
