@@ -123,6 +123,8 @@ def test_foreign_text_in_an_authorizer_is_shown_never_obeyed(sandbox, built, cap
                          aws_secret_access_key=SECRET_ACCESS_KEY)
     api_id = apigw.create_rest_api(name=unique("hostile"))["id"]
     try:
+        code, out, _ = run(sandbox, capsys, "authorizers", api_id)
+        assert code == 0 and "has no authorizers" in out
         apigw.create_authorizer(restApiId=api_id, name="evil\x1b]52;c;cm0gLXJmIH4=\x07[bold]x[/bold]",
                                 type="TOKEN", identitySource="method.request.header.X-\x1b[2J",
                                 authorizerUri="arn:aws:apigateway:il-central-1:lambda:path/2015-03-31/functions/"
