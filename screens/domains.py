@@ -21,6 +21,7 @@ from console.render.domains import base_path
 from console.render.text import assemble
 from console.render.visible import visible
 from screens.base import ConsoleScreen
+from screens.filtering import ListFilter
 from screens.keys import bindings
 from screens.stage import StageScreen
 from screens.widgets import cells
@@ -34,41 +35,52 @@ class DomainsScreen(ConsoleScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[tuple[str, Api | None, str]] = []  # (URL, API, stage) of each row
+        self.rows: list[tuple[str, Api | None, str]] = []  # (URL, API, stage) of each row shown
+        self.answer: tuple | None = None  # the last read, drawn again when the filter changes
 
     def body(self) -> ComposeResult:
         table = DataTable(id="domains", cursor_type="row", zebra_stripes=True)
         table.add_columns("Domain name", "Base path", "API", "Stage", "URL", "Endpoint", "TLS", "Via", "Certificate",
                           "Uploaded")
         table.loading = True
-        yield table
+        yield ListFilter(table)
 
     def load(self, refresh: bool = False) -> None:
         self.fetch(lambda g: (g.domains(refresh), g.apis(refresh), g.gaps("domains")), self.show_domains,
                    group="domains", label="reading custom domains")
 
     def show_domains(self, answer: tuple[list[CustomDomain], list[Api], dict]) -> None:
+        self.answer = answer
         domains, apis, gaps = answer
         by_id = {api.id: api for api in apis}
         table = self.query_one(DataTable)
         table.loading = False
         table.clear()
-        self.rows = []
+        rows = []  # (URL, API, stage) of each row, its cells, and its domain's name (shown on its first row only)
         for d in domains:
             own = (d.endpoint_type or DASH, d.security_policy or DASH, "+".join(d.versions), d.certificate_arn or DASH,
                    when(d.certificate_uploaded))
             for i, m in enumerate(d.mappings):
                 api = by_id.get(m.api_id)
                 url = mapping_url(d, m, api.protocol if api else None)
-                table.add_row(*cells(d.name if i == 0 else "", base_path(m), api.name if api else m.api_id, m.stage,
-                                     url, *(own if i == 0 else [""] * len(own))))
-                self.rows.append((url, api, m.stage))
+                rows.append(((url, api, m.stage), cells(d.name if i == 0 else "", base_path(m),
+                                                        api.name if api else m.api_id, m.stage, url,
+                                                        *(own if i == 0 else [""] * len(own))), d.name))
             if not d.mappings:
-                table.add_row(*cells(d.name, "(no mappings)", "", "", "", *own))
-                self.rows.append(("", None, ""))
+                rows.append((("", None, ""), cells(d.name, "(no mappings)", "", "", "", *own), d.name))
+        kept = self.query_one(ListFilter).keep(((row, shown), [name, *shown]) for row, shown, name in rows)
+        self.rows = [row for (row, _), _ in kept]
+        for (_, shown), _ in kept:
+            table.add_row(*shown)
         missing = "".join(f" · {source} could not be read: {problem.message}" for source, problem in gaps.items())
         self.loaded(domains[0].fetched_at if domains else None,
                     f"{len(domains)} custom domains · enter: the stage · c: copy the URL{missing}")
+
+    @on(ListFilter.Changed)
+    def _filtered(self) -> None:
+        if self.answer is not None:
+            self.show_domains(self.answer)
+            self.show_status()
 
     def _row(self) -> tuple[str, Api | None, str] | None:
         table = self.query_one(DataTable)
