@@ -21,6 +21,7 @@ from console.read import authorizers as read
 from console.render.authorizers import COLUMNS, details, result_rows, row
 from console.render.text import assemble, foreign
 from screens.base import ConsoleScreen
+from screens.filtering import ListFilter
 from screens.keys import bindings
 from screens.widgets import cells
 from screens.workers import in_thread
@@ -43,6 +44,7 @@ class AuthorizersScreen(ConsoleScreen):
         self.api = api
         self.apis: list[Api] = []
         self.listing: ApiAuthorizers | None = None
+        self.keys: list[str] = []  # the id of each row shown (the filter may hide some)
 
     def body(self) -> ComposeResult:
         api = self.api
@@ -52,7 +54,7 @@ class AuthorizersScreen(ConsoleScreen):
         table = DataTable(id="authorizers", cursor_type="row", zebra_stripes=True)
         table.add_columns(*(COLUMNS if api else ("API", "Id", "Protocol")))
         table.loading = True
-        yield table
+        yield ListFilter(table)
         if api:
             yield Static("", id="detail")
 
@@ -78,9 +80,10 @@ class AuthorizersScreen(ConsoleScreen):
     @on(DataTable.RowHighlighted, "#authorizers")
     def show_detail(self) -> None:
         """The highlighted authorizer whole: its source, target and users do not fit a row at 80 columns."""
-        if self.listing is None or not 0 <= self._row() < len(self.listing.authorizers):
+        chosen = self._chosen(self.listing.authorizers) if self.listing else None
+        if chosen is None:
             return
-        lines = details(self.listing.authorizers[self._row()], self.listing.api.protocol)
+        lines = details(chosen, self.listing.api.protocol)
         self.query_one("#detail", Static).update(
             Text("\n").join(assemble((f"{label:<16}", "dim"), value) for label, value in lines))
 
@@ -90,30 +93,44 @@ class AuthorizersScreen(ConsoleScreen):
         chosen = next(iter(table.coordinate_to_cell_key(table.cursor_coordinate)), None) if table.row_count else None
         table.loading = False
         table.clear()
-        for key, values in rows.items():
+        kept = self.query_one(ListFilter).keep(rows.items())
+        self.keys = [key for key, _ in kept]
+        for key, values in kept:
             table.add_row(*values, key=key)
-        if chosen is not None and chosen.value in rows:
+        if chosen is not None and chosen.value in self.keys:
             table.move_cursor(row=table.get_row_index(chosen.value))
 
-    def _row(self) -> int:
-        return self.query_one("#authorizers", DataTable).cursor_row
+    @on(ListFilter.Changed)
+    def _filtered(self) -> None:
+        if self.listing is not None:
+            self.show_authorizers(self.listing)
+        elif self.apis:
+            self.show_apis(self.apis)
+        self.show_status()
+
+    def _chosen(self, items: list):
+        """The API or authorizer of the highlighted row, if any."""
+        row = self.query_one("#authorizers", DataTable).cursor_row
+        key = self.keys[row] if 0 <= row < len(self.keys) else None
+        return next((item for item in items if item.id == key), None)
 
     @on(DataTable.RowSelected, "#authorizers")
     def action_open(self) -> None:
         if self.api is None:
-            if 0 <= self._row() < len(self.apis):
-                self.app.push_screen(AuthorizersScreen(self.apis[self._row()]))
+            if (api := self._chosen(self.apis)) is not None:
+                self.app.push_screen(AuthorizersScreen(api))
         else:
             self.action_test()
 
     def action_test(self) -> None:
-        if self.api is None or self.listing is None or not 0 <= self._row() < len(self.listing.authorizers):
+        chosen = self._chosen(self.listing.authorizers) if self.api is not None and self.listing else None
+        if chosen is None:
             return
         if self.api.protocol is not Protocol.REST:
             self.notify("AWS tests authorizers of REST APIs only (TestInvokeAuthorizer): test this one with a "
                         "request to a route that uses it.", severity="warning")
             return
-        self.app.push_screen(AuthorizerTestForm(self.api, self.listing.authorizers[self._row()]))
+        self.app.push_screen(AuthorizerTestForm(self.api, chosen))
 
 
 class AuthorizerTestForm(ModalScreen[None]):

@@ -17,6 +17,7 @@ from screens.api import ApiScreen
 from screens.apis import ApiListScreen
 from screens.app import ConsoleApp
 from screens.audit import AuditScreen
+from screens.authorizers import AuthorizersScreen
 from screens.catalog import ApiKeysScreen, UsagePlansScreen
 from screens.deployments import DeploymentsScreen
 from screens.domains import DomainsScreen
@@ -40,9 +41,19 @@ VIEWS = {
     "pulse": (lambda app: PulseScreen(), "#pulse"),
     "fleet": (lambda app: FleetScreen("broken"), "#fleet"),  # two targets that fail: two rows saying why
     "audit": (lambda app: AuditScreen(), "#audit"),
-    "domains": (lambda app: DomainsScreen(), "#domains"),  # a domain's name is on its first mapping's row only
+    "domains": (lambda app: DomainsScreen(), "#domains"),
+    "authorizers": (lambda app: AuthorizersScreen(), "#authorizers"),  # the APIs to pick from; and an API's:
+    "an API's authorizers": (lambda app: AuthorizersScreen(next(a for a in app.gateway.apis() if authorized(app, a))),
+                             "#authorizers"),  # a domain's name is on its first mapping's row only
 }
 GROUPED = {"domains"}  # views whose first column names a group on its first row: a match on it keeps the group
+
+
+def authorized(app, api) -> bool:
+    """An API of the seeded estate with an authorizer or more."""
+    from console.read.authorizers import api_authorizers
+
+    return bool(api_authorizers(app.gateway, api).authorizers)
 
 
 def shown(table: DataTable) -> list[str]:
