@@ -17,7 +17,7 @@ from typing import Any
 from console.aws.errors import Problem, explain
 from console.read.pulse import RegionPulse, StagePulse, region_pulse
 
-MAX_PARALLEL = 4  # targets read at once: each holds a few connections and a thread
+MAX_PARALLEL = 16  # targets read at once: each holds a few connections and a thread, mostly waiting on the network
 
 
 @dataclass(frozen=True)
