@@ -120,7 +120,8 @@ def _by_domain(gateway: Gateway, url: url_match.Url, region: str) -> tuple[Api, 
     api = next((a for a in gateway.apis() if a.id == mapping.api_id), None)
     if api is None:
         raise Problem(f"{domain.name}'s mapping '{mapping.path}' points at API {mapping.api_id}, which is not "
-                      f"among the APIs of {region}.", kind="not-found")
+                      f"among the APIs of {region} ({_gaps(gateway, 'apis')}tried the REST, HTTP and WebSocket "
+                      "APIs).", kind="not-found")
     via = f"custom domain {domain.name}, " + (f"mapping '{mapping.path}'" if mapping.path else "root mapping")
     return api, mapping.stage, rest, via
 
