@@ -58,6 +58,7 @@ class InsightsScreen(ConsoleScreen):
 
     def on_unmount(self) -> None:
         self._halt()
+        self._stop = None  # what the stopped worker answers is for no one
 
     def _title(self) -> None:
         windows = Text()
@@ -67,7 +68,8 @@ class InsightsScreen(ConsoleScreen):
             (self.api.name, "bold"), " › ", (self.stage_name, "bold"), " · Logs Insights over the last ", windows))
 
     def _say(self, text: Text | str) -> None:
-        self.query_one("#insights-progress", Static).update(text if isinstance(text, Text) else foreign(text))
+        for line in self.query("#insights-progress").results(Static):  # none once the view has gone
+            line.update(text if isinstance(text, Text) else foreign(text))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.run_query()

@@ -35,7 +35,8 @@ async def open_insights(pilot) -> InsightsScreen:
 
 
 def said(screen: InsightsScreen) -> str:
-    return " ".join(str(screen.query_one("#insights-progress", Static).content).split())
+    """The line under the query box ("" while the view is still being composed)."""
+    return " ".join(" ".join(str(line.content) for line in screen.query("#insights-progress").results(Static)).split())
 
 
 def cancelled(aws) -> set[str]:
