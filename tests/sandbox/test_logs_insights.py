@@ -102,6 +102,18 @@ def minute(base: int, index: int) -> str:
      "| sort code", [{"code": "500", "n": "1"}, {"code": "502", "n": "1"}, {"code": "504", "n": "1"}]),
     ("fields toupper(httpMethod) as verb, responseLatency * 2 as doubled | filter requestId = 'r9'",
      [{"verb": "DELETE", "doubled": "30"}]),
+    ("filter requestId = 'r9' | fields strlen(resourcePath) as n, tolower(httpMethod) as m, "
+     "concat(httpMethod, ' ', resourcePath) as line, coalesce(nothing, status) as s, floor(responseLatency / 2) as f, "
+     "ceil(responseLatency / 2) as c, abs(0 - responseLatency) as a, isempty(nothing) as e, isblank(status) as b",
+     [{"n": "9", "m": "delete", "line": "DELETE /orders/7", "s": "200", "f": "7", "c": "8", "a": "15", "e": "true",
+       "b": "false"}]),
+    ("filter ispresent(status) | dedup httpMethod | fields httpMethod, requestId | sort httpMethod",
+     [{"httpMethod": "DELETE", "requestId": "r9"}, {"httpMethod": "GET", "requestId": "r8"},
+      {"httpMethod": "POST", "requestId": "r4"}]),
+    ("stats count_distinct(resourcePath) as paths, earliest(requestId) as first, latest(requestId) as last",
+     [{"paths": "4", "first": "r0", "last": "r9"}]),
+    ("filter httpMethod = 'POST' | stats stddev(responseLatency) as sd, count(requestId) as n",
+     [{"sd": "35.35533906", "n": "2"}]),
 ])
 def test_queries_filter_aggregate_sort_and_limit_as_the_query_syntax_defines(logs, group, base, query, expected):
     answer = run(logs, group, base, query)
@@ -177,6 +189,8 @@ def test_stop_query_on_a_finished_query_changes_nothing(logs, group, base):
     ("limit ten", "limit takes a positive whole number"),
     ("stats pct(responseLatency, 120)", "between 0 and 100"),
     ("fields requestId requestId", "unexpected symbol 'requestId'"),
+    ("fields strlen(a, b)", "strlen() does not take 2 argument(s)"),
+    ("filter count(*) > 1", "count() is an aggregate: use it in stats"),
 ])
 def test_a_query_it_cannot_run_is_a_malformed_query_naming_what_and_where(logs, group, base, query, says):
     with pytest.raises(ClientError) as raised:

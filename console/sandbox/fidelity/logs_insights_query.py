@@ -202,6 +202,7 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "isempty": lambda v: v is None or str(v) == "",
     "isblank": lambda v: v is None or str(v).strip() == "",
 }
+_VARIADIC = {"concat", "coalesce"}  # one or more arguments; every other function takes one
 AGGREGATES = ("count", "count_distinct", "sum", "avg", "min", "max", "pct", "percentile", "stddev",
               "earliest", "latest")
 
@@ -346,11 +347,9 @@ class _Expressions:
         if function not in _FUNCTIONS:
             raise Malformed(f"the sandbox does not support the function {name.text}()", name.start, name.end)
         arguments = [] if self.r.accept(")") else self._arguments()
+        if len(arguments) != 1 and not (function in _VARIADIC and arguments):
+            raise Malformed(f"{function}() does not take {len(arguments)} argument(s)", name.start, name.end)
         apply = _FUNCTIONS[function]
-        try:
-            apply(*([None] * len(arguments)))
-        except TypeError:
-            raise Malformed(f"{function}() does not take {len(arguments)} argument(s)", name.start, name.end) from None
         return lambda rec: apply(*(a(rec) for a in arguments))
 
     def _arguments(self) -> list[Expr]:
