@@ -16,7 +16,7 @@ from console.model import Api, CustomDomain, UrlMatch
 from console.read.domains import mapping_url
 from console.read.open_url import resolve
 from console.read.url_match import VERBS
-from console.render.describe import DASH, when
+from console.render.describe import DASH, throttle, when
 from console.render.domains import base_path
 from console.render.text import assemble
 from console.render.visible import visible
@@ -114,12 +114,26 @@ class MatchedStageScreen(StageScreen):
         self.match = match
 
     def body(self) -> ComposeResult:
+        yield Static(self._banner(), id="matched")
+        yield from super().body()
+
+    def _banner(self) -> Text:
+        """The matched method or route and its parameters; once the stage is read, the throttle it runs under."""
         m = self.match
         served = "  ".join(m.keys) or m.note
         params = "  ".join(f"{name} = {value}" for name, value in m.params.items())
-        yield Static(Text("\n").join([assemble((f" {served} ", "bold reverse"), "  ", (params, "bold")),
-                                       assemble((f"{m.url} → {m.path} via {m.via}", "dim"))]), id="matched")
-        yield from super().body()
+        lines = [assemble((f" {served} ", "bold reverse"), "  ", (params, "bold")),
+                 assemble((f"{m.url} → {m.path} via {m.via}", "dim"))]
+        if self.stage is not None and m.keys:
+            own = [o for o in self.stage.overrides if o.key in m.keys and o.throttle.is_set]
+            limits = "; ".join(f"{o.key}: {throttle(o.throttle)} (its override)" for o in own) or \
+                f"{throttle(self.stage.throttle)} (the stage default)"
+            lines.append(assemble(("throttle ", "dim"), limits))
+        return Text("\n").join(lines)
+
+    def show_stage(self, answer) -> None:
+        super().show_stage(answer)
+        self.query_one("#matched", Static).update(self._banner())
 
 
 def open_url(app, text: str) -> None:

@@ -215,6 +215,19 @@ async def test_colon_open_opens_the_stage_with_the_method_shown(sandbox):
         await until(pilot, lambda: screen.stage is not None, "the stage")
         shown = screen_text(app)
         assert "PUT /orders/{orderId}" in shown and "orderId = 123" in shown
+        assert "throttle 2000 rps, burst 5000 (the stage default)" in shown
+
+
+async def test_colon_open_says_which_throttle_the_matched_method_runs_under(sandbox):
+    app = ConsoleApp(Target(endpoint_url=sandbox.url))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await connected(pilot)
+        await pilot.press("colon")
+        await type_text(pilot, "open POST https://api.shop.example.com/psp/payments")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, MatchedStageScreen) and app.screen.stage is not None,
+                    "the stage serving the URL")
+        assert "POST /payments: 100 rps, burst 200 (its override)" in screen_text(app)
 
 
 async def test_colon_open_with_an_unknown_host_says_so_and_stays(sandbox):
