@@ -114,6 +114,9 @@ def minute(base: int, index: int) -> str:
      [{"paths": "4", "first": "r0", "last": "r9"}]),
     ("filter httpMethod = 'POST' | stats stddev(responseLatency) as sd, count(requestId) as n",
      [{"sd": "35.35533906", "n": "2"}]),
+    ("filter requestId =~ /r[12]$/ | fields requestId, -responseLatency as neg, responseLatency % 3 as mod, "
+     "2 ^ 3 as p | sort requestId", [{"requestId": "r1", "neg": "-20", "mod": "2", "p": "8"},
+                                     {"requestId": "r2", "neg": "-5", "mod": "2", "p": "8"}]),
 ])
 def test_queries_filter_aggregate_sort_and_limit_as_the_query_syntax_defines(logs, group, base, query, expected):
     answer = run(logs, group, base, query)
@@ -127,6 +130,12 @@ def test_queries_filter_aggregate_sort_and_limit_as_the_query_syntax_defines(log
             {"bin(1m)": minute(base, 2), "count(*)": "4", "min(responseLatency)": "2", "max(responseLatency)": "29000",
              "avg(responseLatency)": "7264.25", "pct(responseLatency, 50)": "15"}]
     assert rows(answer) == expected
+
+
+def test_min_and_max_of_timestamps_are_times(logs, group, base):
+    answer = run(logs, group, base, "stats min(@timestamp) as first, max(@timestamp) as last")
+    first, last = (time.strftime("%Y-%m-%d %H:%M:%S.000", time.gmtime(base / 1000 + n)) for n in (1, 200))
+    assert rows(answer) == [{"first": first, "last": last}]
 
 
 def test_without_sort_events_come_newest_first_with_every_discovered_field_and_their_log_stream(logs, group, base):

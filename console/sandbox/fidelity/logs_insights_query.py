@@ -185,10 +185,6 @@ _ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, 
 _UNITS_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
 
 
-def _text_or_none(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "abs": lambda x: None if number(x) is None else abs(number(x)),
     "ceil": lambda x: None if number(x) is None else math.ceil(number(x)),
