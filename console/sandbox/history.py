@@ -1,9 +1,13 @@
-"""The sandbox's past: three hours of access-log lines and CloudWatch metrics for a seeded region.
+"""The sandbox's past: three hours of CloudWatch metrics for a seeded region, and the access-log lines
+of the last hour's requests.
 
 A console opened on a fresh sandbox should have something to chart and tail at once, so every start
 writes a history drawn from each stage's traffic profile (estate_types.Traffic) with a seeded
-`random.Random`: log lines in the stage's own access-log format, and per-minute metrics under
-API Gateway's real names and dimensions, shaped like an afternoon's load. The live traffic
+`random.Random`: per-minute metrics under API Gateway's real names and dimensions, shaped like an
+afternoon's load, and for each request they count in the last LOGGED_MINUTES its log line in the
+stage's own access-log format (the same numbers of 4xx, 5xx and timeouts), so that figures counted
+from the logs and from CloudWatch agree, in the history as in the live minutes. Older minutes are in
+the metrics only. The live traffic
 generator (traffic/runner.py) draws its requests with the same functions, so past and present agree.
 
 History is written straight into the sandbox's stores (moto's Logs backend, the CloudWatch store
@@ -33,6 +37,10 @@ from console.sandbox import moto_seam
 from console.sandbox.estate_types import Ids, RegionEstate, RestApi, RestStage, Traffic, V2Api, V2Stage
 
 WINDOW_MINUTES = 180  # how far back the history reaches
+# The recent hour's requests each have their access-log line; older minutes are in the metrics only
+# (a log line stands for one request: a sample would make every figure counted from logs jump at the
+# start, where the live traffic logs every request).
+LOGGED_MINUTES = 60
 NAMESPACE = "AWS/ApiGateway"
 
 # --- Inventory: what the traffic looks like -------------------------------------------------
@@ -118,28 +126,38 @@ def generate(estate: RegionEstate, ids: Ids, rng: random.Random, now_ms: int) ->
     datums: list[dict[str, Any]] = []
     for api in estate.rest_apis:
         for stage in api.stages:
+            own = _stage_rng(rng)
+            minutes = list(_per_minute(own, stage.traffic, now_ms))
             if stage.access_log_format:
                 api_id = ids.rest_apis.get(api.name, "")
-                events, execution = _rest_access_log(rng, api, stage, ids.keys.get(api.name, ()), now_ms, api_id)
+                events, execution = _rest_access_log(own, api, stage, ids.keys.get(api.name, ()),
+                                                     _logged(minutes, now_ms), api_id)
                 logs.append((access_log_group(api.name, stage.name), events))
                 if execution:  # named apart, so the access logs' streams and later draws stay as they were
                     group = execution_log_group(api_id, stage.name)
                     executions.append((group, f"{random.Random(group).getrandbits(128):032x}", execution))
             metrics = REST_METRICS | (REST_CACHE_METRICS if stage.cache_ttl else {})
-            dimensions = {"ApiName": api.name, "Stage": stage.name}
-            datums += _metric_datums(rng, stage.traffic, metrics, dimensions, now_ms)
+            datums += _datums_of(minutes, metrics, {"ApiName": api.name, "Stage": stage.name})
     for v2_api in estate.v2_apis:
         for v2_stage in v2_api.stages:
             if v2_stage.traffic is None:
                 continue
+            own = _stage_rng(rng)
+            minutes = list(_per_minute(own, v2_stage.traffic, now_ms))
             if v2_stage.access_log_format:
                 logs.append((access_log_group(v2_api.name, v2_stage.name),
-                             _http_access_log(rng, v2_api, v2_stage, now_ms)))
+                             _http_access_log(own, v2_api, v2_stage, _logged(minutes, now_ms))))
             dimensions = {"ApiId": ids.v2_apis[v2_api.name], "Stage": v2_stage.name}
-            datums += _metric_datums(rng, v2_stage.traffic, HTTP_METRICS, dimensions, now_ms)
+            datums += _datums_of(minutes, HTTP_METRICS, dimensions)
     # Streams are named like API Gateway's (32 hex digits).
     streams = [(group, f"{rng.getrandbits(128):032x}", events) for group, events in logs]
     return History(estate.region, streams + executions, datums, (now_ms // 60_000 - WINDOW_MINUTES) * 60.0)
+
+
+def _stage_rng(rng: random.Random) -> random.Random:
+    """A stage's own stream: its whole minutes draw the same whatever the other stages' running minute
+    (which depends on the second the sandbox starts in) drew."""
+    return random.Random(rng.getrandbits(64))
 
 
 def write(history: History, account: str) -> None:
@@ -269,7 +287,8 @@ def response_type(request: Request) -> str:
 
 
 def _rest_access_log(
-    rng: random.Random, api: RestApi, stage: RestStage, key_ids: tuple[str, ...], now_ms: int, api_id: str,
+    rng: random.Random, api: RestApi, stage: RestStage, key_ids: tuple[str, ...], minutes: list[Minute],
+    api_id: str,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Access-log events of a REST stage, in its own format, and the execution-log events of the same
     requests (the same request ids) at the stage's logging level."""
@@ -279,7 +298,7 @@ def _rest_access_log(
     level = stage.log_level if stage.log_level in EXECUTION_LEVELS else None
     uri = f"https://{stage.variables.get('backendHost', '')}"
     events, execution = [], []
-    for request in _requests(rng, routes, [m.weight for m in api.methods], stage.traffic, now_ms):
+    for request in _requests(rng, routes, [m.weight for m in api.methods], stage.traffic, minutes):
         key_id = "-"
         if (request.verb, request.path) in keyed and key_ids and request.status != 403:
             key_id = rng.choice(key_ids)
@@ -306,13 +325,13 @@ def _rest_access_log(
 
 
 def _http_access_log(
-    rng: random.Random, api: V2Api, stage: V2Stage, now_ms: int
+    rng: random.Random, api: V2Api, stage: V2Stage, minutes: list[Minute]
 ) -> list[dict[str, Any]]:
     """Access-log events of an HTTP API stage, in its own format."""
     assert stage.access_log_format and stage.traffic
     routes = [(*route_verb_path(r.key), False) for r in api.routes]
     events = []
-    for request in _requests(rng, routes, [r.weight for r in api.routes], stage.traffic, now_ms):
+    for request in _requests(rng, routes, [r.weight for r in api.routes], stage.traffic, minutes):
         context = common_context(rng, request) | {
             "requestId": base64.b64encode(rng.randbytes(11)).decode(),
             "routeKey": "$default" if request.verb == "ANY" else f"{request.verb} {request.path}",
@@ -351,51 +370,69 @@ def _plain(text: str) -> bool:
     return text.isascii() and text.isprintable() and '"' not in text and "\\" not in text
 
 
+@dataclass(frozen=True)
+class Minute:
+    """What the metrics of one minute counted, for its access-log lines to tell the same."""
+
+    start_ms: int
+    end_ms: int  # the start of the next minute, or the sandbox's start for the running one
+    requests: int
+    client: int  # 4xx
+    server: int  # 5xx
+    timeouts: int  # of which 504s
+
+
+def _logged(minutes: list[tuple[float, dict[str, Any]]], now_ms: int) -> list[Minute]:
+    """The minutes of the last LOGGED_MINUTES whose every request gets its access-log line."""
+    first = (now_ms // 60_000 - LOGGED_MINUTES) * 60_000
+    return [Minute(int(stamp * 1000), min(int(stamp * 1000) + 60_000, now_ms), *data["counts"])
+            for stamp, data in minutes if stamp * 1000 >= first]
+
+
 def _requests(
     rng: random.Random, routes: list[tuple[str, str, bool]], weights: list[int],
-    traffic: Traffic, now_ms: int,
+    traffic: Traffic, minutes: list[Minute],
 ) -> Iterator[Request]:
-    """`traffic.log_lines` requests over the window, in time order; routes: (verb, path, mock)."""
-    for epoch_ms in _request_times(rng, traffic.log_lines, now_ms):
-        verb, path, mock = rng.choices(routes, weights)[0]
-        status, error, integration_ms = _outcome(rng, verb, mock, traffic)
-        response_ms = int((integration_ms or 0) + rng.lognormvariate(math.log(6), 0.5)) + 1
-        if status == 204:
-            length = 0
-        elif status >= 400:
-            length = rng.randint(36, 180)
-        else:
-            length = int(rng.lognormvariate(math.log(RESPONSE_BYTES), 0.9))
-        yield Request(epoch_ms, verb, path, status, response_ms, integration_ms, error, length,
-                       rng.choice(CLIENT_IPS), user_agent(rng, epoch_ms))
+    """Each request the metrics counted in `minutes`, in time order, with the same numbers of 4xx,
+    5xx and 504s; routes: (verb, path, mock)."""
+    for minute in minutes:
+        kinds = ["504"] * minute.timeouts + ["5xx"] * (minute.server - minute.timeouts) + \
+            ["4xx"] * minute.client + ["2xx"] * (minute.requests - minute.server - minute.client)
+        rng.shuffle(kinds)
+        span = max(1, minute.end_ms - minute.start_ms)
+        for epoch_ms, kind in zip(sorted(minute.start_ms + int(rng.random() * span) for _ in kinds), kinds,
+                                  strict=True):
+            verb, path, mock = rng.choices(routes, weights)[0]
+            status, error, integration_ms = _outcome(rng, verb, mock, traffic, kind)
+            response_ms = int((integration_ms or 0) + rng.lognormvariate(math.log(6), 0.5)) + 1
+            if status == 204:
+                length = 0
+            elif status >= 400:
+                length = rng.randint(36, 180)
+            else:
+                length = int(rng.lognormvariate(math.log(RESPONSE_BYTES), 0.9))
+            yield Request(epoch_ms, verb, path, status, response_ms, integration_ms, error, length,
+                           rng.choice(CLIENT_IPS), user_agent(rng, epoch_ms))
 
 
-def _request_times(rng: random.Random, count: int, now_ms: int) -> list[int]:
-    """`count` request times (epoch ms) in the window, ascending, following `load`."""
-    span = WINDOW_MINUTES * 60_000
-    times: list[int] = []
-    while len(times) < count:
-        elapsed = rng.random()
-        if rng.random() * _PEAK_LOAD < load(elapsed):
-            times.append(now_ms - span + int(elapsed * (span - 1000)))
-    return sorted(times)
+_NOT_TIMEOUTS = tuple(row for row in SERVER_ERRORS if row[0] != 504)
 
 
 def _outcome(
-    rng: random.Random, verb: str, mock: bool, traffic: Traffic
+    rng: random.Random, verb: str, mock: bool, traffic: Traffic, kind: str
 ) -> tuple[int, str | None, int | None]:
-    """(status, gateway error message, integration latency in ms) of one request."""
-    if mock:
-        return 200, None, None
-    draw = rng.random()
-    if draw < traffic.server_errors:
-        status, error = weighted(rng, SERVER_ERRORS)
-        if status == 504:
-            return status, error, 29_000 + rng.randint(0, 40)
-    elif draw < traffic.server_errors + traffic.client_errors:
+    """(status, gateway error message, integration latency in ms) of one request of `kind` (2xx,
+    4xx, 5xx or 504)."""
+    if kind == "504":
+        return 504, "Endpoint request timed out", 29_000 + rng.randint(0, 40)
+    if kind == "5xx":
+        status, error = weighted(rng, _NOT_TIMEOUTS)
+    elif kind == "4xx":
         status, error = weighted(rng, CLIENT_ERRORS)
         if error:  # refused or throttled by the gateway itself
             return status, error, None
+    elif mock:
+        return 200, None, None
     else:
         status, error = SUCCESS_STATUS.get(verb, 200), None
     return status, error, int(integration_latency(rng, traffic))
@@ -584,11 +621,17 @@ def _metric_datums(
     now_ms: int,
 ) -> list[dict[str, Any]]:
     """PutMetricData datums of one stage: each metric of `metrics` for each minute with traffic."""
+    return _datums_of(list(_per_minute(rng, traffic, now_ms)), metrics, dimensions)
+
+
+def _datums_of(minutes: list[tuple[float, dict[str, Any]]], metrics: dict[str, str],
+               dimensions: dict[str, str]) -> list[dict[str, Any]]:
+    """PutMetricData datums of a stage's drawn minutes: each metric of `metrics` for each minute."""
     dims = [{"Name": name, "Value": value} for name, value in dimensions.items()]
     return [
         {"MetricName": name, "Dimensions": dims, "Timestamp": stamp,
          "Unit": METRIC_UNITS.get(name, "Count"), **data[key]}
-        for stamp, data in _per_minute(rng, traffic, now_ms)
+        for stamp, data in minutes
         for name, key in metrics.items()
     ]
 
@@ -617,6 +660,7 @@ def _per_minute(
         median = traffic.latency_ms * rng.uniform(0.9, 1.15)
         integration = _latency_histogram(rng, requests - timeouts, median, timeouts)
         yield (first + minute) * 60.0, {
+            "counts": (requests, client, server, timeouts),
             "requests": _ones(requests, requests),
             "4xx": _ones(client, requests),
             "5xx": _ones(server, requests),

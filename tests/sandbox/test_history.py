@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import random
+import time
+from datetime import UTC, datetime
+
+import pytest
 
 from console.sandbox.estate_types import Traffic
-from console.sandbox.history import _metric_datums, load
+from console.sandbox.history import _metric_datums, access_log_group, load
 
 BUSY = Traffic(600, 0.02, 0.001, 30)  # ten requests a second
 
@@ -27,3 +32,36 @@ def test_a_start_on_the_minute_has_no_running_minute():
     minute = 1_800_000_000 // 60 * 60
     counted = requests_by_minute(minute * 1000)
     assert max(counted) == float(minute - 60) and len(counted) == 180
+
+
+# --- The seeded history's logs and metrics tell the same requests (issue #16, item 3) ---------------
+
+
+@pytest.mark.parametrize("api_name", ["orders-api", "catalog-api"])
+def test_each_request_of_the_recent_hour_has_its_log_line_and_older_minutes_have_none(aws, api_name):
+    """A minute of the recent hour: as many access-log lines as CloudWatch's Count, with as many 4xx and
+    5xx; a minute of the two hours before: metrics only, no lines standing for other requests."""
+    logs, cloudwatch = aws("logs"), aws("cloudwatch")
+    now = time.time() // 60 * 60
+
+    def lines(minute: float) -> list[dict]:
+        pages = logs.get_paginator("filter_log_events").paginate(
+            logGroupName=access_log_group(api_name, "prod"), startTime=int(minute * 1000),
+            endTime=int(minute * 1000) + 59_999)
+        return [json.loads(event["message"]) for page in pages for event in page["events"]]
+
+    def total(metric: str, minute: float) -> float:
+        result = cloudwatch.get_metric_data(MetricDataQueries=[{"Id": "m", "MetricStat": {"Metric": {
+            "Namespace": "AWS/ApiGateway", "MetricName": metric,
+            "Dimensions": [{"Name": "ApiName", "Value": api_name}, {"Name": "Stage", "Value": "prod"}]},
+            "Period": 60, "Stat": "Sum"}}], StartTime=datetime.fromtimestamp(minute, UTC),
+            EndTime=datetime.fromtimestamp(minute + 60, UTC))
+        return sum(result["MetricDataResults"][0]["Values"])
+
+    recent = now - 30 * 60
+    logged = lines(recent)
+    assert len(logged) == total("Count", recent) > 0
+    assert sum(line["status"].startswith("4") for line in logged) == total("4XXError", recent)
+    assert sum(line["status"].startswith("5") for line in logged) == total("5XXError", recent)
+    older = now - 90 * 60
+    assert lines(older) == [] and total("Count", older) > 0
