@@ -44,20 +44,20 @@ def domains_json(domains: Sequence[CustomDomain], apis: Mapping[str, Any]) -> li
 
 
 def domain_listing(domains: Sequence[CustomDomain], apis: Mapping[str, Any]) -> Listing | Text:
-    """One row per mapping, the domain's own fields on its first; the certificate's columns last (dropped
-    first at a narrow width)."""
+    """One row per mapping, the domain's own fields on its first. Where each mapping leads comes first, the
+    domain's endpoint and certificate after it (dropped first at a narrow width): names are never folded."""
     if not domains:
         return Text("No custom domain names in this region.", style="dim")
     rows = []
     for d in domains:
-        own = [d.name, "+".join(d.versions), d.endpoint_type or DASH, d.security_policy or DASH]
-        cert = [d.certificate_arn or DASH, when(d.certificate_uploaded), d.target or DASH]
+        own = [d.endpoint_type or DASH, d.security_policy or DASH, "+".join(d.versions), d.certificate_arn or DASH,
+               when(d.certificate_uploaded), d.target or DASH]
         for i, m in enumerate(d.mappings or (None,)):
             api = apis.get(m.api_id) if m else None
             mapping = [base_path(m), api.name if api else m.api_id, m.stage] if m else ["(no mappings)", "", ""]
-            rows.append([*(own if i == 0 else ["", "", "", ""]), *mapping, *(cert if i == 0 else ["", "", ""])])
-    return Listing(("Domain name", "API", "Endpoint", "TLS", "Base path / key", "Serves API", "Stage",
-                    "Certificate", "Uploaded", "Target"), rows, keep=7)
+            rows.append([d.name if i == 0 else "", *mapping, *(own if i == 0 else [""] * len(own))])
+    return Listing(("Domain name", "Base path", "API", "Stage", "Endpoint", "TLS", "Via", "Certificate", "Uploaded",
+                    "Target"), rows, keep=4)
 
 
 def match_json(match: UrlMatch, stage_url: str) -> dict[str, Any]:
