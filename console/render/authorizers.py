@@ -11,7 +11,7 @@ from rich.text import Text
 
 from console.model import ApiAuthorizers, Authorizer, AuthorizerTest, Protocol
 from console.render.describe import DASH, jsonable
-from console.render.text import Table, assemble, foreign
+from console.render.text import Pairs, assemble, foreign
 
 COLUMNS = ("Name", "Type", "Result TTL", "Used by")  # the TUI's table; the rest is in `details`
 
@@ -64,9 +64,7 @@ def authorizers_table(listing: ApiAuthorizers) -> Group | Text:
     parts: list[Any] = [assemble((f"Authorizers of {api.name}", "bold"),
                                  f" ({api.id}, {api.protocol.value}): {len(listing.authorizers)}")]
     for authorizer in listing.authorizers:
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="dim", no_wrap=True)
-        grid.add_column(overflow="fold")
+        grid = Pairs(label_style="dim")
         for label, value in details(authorizer, api.protocol)[:-1]:
             grid.add_row(label, value)
         parts += [Text(""), assemble((authorizer.name, "bold cyan"), f"  {authorizer.id}  {kind(authorizer)}"), grid]
@@ -87,7 +85,8 @@ def outcome(result: AuthorizerTest) -> str:
 
 
 def policy_lines(policy: str) -> list[str]:
-    """Each statement of the policy as "Allow execute-api:Invoke on ARN"; the text itself if it is not JSON."""
+    """Each statement of the policy as "Allow execute-api:Invoke on" and its resources; the text itself if it is
+    not JSON."""
     try:
         document = json.loads(policy)
         statements = document.get("Statement") or []
@@ -97,7 +96,7 @@ def policy_lines(policy: str) -> list[str]:
             actions, resources = s.get("Action") or "", s.get("Resource") or ""
             actions = ", ".join(actions) if isinstance(actions, list) else str(actions)
             resources = ", ".join(resources) if isinstance(resources, list) else str(resources)
-            lines.append(f"{s.get('Effect', '?')} {actions} on {resources}")
+            lines += [f"{s.get('Effect', '?')} {actions} on", resources]  # the ARN whole, on a line of its own
         return lines or [policy]
     except (ValueError, AttributeError, TypeError):
         return [policy] if policy else []
@@ -107,16 +106,14 @@ def result_rows(result: AuthorizerTest) -> list[tuple[str, str]]:
     """(label, value) pairs: outcome, latency, principal, policy, context, claims (the TUI's and the CLI's)."""
     rows = [("Outcome", outcome(result)), ("Latency", f"{result.latency_ms} ms (as AWS measured this test)"),
             ("Principal", result.principal_id or DASH)]
-    rows += [("Policy", line) for line in policy_lines(result.policy)] or [("Policy", DASH)]
+    rows += [("Policy" if n == 0 else "", line) for n, line in enumerate(policy_lines(result.policy))] or [("Policy", DASH)]
     rows += [("Context", f"{k} = {', '.join(v)}") for k, v in sorted(result.context.items())]
     rows += [("Claim", f"{k} = {v}") for k, v in sorted(result.claims.items())]
     return rows
 
 
-def result_table(result: AuthorizerTest) -> Table:
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column(overflow="fold")
+def result_table(result: AuthorizerTest) -> Pairs:
+    table = Pairs()
     for label, value in result_rows(result):
         table.add_row(label, foreign(value, style="green" if label == "Outcome" and result.allowed else
                                      "red" if label == "Outcome" else ""))

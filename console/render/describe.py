@@ -30,7 +30,7 @@ from console.model import (
     Usage,
     UsagePlan,
 )
-from console.render.text import Table, foreign
+from console.render.text import Pairs, Table, foreign
 from console.render.visible import visible
 
 DASH = "—"
@@ -68,11 +68,8 @@ def flag(value: bool | None) -> str:
     return DASH if value is None else ("on" if value else "off")
 
 
-def _grid() -> Table:
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column(overflow="fold")
-    return table
+def _grid() -> Pairs:
+    return Pairs()
 
 
 def _table(*columns: str, whole: Iterable[str] = ()) -> Table:
@@ -203,7 +200,7 @@ def stage_sections(stage: Stage, deployment: Deployment | None = None,
     return sections
 
 
-def refusals(stage: Stage, responses: Sequence[GatewayResponse] | None) -> Table:
+def refusals(stage: Stage, responses: Sequence[GatewayResponse] | None) -> Pairs:
     """What answers a request before the backend: the WAF web ACL, and the customised gateway responses."""
     r = _grid()
     r.add_row("WAF web ACL", foreign(stage.web_acl) if stage.web_acl else Text("none", style="dim"))
