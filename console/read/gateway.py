@@ -198,17 +198,6 @@ class Gateway:
 
         return self._cached(("detail", api.id), fetch, refresh)
 
-    # -- account, plans, keys --------------------------------------------------------------------
-
-    def account_limits(self, refresh: bool = False) -> AccountLimits:
-        def fetch() -> AccountLimits:
-            settings = self.connection.apigw.get_account().get("throttleSettings") or {}
-            return AccountLimits(
-                throttle=Throttle(rate=settings.get("rateLimit"), burst=settings.get("burstLimit")),
-                fetched_at=_now(),
-            )
-
-        return self._cached(("account",), fetch, refresh)
     # -- custom domains ------------------------------------------------------------------------
 
     def domains(self, refresh: bool = False) -> list[CustomDomain]:
@@ -222,6 +211,17 @@ class Gateway:
 
         return self._cached(("domains",), fetch, refresh)
 
+    # -- account, plans, keys --------------------------------------------------------------------
+
+    def account_limits(self, refresh: bool = False) -> AccountLimits:
+        def fetch() -> AccountLimits:
+            settings = self.connection.apigw.get_account().get("throttleSettings") or {}
+            return AccountLimits(
+                throttle=Throttle(rate=settings.get("rateLimit"), burst=settings.get("burstLimit")),
+                fetched_at=_now(),
+            )
+
+        return self._cached(("account",), fetch, refresh)
 
     def usage_plans(self, refresh: bool = False) -> list[UsagePlan]:
         def fetch() -> list[UsagePlan]:
