@@ -244,6 +244,7 @@ KEYS: tuple[Key, ...] = (
     Key("stage.keys", "K", "keys", "API keys of its usage plans", show=False),
     Key("stage.flush_authorizers", "F", "flush_authorizers", "Flush authorizer cache", show=False),
     Key("stage.urls", "u", "urls", "Copy a URL it is served on", show=False),
+    Key("stage.insights", "i", "insights", "Logs Insights query", show=False),
     Key("stage.refresh", "r", "refresh", "Refresh"),
     Key("stage.back", "escape", "back", "Back"),
     # usage.UsageScreen

@@ -110,6 +110,9 @@ class StageScreen(ConsoleScreen):
     def action_metrics(self) -> None:
         self.app.push_screen(view("metrics").screen_class()(self.api, self.stage_name))
 
+    def action_insights(self) -> None:
+        self.app.push_screen(view("insights").screen_class()(self.api, self.stage_name))
+
     def action_cache(self) -> None:
         from screens.cache import CacheForm
 

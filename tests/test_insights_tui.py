@@ -142,3 +142,14 @@ async def test_what_the_log_wrote_is_shown_never_obeyed(sandbox, aws, unique):
     finally:
         logs.delete_log_group(logGroupName=group)
         apigw.delete_rest_api(restApiId=api)
+
+
+async def test_i_on_a_stage_opens_the_view_on_it(sandbox):
+    app = ConsoleApp(Target(endpoint_url=sandbox.url))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.engine is not None, "the connection")
+        app.run_command(parse("stage orders-api prod"))
+        await until(pilot, lambda: type(app.screen).__name__ == "StageScreen", "the stage")
+        await pilot.press("i")
+        await until(pilot, lambda: isinstance(app.screen, InsightsScreen), "the insights view")
+        assert (app.screen.api.name, app.screen.stage_name) == ("orders-api", "prod")
