@@ -6,9 +6,11 @@ gateway responses. (The expired-keys rehearsal is tests/sandbox/test_expired_key
 from __future__ import annotations
 
 import json
+import time
 from collections import namedtuple
 
 import pytest
+from once import once
 from screen_helpers import SIZE, screen_text, until
 
 from console.aws.session import Target
@@ -19,13 +21,26 @@ from console.logs.stats import Rollup
 from console.read.metrics import StageRef
 from console.read.pulse import Causes, client_errors_in, complete_minutes
 from console.render.pulse import cause
-from console.sandbox.estate import REST_DETAILED_FORMAT, REST_STANDARD_FORMAT
+from console.sandbox.estate import (
+    API_KEYS,
+    CATALOG_API,
+    ORDERS_API,
+    PAYMENTS_API,
+    REST_DETAILED_FORMAT,
+    REST_STANDARD_FORMAT,
+    USAGE_PLANS,
+    seed_region,
+)
+from console.sandbox.estate_types import RegionEstate
 from console.sandbox.estate_guards import GATEWAY_RESPONSES, WEB_ACL
 from console.sandbox.history import RESPONSE_TYPES
+from console.sandbox.traffic.runner import Traffic, seeded_profiles
 from screens.app import ConsoleApp
 from screens.stage import StageScreen
 
 REGION = "us-east-1"  # the seeded estate, only read here
+SIMULATED = 900  # seconds: ~7 of each authorizer refusal (2 in AUTH_EVERY of ~100 authorized GETs a minute)
+TRAFFIC = "eu-south-2"  # the REST estate seeded again for this module's traffic; no other test uses it
 Line = namedtuple("Line", "facts message")
 
 
@@ -138,3 +153,32 @@ async def test_the_stage_screen_shows_the_web_acl(sandbox, private_dirs, unpaced
         text = screen_text(app)
         assert "WAF web ACL" in text and WEB_ACL in text
         assert "none customised" in text  # catalog-api answers refusals with API Gateway's defaults
+
+
+def _traffic(url: str) -> float:
+    """orders-api and catalog-api prod's traffic over SIMULATED seconds no seeded history has: their start."""
+    seed_region(url, RegionEstate(TRAFFIC, rest_apis=(ORDERS_API, PAYMENTS_API, CATALOG_API),
+                                  usage_plans=USAGE_PLANS, api_keys=API_KEYS))
+    profiles = {(TRAFFIC, name, stage): profile for (_, name, stage), profile in seeded_profiles().items()
+                if name in (ORDERS_API.name, CATALOG_API.name) and stage == "prod"}
+    start = time.time() + 60
+    Traffic(url, regions=(TRAFFIC,), profiles=profiles).step(SIMULATED, start + SIMULATED)
+    return start
+
+
+def test_the_sandbox_traffic_names_each_refusal(sandbox, aws):
+    start = once(sandbox, __name__, lambda: _traffic(sandbox.url))
+
+    def lines(api: str) -> list[dict]:
+        pages = aws("logs", TRAFFIC).get_paginator("filter_log_events").paginate(
+            logGroupName=f"/aws/apigateway/{api}/prod/access", startTime=int(start * 1000),
+            endTime=int((start + SIMULATED) * 1000))
+        return [json.loads(event["message"]) for page in pages for event in page["events"]]
+
+    orders, catalog = lines(ORDERS_API.name), lines(CATALOG_API.name)
+    by_cause = {(line["status"], line["responseType"]) for line in orders + catalog}
+    # orders-api's GET methods sit behind a Lambda TOKEN authorizer: no token, or a policy that denies
+    assert {("401", "UNAUTHORIZED"), ("403", "ACCESS_DENIED")} <= by_cause
+    assert ("403", "WAF_FILTERED") in {(line["status"], line["responseType"]) for line in catalog}  # its web ACL
+    assert all(line["responseType"] != "WAF_FILTERED" for line in orders)  # no web ACL there
+    assert all(line["responseType"] == "-" for line in orders + catalog if line["status"][0] == "2")

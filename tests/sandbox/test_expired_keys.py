@@ -40,9 +40,11 @@ ONSET_MINUTES = 5
 
 
 def _struck(url: str) -> dict:
-    seed_region(url, RegionEstate(REGION, rest_apis=(ORDERS_API, PAYMENTS_API, CATALOG_API),
-                                  usage_plans=USAGE_PLANS, api_keys=API_KEYS))
+    """The estate seeded with its history ending at the onset, as `sandbox --scenario` does, then the
+    incident played from there to now."""
     onset = onset_time(time.time(), ONSET_MINUTES)
+    seed_region(url, RegionEstate(REGION, rest_apis=(ORDERS_API, PAYMENTS_API, CATALOG_API),
+                                  usage_plans=USAGE_PLANS, api_keys=API_KEYS), history_end=onset)
     incident = begin("expired-keys", url, REGION, now=onset)
     profiles = {(REGION, name, stage): profile for (_, name, stage), profile in seeded_profiles().items()
                 if name == PAYMENTS_API.name and stage == "prod"}

@@ -42,6 +42,7 @@ class Endpoint:
     cache_ttl: int | None  # seconds, when the stage caches this endpoint's answers
     uri: str | None = None  # an HTTP integration's URI, stage variables filled in (REST only)
     detailed: bool = False  # detailed metrics: per method (REST) or per route (HTTP) as well as per stage
+    authorizer: str | None = None  # the authorization guarding it: CUSTOM, COGNITO_USER_POOLS, JWT (None: open)
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ def _rest_stage(region: str, api: dict, stage: dict, methods: list, releases: di
                  _limit(settings.get((verb, path), {}), "throttlingRateLimit", "throttlingBurstLimit"),
                  _cache_ttl(verb, settings.get((verb, path)), default) if cached else None,
                  _integration_uri(method.get("methodIntegration") or {}, variables),
-                 bool((settings.get((verb, path)) or default).get("metricsEnabled")))
+                 bool((settings.get((verb, path)) or default).get("metricsEnabled")),
+                 _guarded(method.get("authorizationType")))
         for path, verb, method in methods
     )
     log = stage.get("accessLogSettings") or {}
@@ -215,6 +217,11 @@ def _http_stages(v2: Any, region: str, names: Collection[str]) -> list[Stage]:
     return stages
 
 
+def _guarded(authorization: str | None) -> str | None:
+    """The kind of authorizer a method or route calls (NONE, AWS_IAM and absent: None)."""
+    return authorization if authorization in ("CUSTOM", "COGNITO_USER_POOLS", "JWT") else None
+
+
 def _http_stage(region: str, api: dict, stage: dict, routes: list[dict]) -> Stage:
     weights = {r.key: r.weight for estate in ESTATE for a in estate.v2_apis if a.name == api["Name"]
                for r in a.routes}
@@ -224,7 +231,8 @@ def _http_stage(region: str, api: dict, stage: dict, routes: list[dict]) -> Stag
                  weights.get(route["RouteKey"], 1), False,
                  _limit(overrides.get(route["RouteKey"], {}), "ThrottlingRateLimit", "ThrottlingBurstLimit"),
                  None, None, bool({**(stage.get("DefaultRouteSettings") or {}),
-                                   **overrides.get(route["RouteKey"], {})}.get("DetailedMetricsEnabled")))
+                                   **overrides.get(route["RouteKey"], {})}.get("DetailedMetricsEnabled")),
+                 _guarded(route.get("AuthorizationType")))
         for route in routes
     )
     log = stage.get("AccessLogSettings") or {}

@@ -8,7 +8,9 @@ answers land where API Gateway puts them: access-log lines in each stage's own c
 (its access-log group, and `<group>/Canary` for a canary's requests) and AWS/ApiGateway metrics.
 
 A request meets, in API Gateway's order: the stage's WAF web ACL, if it has one (about one request in
-WAF_EVERY is a bot it blocks: 403 WAF_FILTERED); the API key (none, or a disabled one: 403); the throttles
+WAF_EVERY is a bot it blocks: 403 WAF_FILTERED); the method's authorizer, if it has one (about two in
+AUTH_EVERY bring no valid token, 401 UNAUTHORIZED, or are denied by a Lambda's policy, 403 ACCESS_DENIED);
+the API key (none, or a disabled one: 403); the throttles
 as token buckets, in the order API Gateway documents — the usage plan's per key for the method, then
 per key; the method's own limit or else the stage default, which is a bucket *per method* (a stage
 rate R with M busy methods admits up to M x R); then the account's limit over every stage of the
@@ -80,6 +82,8 @@ STALE_SHARE = 0.5  # of cache hits on a stale stage's item paths, answered from 
 BACKEND_ERRORS = tuple(row for row in CLIENT_ERRORS if row[2] is None)
 BACKEND_SHARE = sum(w for _, w, _ in BACKEND_ERRORS) / sum(w for _, w, _ in CLIENT_ERRORS)
 WAF_EVERY = 53  # of a web ACL's stage's requests, one in this many is blocked (chosen by time: the stream stays)
+AUTH_EVERY = 199  # of an authorized method's requests, one in this many has no valid token, one is denied
+EXPLICIT_DENY = "User is not authorized to access this resource with an explicit deny"
 
 StageName = tuple[str, str, str]  # region, API name, stage name
 
@@ -272,6 +276,10 @@ class _StageRun:
         """The gateway's own refusals: the web ACL's, a missing or disabled key, a throttle, an exhausted quota."""
         if stage.web_acl and int(at * 1000) % WAF_EVERY == 0:
             return Answer(403, "Forbidden", None, None, cause="WAF_FILTERED")
+        if endpoint.authorizer and int(at * 1000) % AUTH_EVERY < 2:
+            if int(at * 1000) % AUTH_EVERY == 0 or endpoint.authorizer != "CUSTOM":  # a pool or JWT only rejects
+                return Answer(401, "Unauthorized", None, None, cause="UNAUTHORIZED")
+            return Answer(403, EXPLICIT_DENY, None, None, cause="ACCESS_DENIED")
         if endpoint.key_required and (key_id is None or key_id not in stage.enabled_keys):
             return Answer(403, "Forbidden", None, None)
         where = (stage.api_id, stage.name, endpoint.verb, endpoint.path)
@@ -454,6 +462,8 @@ def _context(rng: random.Random, stage: Stage, endpoint: Endpoint, request: Requ
     }
     if canary is not None:  # API Gateway sets it only on stages with a canary
         context["isCanaryRequest"] = "true" if canary else "false"
+    if request.cause in ("UNAUTHORIZED", "ACCESS_DENIED"):
+        context["authorizer.error"] = request.gateway_error or "-"
     if stage.web_acl:  # set only where a web ACL evaluated the request
         blocked = request.cause == "WAF_FILTERED"
         context |= {"webaclArn": stage.web_acl, "waf.status": "403" if blocked else "200",
