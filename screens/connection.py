@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Input, Static
 
 from console.render.text import assemble, foreign
 from screens.base import ConsoleScreen
+from screens.filtering import ListFilter
 from screens.keys import bindings
 from screens.widgets import cells
 
@@ -20,11 +21,13 @@ MFA_CODE = re.compile(r"^\d{6}$")
 
 class ConnectionScreen(ConsoleScreen):
     AUTO_FOCUS = "#profiles"
+    DEFAULT_CSS = "ConnectionScreen #profile-list { width: 2fr; } ConnectionScreen #profiles { width: 1fr; }"
     BINDINGS = bindings("ctx")
 
     def __init__(self) -> None:
         super().__init__()
-        self.profiles: list = []
+        self.profiles: list = []  # as shown (the filter's)
+        self.found: list = []  # as read
         self.regions: list[str] = []
 
     def body(self) -> ComposeResult:
@@ -33,7 +36,7 @@ class ConnectionScreen(ConsoleScreen):
             profiles = DataTable(id="profiles", cursor_type="row", zebra_stripes=True)
             profiles.add_columns("Profile", "Kind", "Region", "MFA")
             profiles.border_title = "Profiles"
-            yield profiles
+            yield ListFilter(profiles, placeholder="filter: profile name, kind, region", id="profile-list")
             regions = DataTable(id="regions", cursor_type="row", zebra_stripes=True)
             regions.add_columns("Region")
             regions.border_title = "Regions"
@@ -48,20 +51,31 @@ class ConnectionScreen(ConsoleScreen):
         self.fetch(places, self.show_places, group="places", label="reading profiles")
 
     def show_places(self, answer) -> None:
-        self.profiles, self.regions = answer
+        self.found, self.regions = answer
         if self.app.place is not None:
             self.query_one("#resolved", Static).update(foreign(f" now: {self.app.place.resolution()}"))
-        profiles = self.query_one("#profiles", DataTable)
-        profiles.clear()
-        current = self.app.target.profile
-        for p in self.profiles:
-            name = f"{p.name} ◂" if p.name == current else p.name
-            profiles.add_row(*cells(name, p.kind, p.region or "—", "yes" if p.mfa else ""))
+        self._draw_profiles()
         regions = self.query_one("#regions", DataTable)
         regions.clear()
         for region in self.regions:
             regions.add_row(*cells(f"{region} ◂" if region == self.app.gateway.connection.region else region))
-        self.summary = f"{len(self.profiles)} profiles · {len(self.regions)} regions · enter connects"
+        self.summary = f"{len(self.found)} profiles · {len(self.regions)} regions · enter connects"
+
+    def _draw_profiles(self) -> None:
+        profiles = self.query_one("#profiles", DataTable)
+        profiles.clear()
+        current = self.app.target.profile
+        rows = [(p, cells(f"{p.name} ◂" if p.name == current else p.name, p.kind, p.region or "—",
+                          "yes" if p.mfa else "")) for p in self.found]
+        kept = self.query_one(ListFilter).keep(rows)
+        self.profiles = [p for p, _ in kept]
+        for _, row in kept:
+            profiles.add_row(*row)
+
+    @on(ListFilter.Changed)
+    def _filtered(self) -> None:
+        self._draw_profiles()
+        self.show_status()
 
     @on(DataTable.RowSelected)
     def action_choose(self) -> None:

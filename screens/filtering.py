@@ -39,8 +39,8 @@ class ListFilter(Vertical):
 
     DEFAULT_CSS = """
     ListFilter { height: 1fr; }
-    ListFilter > .list-filter { display: none; height: 1; border: none; padding: 0 1; }
-    ListFilter > .list-filter.shown { display: block; }
+    ListFilter > #filter { display: none; height: 1; border: none; padding: 0 1; }
+    ListFilter > #filter.shown { display: block; }
     """
     BINDINGS = bindings("list")
 

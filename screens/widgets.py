@@ -41,8 +41,8 @@ class Place:
         """Every setting and where it came from, in full (the :ctx view)."""
         if self.sandbox:
             return f"the embedded sandbox · region {self.region}"
-        parts = [f"profile {self.label} ({self.profile_from})" if self.profile_from else self.label,
-                 f"region {self.region} ({self.region_from})"]
+        parts = [f"profile {self.label} ({self.profile_from})"] if self.profile_from else []  # else: the endpoint's
+        parts.append(f"region {self.region} ({self.region_from})")
         if self.endpoint:
             parts.append(f"endpoint {self.endpoint} ({self.endpoint_from})")
         return " · ".join(parts)

@@ -19,6 +19,7 @@ from screens.app import ConsoleApp
 from screens.audit import AuditScreen
 from screens.authorizers import AuthorizersScreen
 from screens.catalog import ApiKeysScreen, UsagePlansScreen
+from screens.connection import ConnectionScreen
 from screens.deployments import DeploymentsScreen
 from screens.domains import DomainsScreen
 from screens.filtering import ListFilter, matches, shown_text
@@ -41,6 +42,7 @@ VIEWS = {
     "pulse": (lambda app: PulseScreen(), "#pulse"),
     "fleet": (lambda app: FleetScreen("broken"), "#fleet"),  # two targets that fail: two rows saying why
     "audit": (lambda app: AuditScreen(), "#audit"),
+    "ctx": (lambda app: ConnectionScreen(), "#profiles"),  # the profiles of the AWS config (two_profiles)
     "domains": (lambda app: DomainsScreen(), "#domains"),
     "authorizers": (lambda app: AuthorizersScreen(), "#authorizers"),  # the APIs to pick from; and an API's:
     "an API's authorizers": (lambda app: AuthorizersScreen(next(a for a in app.gateway.apis() if authorized(app, a))),
@@ -75,10 +77,19 @@ def status(app) -> str:
     return app.screen.query_one(StatusLine).text
 
 
+@pytest.fixture
+def two_profiles(tmp_path, monkeypatch):
+    path = tmp_path / "aws-config"
+    path.write_text("[profile ops-eu]\nregion = eu-west-1\n[profile ops-us]\nregion = us-east-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(path))
+
+
 @pytest.mark.parametrize("name", list(VIEWS))
 async def test_slash_filters_every_list_and_escape_clears_it(sandbox, name, request):
     if name == "audit":
         request.getfixturevalue("journal_with_two_changes")  # in the sandbox journal, which the app reads
+    if name == "ctx":
+        request.getfixturevalue("two_profiles")
     make, selector = VIEWS[name]
     app = ConsoleApp(Target(endpoint_url=sandbox.url), settings=FLEET)
     async with app.run_test(size=SIZE) as pilot:
