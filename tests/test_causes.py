@@ -135,6 +135,10 @@ def test_the_stage_command_shows_the_web_acl_and_the_customised_gateway_response
                  "--output", "json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert f"/webacl/{WEB_ACL}/" in shown["stage"]["web_acl"]
+    assert main(["--endpoint-url", sandbox.url, "--region", REGION, "stage", "payments-api", "prod",
+                 "--output", "json"]) == 0
+    assert {(r["type"], r["status"]) for r in json.loads(capsys.readouterr().out)["gateway_responses"]
+            if not r["default"]} == {(t, status) for t, (status, _) in GATEWAY_RESPONSES.items()}
     assert main(["--endpoint-url", sandbox.url, "--region", REGION, "stage", "payments-api", "prod"]) == 0
     out = capsys.readouterr().out
     for response_type, (status, _) in GATEWAY_RESPONSES.items():
