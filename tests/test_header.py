@@ -111,3 +111,25 @@ async def test_ctx_names_every_source_in_full(sandbox, monkeypatch):
         await until(pilot, lambda: isinstance(app.screen, ConnectionScreen) and app.screen.regions, "the places")
         said = plain(app.screen.query_one("#resolved").render())
         assert f"region us-east-1 (AWS_DEFAULT_REGION) · endpoint {sandbox.url} (--endpoint-url)" in said
+
+
+def test_a_profile_from_aws_profile_with_a_remote_endpoint(tmp_path, monkeypatch):
+    """AWS_PROFILE, the profile's region and a (non-local) endpoint_url, as the header and :ctx name them;
+    nothing is called (a Connection is built, not identified)."""
+    from console.aws.session import Connection
+    from screens.widgets import Place, resolved
+
+    path = tmp_path / "aws-config"
+    path.write_text("[profile staging]\nregion = eu-west-3\nendpoint_url = https://apigw.example.internal\n"
+                    "aws_access_key_id = AKIAEXAMPLEEXAMPLE12\naws_secret_access_key = secret\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(path))
+    monkeypatch.setenv("AWS_PROFILE", "staging")
+    settings = Settings(headers=(("staging", "yellow", ""),))
+    connection = Connection(Target())
+    found = resolved(connection, settings)
+    assert found == {"profile_from": "AWS_PROFILE", "region_from": "profile staging",
+                     "endpoint": "https://apigw.example.internal", "endpoint_from": "profile staging endpoint_url",
+                     "colour": "yellow", "marker": "STAGING"}
+    place = Place(label=connection.target.label, region=connection.region, **found)
+    assert place.resolution() == ("profile staging (AWS_PROFILE) · region eu-west-3 (profile staging) · "
+                                  "endpoint https://apigw.example.internal (profile staging endpoint_url)")
