@@ -13,7 +13,7 @@ from rich.text import Text
 from console.model import CustomDomain, DomainMapping, Protocol, UrlMatch
 from console.read.domains import mapping_url
 from console.render.describe import DASH, Listing, stamp, when
-from console.render.text import Table, assemble, foreign
+from console.render.text import Pairs, assemble, foreign
 
 ROOT = "(none)"  # how AWS names the root mapping in v1, and how the console shows it
 
@@ -79,25 +79,25 @@ def match_json(match: UrlMatch, stage_url: str) -> dict[str, Any]:
 
 
 def match_grid(match: UrlMatch, stage_url: str) -> Group:
-    """What serves the URL, one fact a line: API, stage, the way in, and the method or route with its values."""
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
+    """What serves the URL, one fact a line: API, stage, the way in, and the method or route with its values
+    (URLs whole on a line of their own where they do not fit beside their label: they are copied)."""
+    pairs = Pairs()
     api = match.api
-    grid.add_row("URL", foreign(match.url))
-    grid.add_row("API", assemble((api.name, "bold"), f"  {api.id} · {api.protocol.value}"))
-    grid.add_row("Stage", assemble((match.stage, "bold"), "  ", (stage_url, "dim")))
-    grid.add_row("Via", foreign(match.via))
-    grid.add_row("Path", foreign(match.path))
+    pairs.add_row("URL", match.url)
+    pairs.add_row("API", assemble((api.name, "bold"), f"  {api.id} · {api.protocol.value}"))
+    pairs.add_row("Stage", foreign(match.stage, style="bold"))
+    pairs.add_row("Stage URL", foreign(stage_url, style="dim"))
+    pairs.add_row("Via", match.via)
+    pairs.add_row("Path", match.path)
     if api.protocol is Protocol.REST and match.keys:
-        grid.add_row("Resource", foreign(match.resource, style="bold"))
-        grid.add_row("Method" if len(match.keys) == 1 else "Methods",
-                     foreign(" ".join(key.split(" ")[0] for key in match.keys), style="bold"))
+        pairs.add_row("Resource", foreign(match.resource, style="bold"))
+        pairs.add_row("Method" if len(match.keys) == 1 else "Methods",
+                      foreign(" ".join(key.split(" ")[0] for key in match.keys), style="bold"))
     elif match.keys:
-        grid.add_row("Route" if len(match.keys) == 1 else "Routes", foreign("  ".join(match.keys), style="bold"))
+        pairs.add_row("Route" if len(match.keys) == 1 else "Routes", foreign("  ".join(match.keys), style="bold"))
     for name, value in match.params.items():
-        grid.add_row(foreign(f"{{{name}}}"), foreign(value))
-    parts: list[Any] = [grid]
+        pairs.add_row(f"{{{name}}}", value)
+    parts: list[Any] = [pairs]
     if match.note:
         parts.append(foreign(match.note, style="dim"))
     return Group(*parts)
