@@ -21,7 +21,7 @@ READ_AHEAD = 20  # APIs whose stages the palette reads when it opens, at most
 # (label, what opens): a stage-screen action, or a view opened on the stage.
 STAGE_COMMANDS = (("Stage", None), ("Throttle", "throttle"), ("Variables", "variables"), ("Canary", "canary"),
                   ("Deployments", "deployments"), ("Flush cache", "flush"), ("Logs", "logs"), ("Metrics", "metrics"),
-                  ("Logs Insights", "insights"))
+                  ("Logs Insights", "insights"), ("API keys", "keys"))
 VIEWS_ON_A_STAGE = ("logs", "metrics", "insights")
 
 

@@ -186,3 +186,22 @@ def test_the_sandbox_traffic_names_each_refusal(sandbox, aws):
     assert ("403", "WAF_FILTERED") in {(line["status"], line["responseType"]) for line in catalog}  # its web ACL
     assert all(line["responseType"] != "WAF_FILTERED" for line in orders)  # no web ACL there
     assert all(line["responseType"] == "-" for line in orders + catalog if line["status"][0] == "2")
+
+
+async def test_the_palette_opens_the_keys_of_a_stages_usage_plans(sandbox, private_dirs, unpaced):
+    from screen_helpers import type_text
+
+    from screens.catalog import ApiKeysScreen
+
+    app = ConsoleApp(Target(endpoint_url=sandbox.url, region=REGION))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.engine is not None, "the connection")
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.5)  # the palette reads the stages of the APIs it has not seen yet
+        await type_text(pilot, "API keys payments-api prod")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ApiKeysScreen) and app.screen.answer is not None, "the keys")
+        assert (app.screen.stage[0].name, app.screen.stage[1]) == ("payments-api", "prod")
+        shown = screen_text(app)
+        assert "acme-corp-prod" in shown and "initech-billing" not in shown  # partner-silver has no payments-api
