@@ -11,7 +11,7 @@ from collections import namedtuple
 
 import pytest
 from once import once
-from screen_helpers import SIZE, screen_text, until
+from screen_helpers import SIZE, screen_text, type_text, until
 
 from console.aws.session import Target
 from console.cli import main
@@ -36,6 +36,7 @@ from console.sandbox.estate_guards import GATEWAY_RESPONSES, WEB_ACL
 from console.sandbox.history import RESPONSE_TYPES
 from console.sandbox.traffic.runner import Traffic, seeded_profiles
 from screens.app import ConsoleApp
+from screens.catalog import ApiKeysScreen
 from screens.stage import StageScreen
 
 REGION = "us-east-1"  # the seeded estate, only read here
@@ -189,10 +190,6 @@ def test_the_sandbox_traffic_names_each_refusal(sandbox, aws):
 
 
 async def test_the_palette_opens_the_keys_of_a_stages_usage_plans(sandbox, private_dirs, unpaced):
-    from screen_helpers import type_text
-
-    from screens.catalog import ApiKeysScreen
-
     app = ConsoleApp(Target(endpoint_url=sandbox.url, region=REGION))
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.engine is not None, "the connection")
