@@ -18,10 +18,6 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-import keyring
-import keyring.backends.fail
-import keyring.errors
-
 from console.aws.errors import Problem
 
 SERVICE = "apigw-console"
@@ -44,11 +40,21 @@ class StoredKey:
         return f"StoredKey(name={self.name!r}, access_key_id={self.access_key_id[:4]}…, mfa={bool(self.mfa_serial)})"
 
 
+def _keyring():
+    """keyring, imported when a stored key is first asked for: it looks up its backends' entry points,
+    which every command would otherwise pay for."""
+    import keyring
+    import keyring.backends.fail
+    import keyring.errors
+
+    return keyring
+
+
 def usable() -> Problem | None:
     """None when the keyring can hold secrets; else the Problem that says why not and what to do."""
-    backend = keyring.get_keyring()
+    backend = _keyring().get_keyring()
     name = f"{type(backend).__module__}.{type(backend).__name__}"
-    if isinstance(backend, keyring.backends.fail.Keyring):
+    if isinstance(backend, _keyring().backends.fail.Keyring):
         return Problem(
             "No usable keyring on this machine (keyring found no backend: over SSH without a desktop session "
             "there is no Secret Service on D-Bus). Options: run a Secret Service (e.g. gnome-keyring-daemon "
@@ -72,7 +78,7 @@ def _require() -> None:
 
 def names() -> list[str]:
     _require()
-    return json.loads(keyring.get_password(SERVICE, INDEX) or "[]")
+    return json.loads(_keyring().get_password(SERVICE, INDEX) or "[]")
 
 
 def entries() -> list[StoredKey]:
@@ -83,8 +89,8 @@ def add(entry: StoredKey) -> None:
     _require()
     if not entry.name or entry.name == INDEX:
         raise Problem("A stored key needs a name (letters, digits, - and _).", kind="bad-request")
-    keyring.set_password(SERVICE, entry.name, json.dumps(asdict(entry)))
-    keyring.set_password(SERVICE, INDEX, json.dumps(sorted(set(names()) | {entry.name})))
+    _keyring().set_password(SERVICE, entry.name, json.dumps(asdict(entry)))
+    _keyring().set_password(SERVICE, INDEX, json.dumps(sorted(set(names()) | {entry.name})))
 
 
 def remove(name: str) -> None:
@@ -93,15 +99,15 @@ def remove(name: str) -> None:
         raise Problem(f"No stored key named {name!r}.", kind="not-found")
     for service in (SERVICE, SESSIONS):
         try:
-            keyring.delete_password(service, name)
-        except keyring.errors.PasswordDeleteError:
+            _keyring().delete_password(service, name)
+        except _keyring().errors.PasswordDeleteError:
             pass
-    keyring.set_password(SERVICE, INDEX, json.dumps([n for n in names() if n != name]))
+    _keyring().set_password(SERVICE, INDEX, json.dumps([n for n in names() if n != name]))
 
 
 def load(name: str, quiet: bool = False) -> StoredKey | None:
     _require()
-    raw = keyring.get_password(SERVICE, name)
+    raw = _keyring().get_password(SERVICE, name)
     if raw is None:
         if quiet:
             return None
@@ -116,7 +122,7 @@ def session_credentials(name: str, sts_client: Callable, ask_mfa: Callable[[str]
     `sts_client(access_key_id, secret_access_key)` builds an STS client signed by the long-lived key;
     `ask_mfa(prompt)` asks for a code when the entry names an MFA device.
     """
-    cached = keyring.get_password(SESSIONS, name)
+    cached = _keyring().get_password(SESSIONS, name)
     if cached:
         minted = json.loads(cached)
         if datetime.fromisoformat(minted["Expiration"]) - REFRESH_MARGIN > datetime.now(timezone.utc):
@@ -133,5 +139,5 @@ def session_credentials(name: str, sts_client: Callable, ask_mfa: Callable[[str]
     minted = answer["Credentials"]
     minted = {k: minted[k] for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")} | {
         "Expiration": minted["Expiration"].astimezone(timezone.utc).isoformat()}
-    keyring.set_password(SESSIONS, name, json.dumps(minted))
+    _keyring().set_password(SESSIONS, name, json.dumps(minted))
     return minted

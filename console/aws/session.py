@@ -1,9 +1,10 @@
-"""A Connection: one boto3 session, its clients and the caller's identity, for one place.
+"""A Connection: one botocore session, its clients and the caller's identity, for one place.
 
 The place (profile, region, endpoint) is resolved as the AWS CLI resolves it: explicit options
 first, then the AWS_* environment variables, then the shared config files. Clients share one
 botocore Config (adaptive retries, bounded timeouts) and the API Gateway clients share one
-control-plane budget.
+control-plane budget. botocore is used without boto3, whose import (s3transfer and its resource
+layer, which the console never uses) cost a one-shot command a third of its time.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from functools import lru_cache, partial
 from typing import Callable
 from urllib.parse import urlsplit
 
-import boto3
 import botocore.loaders
 import botocore.session
 from botocore.config import Config
@@ -212,9 +212,16 @@ def _loader() -> botocore.loaders.Loader:
     return botocore.loaders.create_loader(os.environ.get("AWS_DATA_PATH"))
 
 
-def _sharing(session: boto3.Session) -> boto3.Session:
-    """`session`, its botocore half reading models through the shared loader."""
-    session._session.register_component("data_loader", _loader())
+def _new_session(profile: str | None = None, region: str | None = None,
+                 keys: tuple[str, str] | None = None) -> botocore.session.Session:
+    """A botocore session reading models through the shared loader, as boto3.Session(profile_name, region_name,
+    keys) would make it."""
+    session = botocore.session.Session(profile=profile)
+    session.register_component("data_loader", _loader())
+    if keys:
+        session.set_credentials(*keys)
+    if region:
+        session.set_config_variable("region", region)
     return session
 
 
@@ -244,17 +251,19 @@ class Connection:
         )
         try:
             self._session = self._open_session(target)
-            if not self._session.region_name and default_region:
+            region = self._session.get_config_variable("region")
+            if not region and default_region:
                 self._session = self._open_session(replace(target, region=default_region))
+                region = self._session.get_config_variable("region")
         except Problem:
             raise
         except Exception as exc:  # ProfileNotFound and friends
             raise explain(exc, profile=target.profile) from None
-        if not self._session.region_name:
+        if not region:
             raise Problem("No AWS region is set. Pass --region NAME, set AWS_REGION, give the profile a "
                           "region with `aws configure set region NAME`, or set `region` in the console's "
                           "config.", kind="region")
-        self.region: str = self._session.region_name
+        self.region: str = region
         # The profile the operator chose (option or AWS_PROFILE); None for a local endpoint or the default chain.
         chosen = None if target.placeholder_credentials else target.profile or os.environ.get("AWS_PROFILE")
         self.profile: str | None = chosen
@@ -262,30 +271,29 @@ class Connection:
         self._lock = threading.Lock()
         self.identity: Identity | None = None
 
-    def _open_session(self, target: Target) -> boto3.Session:
+    def _open_session(self, target: Target) -> botocore.session.Session:
         if target.placeholder_credentials:
-            return _sharing(boto3.Session(aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY,
-                                          region_name=target.resolved_region.value or SANDBOX_REGION))
+            return _new_session(region=target.resolved_region.value or SANDBOX_REGION,
+                                keys=(ACCESS_KEY_ID, SECRET_ACCESS_KEY))
         if is_keyring_profile(target.profile):
             return self._keyring_session(target)
-        session = _sharing(boto3.Session(profile_name=target.profile, region_name=target.resolved_region.value))
+        session = _new_session(target.profile, target.resolved_region.value)
         # botocore asks for assume-role MFA codes with getpass on the terminal, which hangs a TUI; the
         # provider takes its prompter only at construction, so ours replaces it on this session's provider.
-        assume_role = session._session.get_component("credential_provider").get_provider("assume-role")
+        assume_role = session.get_component("credential_provider").get_provider("assume-role")
         assume_role._prompter = self._ask_mfa
         return session
 
-    def _keyring_session(self, target: Target) -> boto3.Session:
+    def _keyring_session(self, target: Target) -> botocore.session.Session:
         """A session whose credentials are minted from a keyring entry on first use, and again on expiry."""
         entry = load_stored_key(target.profile)
         region = target.resolved_region.value or entry.region
-        bare = botocore.session.Session()
-        bare.register_component("data_loader", _loader())
-        bare.set_config_variable("region", region)
+        bare = _new_session(region=region)
 
         def sts_client(access_key_id: str, secret_access_key: str):
-            return boto3.client("sts", region_name=region, endpoint_url=self.endpoint("sts"), config=self._config,
-                                aws_access_key_id=access_key_id, aws_secret_access_key=secret_access_key)
+            return _new_session().create_client("sts", region_name=region, endpoint_url=self.endpoint("sts"),
+                                                config=self._config, aws_access_key_id=access_key_id,
+                                                aws_secret_access_key=secret_access_key)
 
         def refresh() -> dict:
             minted = session_credentials(entry.name, sts_client, self._ask_mfa)
@@ -293,7 +301,7 @@ class Connection:
                     "token": minted["SessionToken"], "expiry_time": minted["Expiration"]}
 
         bare.get_component("credential_provider").insert_before("env", _KeyringProvider(refresh))
-        return boto3.Session(botocore_session=bare, region_name=region)
+        return bare
 
     def client(self, service: str):
         """The (cached) client for a service; API Gateway clients draw on the shared budget."""
@@ -302,7 +310,8 @@ class Connection:
                 endpoint = self.endpoint(service)
                 # LiveTail and a few others prefix the host; a configured endpoint has no such hosts.
                 config = self._config.merge(Config(inject_host_prefix=False)) if endpoint else self._config
-                client = self._session.client(service, endpoint_url=endpoint, config=config)
+                client = self._session.create_client(service, region_name=self.region, endpoint_url=endpoint,
+                                                     config=config)
                 client.meta.events.register("before-parse", partial(reject_non_aws_answers,
                                                                     endpoint=client.meta.endpoint_url))
                 self.waits.attach(client)
