@@ -14,13 +14,13 @@ import subprocess
 import sys
 import time
 
-from benchmarks import (fleet, large_estate, launch, log_fetch, log_lines, log_view, runbook, sandbox_start, traffic,
-                        wire)
+from benchmarks import (fleet, large_estate, launch, log_fetch, log_lines, log_view, one_shot, runbook, sandbox_start,
+                        traffic, wire)
 from benchmarks.common import Figure, isolate_aws
 
 BENCHMARKS = {module.__name__.rpartition(".")[2]: module
-              for module in (launch, large_estate, sandbox_start, traffic, log_lines, log_view, log_fetch, runbook,
-                             fleet, wire)}
+              for module in (launch, large_estate, sandbox_start, traffic, log_lines, log_view, log_fetch, one_shot,
+                             runbook, fleet, wire)}
 
 
 def _row(figure: Figure) -> str:
