@@ -35,7 +35,7 @@ from screens.help import HelpScreen
 from screens.keys import bindings
 from screens.palette import StageCommands
 from screens.views import VIEWS, view
-from screens.widgets import Place, resolved
+from screens.widgets import Place, colour_before_connecting, resolved
 from screens.wire import compact, scroll_up
 from screens.workers import in_thread
 
@@ -157,7 +157,8 @@ class ConsoleApp(App[None]):
 
     def on_mount(self) -> None:
         self.place = Place(label=self.target.label, region=self.target.region or "", sandbox=self.target.sandbox,
-                           status="starting the sandbox…" if self.target.sandbox else "connecting…")
+                           status="starting the sandbox…" if self.target.sandbox else "connecting…",
+                           **colour_before_connecting(self.target, self.settings))
         self.push_screen(ApiListScreen())
         self.connect(self.target)
         self.set_interval(0.5, self._watch_budget)

@@ -14,7 +14,7 @@ from console.render.text import foreign
 from console.render.visible import visible
 
 if TYPE_CHECKING:
-    from console.aws.session import Connection
+    from console.aws.session import Connection, Target
     from console.config import Settings
 
 
@@ -53,7 +53,7 @@ def resolved(connection: "Connection", settings: "Settings") -> dict:
     target = connection.target
     if target.sandbox:
         return {}
-    profile = None if target.placeholder_credentials else target.profile_name
+    profile = _profile(target)
     region, endpoint = target.resolved_region, target.endpoint()
     if region.value != connection.region:  # nothing named one: the console's config, or the local default
         region_from = "config" if settings.region == connection.region else "default"
@@ -63,6 +63,17 @@ def resolved(connection: "Connection", settings: "Settings") -> dict:
     return dict(profile_from=target.resolved_profile.source if profile else "", region_from=region_from,
                 endpoint=endpoint.value or "", endpoint_from=endpoint.source if endpoint.value else "",
                 colour=colour, marker=marker)
+
+
+def colour_before_connecting(target: "Target", settings: "Settings") -> dict:
+    """The profile's header colour from the start: prod is red while it connects (and asks an MFA code)."""
+    colour, marker = settings.header(None if target.sandbox else _profile(target))
+    return dict(colour=colour, marker=marker)
+
+
+def _profile(target: "Target") -> str | None:
+    """The profile whose credentials are used: none for the sandbox's made-up keys."""
+    return None if target.placeholder_credentials else target.profile_name
 
 
 def _short(source: str) -> str:

@@ -133,3 +133,17 @@ def test_a_profile_from_aws_profile_with_a_remote_endpoint(tmp_path, monkeypatch
     place = Place(label=connection.target.label, region=connection.region, **found)
     assert place.resolution() == ("profile staging (AWS_PROFILE) · region eu-west-3 (profile staging) · "
                                   "endpoint https://apigw.example.internal (profile staging endpoint_url)")
+
+
+def test_prod_is_red_before_the_connection_is_made(tmp_path, monkeypatch):
+    """While connecting (an MFA code may be asked then) the header already has the profile's colour."""
+    from screens.widgets import colour_before_connecting
+
+    path = tmp_path / "aws-config"
+    path.write_text("[profile prod-admin]\nregion = eu-west-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(path))
+    assert colour_before_connecting(Target(profile="prod-admin"), Settings()) == {"colour": "red", "marker": "PROD"}
+    monkeypatch.setenv("AWS_PROFILE", "prod-admin")
+    assert colour_before_connecting(Target(), Settings()) == {"colour": "red", "marker": "PROD"}
+    assert colour_before_connecting(Target(sandbox=True), Settings()) == {"colour": None, "marker": ""}
+    assert colour_before_connecting(Target(endpoint_url="http://127.0.0.1:4566"), Settings())["colour"] is None
