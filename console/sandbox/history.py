@@ -29,7 +29,8 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -112,6 +113,8 @@ class History:
     logs: list[tuple[str, str, list[dict[str, Any]]]]  # group, stream, events in time order
     datums: list[dict[str, Any]]
     start: float = 0.0  # epoch seconds: where the window begins
+    # (REST API id, stage, API key id) -> "YYYY-MM-DD" -> the key's requests, for GetUsage
+    usage: dict[tuple[str, str, str], dict[str, int]] = field(default_factory=dict)
 
 
 def access_log_group(api_name: str, stage_name: str) -> str:
@@ -124,20 +127,26 @@ def generate(estate: RegionEstate, ids: Ids, rng: random.Random, now_ms: int) ->
     logs: list[tuple[str, list[dict[str, Any]]]] = []
     executions: list[tuple[str, str, list[dict[str, Any]]]] = []
     datums: list[dict[str, Any]] = []
+    usage: dict[tuple[str, str, str], dict[str, int]] = {}
     for api in estate.rest_apis:
         for stage in api.stages:
             own = _stage_rng(rng)
             minutes = list(_per_minute(own, stage.traffic, now_ms))
+            api_id = ids.rest_apis.get(api.name, "")
+            used: Counter[tuple[str, str]] = Counter()  # (key id, day) -> requests
             if stage.access_log_format:
-                api_id = ids.rest_apis.get(api.name, "")
                 events, execution = _rest_access_log(own, api, stage, ids.keys.get(api.name, ()),
-                                                     _logged(minutes, now_ms), api_id)
+                                                     _logged(minutes, now_ms), api_id, used)
                 logs.append((access_log_group(api.name, stage.name), events))
                 if execution:  # named apart, so the access logs' streams and later draws stay as they were
                     group = execution_log_group(api_id, stage.name)
                     executions.append((group, f"{random.Random(group).getrandbits(128):032x}", execution))
             metrics = REST_METRICS | (REST_CACHE_METRICS if stage.cache_ttl else {})
             datums += _datums_of(minutes, metrics, {"ApiName": api.name, "Stage": stage.name})
+            logged_from = now_ms if stage.access_log_format else 0
+            used += _unlogged_usage(own, api, ids.keys.get(api.name, ()), minutes, logged_from, now_ms)
+            for (key_id, day), count in used.items():
+                usage.setdefault((api_id, stage.name, key_id), {})[day] = count
     for v2_api in estate.v2_apis:
         for v2_stage in v2_api.stages:
             if v2_stage.traffic is None:
@@ -151,7 +160,45 @@ def generate(estate: RegionEstate, ids: Ids, rng: random.Random, now_ms: int) ->
             datums += _datums_of(minutes, HTTP_METRICS, dimensions)
     # Streams are named like API Gateway's (32 hex digits).
     streams = [(group, f"{rng.getrandbits(128):032x}", events) for group, events in logs]
-    return History(estate.region, streams + executions, datums, (now_ms // 60_000 - WINDOW_MINUTES) * 60.0)
+    return History(estate.region, streams + executions, datums, (now_ms // 60_000 - WINDOW_MINUTES) * 60.0,
+                   usage)
+
+
+def _unlogged_usage(rng: random.Random, api: RestApi, key_ids: tuple[str, ...],
+                    minutes: list[tuple[float, dict[str, Any]]], logged_from: int, now_ms: int) -> Counter:
+    """(key id, day) -> requests with an API key in the minutes without log lines (before the last
+    LOGGED_MINUTES, or all of them for a stage without access logs): the keyed methods' share of each
+    minute's requests, but for the gateway's 403s (no valid key), spread over the keys."""
+    total = sum(m.weight for m in api.methods)
+    keyed = sum(m.weight for m in api.methods if m.api_key_required) / total if total else 0.0
+    if not key_ids or not keyed:
+        return Counter()
+    first_logged = (logged_from // 60_000 - LOGGED_MINUTES) * 60_000 if logged_from else now_ms + 1
+    forbidden = sum(w for status, w, _ in CLIENT_ERRORS if status == 403) / sum(w for _, w, _ in CLIENT_ERRORS)
+    used: Counter[tuple[str, str]] = Counter()
+    for stamp, data in minutes:
+        if stamp * 1000 >= first_logged:
+            continue
+        requests, client, _, _ = data["counts"]
+        day = datetime.fromtimestamp(stamp, UTC).date().isoformat()
+        for _ in range(_binomial(rng, requests - _binomial(rng, client, forbidden), keyed)):
+            used[(rng.choice(key_ids), day)] += 1
+    return used
+
+
+def _write_usage(history: History, account: str) -> None:
+    """Add the history's requests to the usage of the plan covering each stage and key (GetUsage)."""
+    from console.sandbox.state import STATE
+
+    backend = moto_seam.backend("apigateway", account, history.region)
+    with STATE.lock:
+        for plan in backend.usage_plans.values():
+            keys = backend.usage_plan_keys.get(plan.id, {})
+            for stage in plan.api_stages:
+                for key_id in keys:
+                    for day, count in history.usage.get((stage["apiId"], stage["stage"], key_id), {}).items():
+                        days = STATE.usage[(account, history.region, plan.id, key_id)]
+                        days[day] = days.get(day, 0) + count
 
 
 def _stage_rng(rng: random.Random) -> random.Random:
@@ -171,6 +218,7 @@ def write(history: History, account: str) -> None:
     for group, stream, events in history.logs:
         logs.create_log_stream(group, stream)
         logs.put_log_events(group, stream, events)
+    _write_usage(history, account)
     metrics = store_for(account, history.region)
     for start in range(0, len(history.datums), MAX_DATUMS):
         metrics.put(NAMESPACE, history.datums[start:start + MAX_DATUMS])
@@ -288,10 +336,11 @@ def response_type(request: Request) -> str:
 
 def _rest_access_log(
     rng: random.Random, api: RestApi, stage: RestStage, key_ids: tuple[str, ...], minutes: list[Minute],
-    api_id: str,
+    api_id: str, used: Counter,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Access-log events of a REST stage, in its own format, and the execution-log events of the same
-    requests (the same request ids) at the stage's logging level."""
+    requests (the same request ids) at the stage's logging level; each key's requests counted in
+    `used` by (key id, day)."""
     assert stage.access_log_format
     routes = [(m.verb, m.path, m.integration == "MOCK") for m in api.methods]
     keyed = {(m.verb, m.path) for m in api.methods if m.api_key_required}
@@ -302,6 +351,7 @@ def _rest_access_log(
         key_id = "-"
         if (request.verb, request.path) in keyed and key_ids and request.status != 403:
             key_id = rng.choice(key_ids)
+            used[(key_id, _day(request.epoch_ms // 86_400_000))] += 1
         context = common_context(rng, request) | {
             "requestId": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
             "extendedRequestId": base64.b64encode(rng.randbytes(11)).decode(),
@@ -459,6 +509,12 @@ def common_context(rng: random.Random, request: Request) -> dict[str, str]:
         "error.message": request.gateway_error or "-",
         "error.responseType": response_type(request),
     }
+
+
+@functools.lru_cache(maxsize=64)
+def _day(index: int) -> str:
+    """The UTC date of day `index` since the epoch, as GetUsage names days."""
+    return datetime.fromtimestamp(index * 86_400, UTC).date().isoformat()
 
 
 @functools.lru_cache(maxsize=1024)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import time
+from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
@@ -65,3 +66,20 @@ def test_each_request_of_the_recent_hour_has_its_log_line_and_older_minutes_have
     assert sum(line["status"].startswith("5") for line in logged) == total("5XXError", recent)
     older = now - 90 * 60
     assert lines(older) == [] and total("Count", older) > 0
+
+
+def test_get_usage_counts_the_historys_requests_of_each_key(aws):
+    """GetUsage for today: each key of the seeded plan on orders-api prod has used at least the
+    requests its access-log lines of today show (older minutes of the history add to them)."""
+    apigw, logs = aws("apigateway"), aws("logs")
+    api_id = next(api["id"] for api in apigw.get_rest_apis()["items"] if api["name"] == "orders-api")
+    plan = next(plan for plan in apigw.get_usage_plans()["items"]
+                if any(s["apiId"] == api_id and s["stage"] == "prod" for s in plan.get("apiStages", [])))
+    today = datetime.now(UTC).date()
+    midnight = datetime(today.year, today.month, today.day, tzinfo=UTC).timestamp()
+    pages = logs.get_paginator("filter_log_events").paginate(
+        logGroupName=access_log_group("orders-api", "prod"), startTime=int(midnight * 1000))
+    lines = Counter(json.loads(event["message"]).get("apiKeyId") for page in pages for event in page["events"])
+    used = apigw.get_usage(usagePlanId=plan["id"], startDate=today.isoformat(), endDate=today.isoformat())["items"]
+    assert used and all(days[0][0] >= lines[key_id] for key_id, days in used.items())
+    assert sum(days[0][0] for days in used.values()) >= sum(n for key, n in lines.items() if key in used) > 0

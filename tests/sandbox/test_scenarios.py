@@ -40,9 +40,11 @@ def rehearsal(sandbox) -> str:
 
 
 def build_rehearsal(sandbox) -> str:
-    """The sandbox URL, with the seeded REST estate copied into the rehearsal region."""
+    """The sandbox URL, with the seeded REST estate copied into the rehearsal region. Its history ends an
+    hour ago, so the tests' simulated windows (the last twenty minutes at most) hold their engine's
+    requests only: the history's last hour logs every request too."""
     seed_region(sandbox.url, RegionEstate(REHEARSAL, rest_apis=(ORDERS_API, PAYMENTS_API, CATALOG_API),
-                                          usage_plans=USAGE_PLANS, api_keys=API_KEYS))
+                                          usage_plans=USAGE_PLANS, api_keys=API_KEYS), history_end=time.time() - 3600)
     return sandbox.url
 
 
