@@ -18,7 +18,6 @@ class Traffic:
     client_errors: float  # share of 4xx
     server_errors: float  # share of 5xx
     latency_ms: float  # median integration latency
-    log_lines: int = 0  # access-log lines to write (a sample of the traffic)
     cache_hit_ratio: float = 0.0
 
 
