@@ -69,7 +69,7 @@ def test_exactly_one_prod_stage_has_a_cache_cluster(rest_stages):
 
 def test_prod_access_logs_are_json_lines_in_the_stage_format(client, rest_stages):
     logs = client("logs")
-    window = timedelta(hours=3, minutes=1).total_seconds() * 1000
+    window = timedelta(hours=1, minutes=1).total_seconds() * 1000  # the history logs its last hour
     now = datetime.now(UTC).timestamp() * 1000
     lines_by_api = {}
     for api, stages in rest_stages.items():
@@ -79,9 +79,9 @@ def test_prod_access_logs_are_json_lines_in_the_stage_format(client, rest_stages
         stream = logs.describe_log_streams(logGroupName=group)["logStreams"][0]["logStreamName"]
         events = logs.get_log_events(logGroupName=group, logStreamName=stream,
                                      startFromHead=True)["events"]
-        assert 200 <= len(events) <= 400
+        assert len(events) >= 200  # a page of them: every request of the hour has its line
         stamps = [event["timestamp"] for event in events]
-        # the last three hours before seeding, however long ago the session's sandbox was seeded
+        # the last hour before seeding, however long ago the session's sandbox was seeded
         assert stamps == sorted(stamps) and stamps[-1] - stamps[0] <= window and stamps[-1] <= now
         lines = [json.loads(event["message"]) for event in events]
         assert all(set(line) == keys for line in lines)
