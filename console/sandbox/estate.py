@@ -469,8 +469,9 @@ def _mark_internal(request: Any, **_: Any) -> None:
 class Clients:
     """One boto3 client per service for a region, made on first use."""
 
-    def __init__(self, session: boto3.session.Session, endpoint_url: str, region: str):
-        self.region = region
+    def __init__(self, session: boto3.session.Session, endpoint_url: str, region: str, account: str = ACCOUNT_ID):
+        """`account`: whose the session's keys are (a fleet's other accounts assume a role into theirs)."""
+        self.region, self.account = region, account
         self._session = session
         self._endpoint_url = endpoint_url
 
@@ -503,7 +504,7 @@ class Clients:
         return self._make(service)
 
     def log_group_arn(self, name: str) -> str:
-        return f"arn:aws:logs:{self.region}:{ACCOUNT_ID}:log-group:{name}"
+        return f"arn:aws:logs:{self.region}:{self.account}:log-group:{name}"
 
 
 def build_region(clients: Clients, estate: RegionEstate) -> Ids:

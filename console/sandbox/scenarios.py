@@ -103,6 +103,8 @@ EXPIRED_KEYS = tuple(k.name for k in API_KEYS if k.plan == EXPIRED_PLAN and k.en
 def _expired_keys(apigw: Any, api_id: str, region: str, now: float) -> Incident:
     keys = [k for page in apigw.get_paginator("get_api_keys").paginate() for k in page["items"]
             if k["name"] in EXPIRED_KEYS]
+    if not keys:
+        raise ValueError(f"expired-keys disables {EXPIRED_PLAN}'s keys, which this estate has not")
     for key in keys:
         apigw.update_api_key(apiKey=key["id"], patchOperations=[{"op": "replace", "path": "/enabled",
                                                                   "value": "false"}])
@@ -135,18 +137,26 @@ def describe() -> list[str]:
     return [f"{s.name:<{width}}  {s.summary}" for s in SCENARIOS.values()]
 
 
-def begin(name: str, url: str, region: str = REGION, now: float | None = None) -> Incident:
+def begin(name: str, url: str, region: str = REGION, now: float | None = None, account: str = ACCOUNT_ID,
+          session: boto3.session.Session | None = None) -> Incident:
     """Start scenario `name` on the seeded estate of `region` at the sandbox `url`; `now` is its onset
-    (default: now), when the struck stage was last updated and a stale cache's answers date from."""
+    (default: now), when the struck stage was last updated and a stale cache's answers date from.
+    Another account of a fleet is struck through `session`, whose keys are that `account`'s; a
+    ValueError says when its estate lacks what the scenario strikes."""
     scenario = SCENARIOS[name]
-    session = boto3.session.Session(aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
+    session = session or boto3.session.Session(aws_access_key_id=ACCESS_KEY_ID,
+                                               aws_secret_access_key=SECRET_ACCESS_KEY)
     apigw = session.client("apigateway", region_name=region, endpoint_url=url)
-    api_id = next(api["id"] for page in apigw.get_paginator("get_rest_apis").paginate()
-                  for api in page["items"] if api["name"] == scenario.api)
+    names = {api["name"]: api["id"] for page in apigw.get_paginator("get_rest_apis").paginate()
+             for api in page["items"]}
+    if scenario.api not in names:
+        raise ValueError(f"{name} strikes {scenario.api} prod, which account {account} has not in {region} "
+                         f"(it has {', '.join(sorted(names)) or 'no REST API'})")
+    api_id = names[scenario.api]
     onset = time.time() if now is None else now
     incident = scenario.begin(apigw, api_id, region, onset)
     with STATE.lock:
-        fields = STATE.stage_fields.get((ACCOUNT_ID, region, api_id, "prod"))
+        fields = STATE.stage_fields.get((account, region, api_id, "prod"))
         if fields is not None:  # the incident's cause is dated at its onset
             fields["lastUpdatedDate"] = min(fields.get("lastUpdatedDate", onset), onset)
     return incident

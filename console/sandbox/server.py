@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -36,6 +36,7 @@ class Sandbox:
     onset: float | None = None  # when the incident began (epoch seconds)
     replayed: Traffic | None = None  # the engine that played the incident from its onset...
     replayed_to: float | None = None  # ...up to this epoch second
+    fleet_traffic: list[Runner] = field(default_factory=list)  # a fleet's other accounts' clients
 
     def start_traffic(self) -> None:
         """Simulated clients for the seeded estate (and the incident's, if any), stepping once a second;
@@ -45,10 +46,18 @@ class Sandbox:
 
         self.traffic = Runner(self.replayed or engine(self.url, self.incident), since=self.replayed_to).start()
 
+    def start_fleet_traffic(self, engines: list[Traffic], since: dict[int, float]) -> None:
+        """Simulated clients for a fleet's other accounts, an engine each; `since` (by the engine's place)
+        where a struck one's replay stopped."""
+        from console.sandbox.traffic.runner import Runner
+
+        self.fleet_traffic = [Runner(e, since=since.get(n)).start() for n, e in enumerate(engines)]
+
     def stop(self, flush: bool = True) -> None:
         """Stop serving; `flush=False` when the process is ending, so Ctrl+C is never kept waiting."""
-        if self.traffic:
-            self.traffic.stop(flush)
+        for runner in [self.traffic, *self.fleet_traffic]:
+            if runner:
+                runner.stop(flush)
         self.server.shutdown()
         self.thread.join()
         self.server.server_close()
@@ -169,6 +178,9 @@ def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scen
 
         print("\n".join(describe()))
         return 0
+    scenario, _, where = (scenario or "").partition("@")
+    scenario = scenario or None
+    struck = tuple(where.split("@")) if where else None  # (account, region) of a fleet
     problem = _scenario_problem(scenario, seeded, traffic, onset) if scenario else None
     if onset is not None and not scenario:
         problem = "--onset dates a scenario's incident; name one with --scenario"
@@ -181,17 +193,29 @@ def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scen
         from console.sandbox.fleet import flag_problem
 
         problem = flag_problem(accounts, regions, seeded)
+    if struck and not problem:
+        from console.sandbox.fleet import strike_problem
+
+        problem = strike_problem(struck, accounts, regions)
     if not 0 <= latency_ms <= MAX_LATENCY_MS:
         problem = problem or f"--latency is a number of milliseconds from 0 to {MAX_LATENCY_MS}"
     if problem:
         print(f"apigw-console sandbox: {problem}", file=sys.stderr)
         return 2
-    sandbox = start(port, seeded=seeded, scenario=scenario, onset=onset)
+    sandbox = start(port, seeded=seeded, scenario=None if struck else scenario, onset=onset)
     fleet_lines: list[str] = []
+    fleet_engines: list[Traffic] = []
+    replayed: dict[int, float] = {}
     if fleet:  # seeded before faults apply: a fault is for the console's calls
         from console.sandbox.fleet import serve_fleet
 
-        fleet_lines = serve_fleet(sandbox.url, accounts, regions, aws_config)
+        try:
+            fleet_lines, fleet_engines, replayed = serve_fleet(
+                sandbox, accounts, regions, aws_config, strike=(scenario, *struck, onset) if struck else None)
+        except ValueError as exc:  # the struck estate lacks what the scenario strikes
+            print(f"apigw-console sandbox: {exc}", file=sys.stderr)
+            sandbox.stop(flush=False)
+            return 2
     FAULTS.set(wanted)
     LIMITER.switch(control_plane_limits)
     STATE.cache_create_seconds = CACHE_CREATE_SECONDS  # a new cache cluster takes its time, as in AWS
@@ -201,10 +225,11 @@ def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scen
     if announce:
         print(json.dumps({"url": sandbox.url, "region": REGION}), flush=True)
     else:
-        print(_banner(sandbox, seeded, traffic, scenario), *fleet_lines, sep="\n", flush=True)
+        print(_banner(sandbox, seeded, traffic, scenario, struck), *fleet_lines, sep="\n", flush=True)
     try:
         if traffic:
             sandbox.start_traffic()
+            sandbox.start_fleet_traffic(fleet_engines, replayed)
         if announce:
             sys.stdin.read()  # returns at EOF: the parent is gone
         else:
@@ -230,8 +255,10 @@ def _scenario_problem(scenario: str, seeded: bool, traffic: bool, onset: float |
     return None
 
 
-def _banner(sandbox: Sandbox, seeded: bool, traffic: bool, scenario: str | None) -> str:
-    rehearsal = f" Rehearsal: {scenario}." if scenario else ""
+def _banner(sandbox: Sandbox, seeded: bool, traffic: bool, scenario: str | None,
+            struck: tuple[str, ...] | None = None) -> str:
+    place = f" in account {struck[0]}, {struck[1]}" if struck else ""
+    rehearsal = f" Rehearsal: {scenario}{place}." if scenario else ""
     lines = [
         f"apigw-console SANDBOX — a local AWS endpoint, not an AWS account.{rehearsal}",
         f"  endpoint: {sandbox.url}   region: {REGION}   estate: {'seeded' if seeded else 'empty'}"
@@ -240,7 +267,7 @@ def _banner(sandbox: Sandbox, seeded: bool, traffic: bool, scenario: str | None)
         f"            aws --endpoint-url {sandbox.url} --region {REGION} apigateway get-rest-apis",
         f"  console:  apigw-console --endpoint-url {sandbox.url} --region {REGION}",
     ]
-    if scenario:
+    if scenario and not struck:  # a fleet's struck account-region is in the fleet's lines
         from console.sandbox.scenarios import SCENARIOS
 
         lines.append(f"  scenario: {scenario} — {SCENARIOS[scenario].summary}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from console.sandbox import ACCOUNT_ID
@@ -76,11 +76,12 @@ class Stage:
     enabled_keys: frozenset[str]
     logging_level: str | None = None  # REST: methodSettings["*/*"].loggingLevel (execution logs)
     web_acl: str | None = None  # REST: the WAF web ACL in front of the stage (webAclArn)
+    account: str = ACCOUNT_ID  # a fleet's other accounts have stages too
 
     @property
     def key(self) -> tuple[str, str, str, str]:
         """How `STATE` keys this stage."""
-        return ACCOUNT_ID, self.region, self.api_id, self.name
+        return self.account, self.region, self.api_id, self.name
 
     @property
     def named(self) -> tuple[str, str, str]:
@@ -89,8 +90,10 @@ class Stage:
 
 
 def read_region(clients: Any, region: str, names: Collection[str]) -> list[Stage]:
-    """The stages of a region's REST and HTTP APIs named in `names` (only those are read in full)."""
-    return _rest_stages(clients.apigateway, region, names) + _http_stages(clients.apigatewayv2, region, names)
+    """The stages of a region's REST and HTTP APIs named in `names` (only those are read in full), in the
+    account of `clients`."""
+    stages = _rest_stages(clients.apigateway, region, names) + _http_stages(clients.apigatewayv2, region, names)
+    return stages if clients.account == ACCOUNT_ID else [replace(s, account=clients.account) for s in stages]
 
 
 # --- REST APIs ----------------------------------------------------------------------------------

@@ -23,7 +23,8 @@ _EPOCH = date(1970, 1, 1)
 class Quotas:
     """Requests counted against usage plans, per API key."""
 
-    def __init__(self) -> None:
+    def __init__(self, account: str = ACCOUNT_ID) -> None:
+        self.account = account
         self._room: dict[tuple[str, str, str, str], int] = {}  # (region, plan, key, period start) -> left
         self._added: Counter[tuple[str, str, str, str]] = Counter()  # (region, plan, key, day) -> new
 
@@ -34,7 +35,7 @@ class Quotas:
             slot = (region, plan.id, key_id, _period_start(plan.period, day))
             room = self._room.get(slot)
             if room is None:
-                room = _room(region, plan, key_id, slot[3])
+                room = _room(self.account, region, plan, key_id, slot[3])
             if room <= 0:
                 self._room[slot] = room
                 return False
@@ -46,15 +47,15 @@ class Quotas:
         """Add the tick's requests to `STATE.usage` and forget the tick's reads."""
         with STATE.lock:
             for (region, plan_id, key_id, day), count in self._added.items():
-                days = STATE.usage[(ACCOUNT_ID, region, plan_id, key_id)]
+                days = STATE.usage[(self.account, region, plan_id, key_id)]
                 days[day] = days.get(day, 0) + count
         self._room.clear()
         self._added.clear()
 
 
-def _room(region: str, plan: Plan, key_id: str, start: str) -> int:
+def _room(account: str, region: str, plan: Plan, key_id: str, start: str) -> int:
     """Requests left in the key's quota period starting on `start`."""
-    key = (ACCOUNT_ID, region, plan.id, key_id)
+    key = (account, region, plan.id, key_id)
     with STATE.lock:
         used = STATE.usage.get(key, {})
         granted = STATE.usage_grants.get(key, {})

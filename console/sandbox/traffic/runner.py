@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import boto3
 
-from console.sandbox import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
+from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, REGION, SECRET_ACCESS_KEY
 from console.sandbox.estate import ESTATE, EU_REGION, SEED, Clients
 from console.sandbox.estate_types import Traffic as Profile
 from console.sandbox.history import (
@@ -118,14 +118,16 @@ class Traffic:
                  profiles: Mapping[StageName, Profile] | None = None,
                  stale: Mapping[StageName, float] | None = None, seed: int = SEED,
                  refresh_seconds: float = REFRESH_SECONDS, account_limit: Limit = ACCOUNT_LIMIT,
-                 still_sent: Iterable[str] = ()):
+                 still_sent: Iterable[str] = (), session: boto3.session.Session | None = None,
+                 account: str = ACCOUNT_ID):
         """`profiles`: each stage's load (default: the seeded ones); `stale`: stages whose cache
         holds answers from before an epoch second, until flushed or expired; `account_limit`: the
         throttle over all the stages of a region; `still_sent`: ids of keys disabled while their
-        clients still send them (an incident's), never retired."""
-        session = boto3.session.Session(aws_access_key_id=ACCESS_KEY_ID,
-                                        aws_secret_access_key=SECRET_ACCESS_KEY)
-        self._clients = {region: Clients(session, url, region) for region in regions}
+        clients still send them (an incident's), never retired; `session` and `account`: another
+        account of a fleet, reached by a session whose keys are that account's."""
+        session = session or boto3.session.Session(aws_access_key_id=ACCESS_KEY_ID,
+                                                   aws_secret_access_key=SECRET_ACCESS_KEY)
+        self._clients = {region: Clients(session, url, region, account) for region in regions}
         self._profiles = dict(seeded_profiles() if profiles is None else profiles)
         self._stale = dict(stale or {})
         self._seed = seed
@@ -138,7 +140,7 @@ class Traffic:
         self._still_sent = frozenset(still_sent)
         self.logs = LogSink(self._clients.__getitem__, random.Random(f"{seed}:streams"))
         self.metrics = MetricSink(self._clients.__getitem__)
-        self.quotas = Quotas()
+        self.quotas = Quotas(account)
         self.account_limit = account_limit
         self._accounts: dict[str, _Bucket] = {}  # region -> the account's bucket there
 
