@@ -128,9 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--announce", action="store_true", help=argparse.SUPPRESS)
     sandbox.add_argument("--no-traffic", dest="traffic", action="store_false",
                          help="no simulated clients: no new access-log lines or metrics after the seeded ones")
-    sandbox.add_argument("--scenario", metavar="NAME",
+    sandbox.add_argument("--scenario", metavar="NAME[@ACCOUNT@REGION]",
                          help="start the estate in a rehearsal incident (throttle-storm, bad-canary, stale-cache, "
-                              "expired-keys); '--scenario list' describes them")
+                              "expired-keys), in one account-region of a fleet with @ACCOUNT@REGION; "
+                              "'--scenario list' describes them")
     sandbox.add_argument("--deny", action="append", default=[], metavar="SERVICE[:OPERATION][@REGION]",
                          help="answer these calls as AWS answers a denied one (repeatable), e.g. apigatewayv2")
     sandbox.add_argument("--unimplemented", action="append", default=[], metavar="SERVICE[:OPERATION][@REGION]",
