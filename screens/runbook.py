@@ -196,4 +196,10 @@ class _Driver:
     def _asked(self, make: Callable[[], ModalScreen[bool]]) -> bool:
         answer: Future[bool] = Future()
         self.app.call_from_thread(lambda: self.app.push_screen(make(), callback=answer.set_result))
+        while not answer.done():  # an app that is closing answers no: the run stops and the worker ends
+            try:
+                return bool(answer.result(timeout=0.5))
+            except TimeoutError:
+                if not self.app.is_running:
+                    return False
         return bool(answer.result())

@@ -98,11 +98,7 @@ def execute(engine: Engine, runbook: Runbook, args) -> int:
     driver = CliDriver(engine, args)
     runner = Runner(engine, runbook, values, driver, dry_run=args.dry_run)
     driver.title(runner.run)
-    try:
-        finished = runner()
-    except KeyboardInterrupt:
-        runner.cancel()
-        raise
+    finished = runner()
     if args.output == "json":
         print(json.dumps(finished.to_json(), indent=2, default=str))
     else:

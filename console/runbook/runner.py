@@ -124,6 +124,8 @@ class Runner:
                 outcome.status = self._step(bound, outcome)
             except (Problem, Invalid) as problem:
                 outcome.status, outcome.detail = FAILED, str(problem)
+            except KeyboardInterrupt:  # ctrl+c on a terminal: the run stops as `cancel` stops it
+                outcome.status, outcome.detail = CANCELLED, "interrupted"
             outcome.seconds = time.monotonic() - outcome.started
             self.driver.progress(run)
             if outcome.status in (FAILED, DECLINED, TIMED_OUT, CANCELLED):
