@@ -33,7 +33,7 @@ def run() -> list[Figure]:
         seconds("in-process start(seeded=True)", [_in_process() for _ in range(RUNS)],
                 note="moto and boto3 already imported; history still to write"),
         seconds("seeded history written on first demand", [_history() for _ in range(RUNS)],
-                note="3 h of log lines and metrics, before the first Logs/CloudWatch answer"),
+                note="3 h of metrics, the last hour's log lines, before the first Logs/CloudWatch answer"),
     ]
 
 
