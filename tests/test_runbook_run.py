@@ -348,3 +348,21 @@ poll = 60
                     and all(o.status == "applied" for o in screen.runner.run.undone), "the undo applied")
         assert [o.status for o in screen.runner.run.outcomes] == ["applied", "applied", "cancelled"]
     assert stage() == before
+
+
+async def test_runbook_alone_lists_the_bundled_runbooks(live):
+    from screen_helpers import SIZE, screen_text, until
+
+    from console.aws.session import Target
+    from screens.app import ConsoleApp
+    from screens.runbook import RunbookScreen
+
+    app = ConsoleApp(Target(endpoint_url=live.url, region=HERE))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.engine is not None, "the connection")
+        await pilot.press("colon", *"runbook", "enter")
+        await until(pilot, lambda: isinstance(app.screen, RunbookScreen) and app.screen.listed, "the list")
+        shown = screen_text(app)
+        for name in ("bad-canary", "key-rotation", "stale-cache", "throttle-storm"):
+            assert name in shown
+        assert app.screen.listed == sorted(app.screen.listed)

@@ -325,7 +325,7 @@ def _step(index: int, raw: Any, params: dict[str, Param], lines: dict[tuple, int
         why = _typed(spec, value, params)
         if why:
             at(where + (name,), f"step {index + 1}: {name} {why}")
-    for name in _references(raw):
+    for name in _references({k: v for k, v in raw.items() if k not in ("check", "wait_until")}):  # said above
         if name not in params:
             at(where, f"step {index + 1}: {{{name}}} names no parameter (declared: {', '.join(params) or 'none'})")
     if action is not None:
