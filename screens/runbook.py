@@ -26,11 +26,12 @@ from screens.base import ConsoleScreen
 from screens.confirm import ConfirmScreen
 from screens.keys import bindings
 from screens.widgets import cells
-from screens.workers import in_thread
+from screens.workers import in_thread, notify_problem
 
 if TYPE_CHECKING:
     from actions.engine import Applied
     from actions.plan import Plan
+    from console.aws.errors import Problem
     from console.runbook.runner import Outcome, Run, Runner
 
 COLUMNS = ("#", "Step", "Status", "Now", "Elapsed")
@@ -129,7 +130,14 @@ class RunbookScreen(ConsoleScreen):
         for outcome in self.runner.run.outcomes:
             table.add_row(*self._cells(outcome), key=str(outcome.number))
         self._paint()
-        in_thread(self, self.runner, lambda run: self._paint(), group="runbook", title=f"runbook {runbook.name}")
+        in_thread(self, self.runner, lambda run: self._paint(), group="runbook", title=f"runbook {runbook.name}",
+                  failed=self._broke)
+
+    def _broke(self, problem: "Problem") -> None:
+        """The run ended on something no step caught: said, and the screen may be left."""
+        notify_problem(self.app, problem, f"runbook {self.runbook_name}", timeout=15)
+        self.runner.run.status = "stopped"
+        self._paint()
 
     def _cells(self, outcome: "Outcome") -> list[Text]:
         now = outcome.reading.words().split(";")[0] if outcome.reading else outcome.detail
