@@ -12,11 +12,13 @@ from datetime import UTC, datetime
 
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import DataTable
+from rich.text import Text
+from textual.widgets import DataTable, Static
 
 from console.read.metrics import region_refs
 from console.read.pulse import RegionPulse, StagePulse, region_pulse, with_429s
 from console.render.pulse import CAUSE_COLUMN, COLUMNS, cause, cells
+from console.render.text import foreign
 from screens.base import ConsoleScreen
 from screens.filtering import ListFilter
 from screens.keys import bindings
@@ -41,6 +43,7 @@ class PulseScreen(ConsoleScreen):
     BINDINGS = bindings("pulse")
     DEFAULT_CSS = """
     PulseScreen #pulse { height: 1fr; }
+    PulseScreen #pulse-row { height: 1; padding: 0 1; }
     """
 
     def __init__(self) -> None:
@@ -55,6 +58,7 @@ class PulseScreen(ConsoleScreen):
         table.add_columns(*COLUMNS[:-1], CAUSE_COLUMN, COLUMNS[-1])  # the cause before the trend: it says why
         table.loading = True
         yield ListFilter(table)
+        yield Static(id="pulse-row")  # the highlighted stage's 4xx cause and trend: at 80 columns the table cuts them
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -115,6 +119,7 @@ class PulseScreen(ConsoleScreen):
             if rows:
                 keep = next((i for i, r in enumerate(rows) if selected and r.ref == selected.ref), 0)
                 table.move_cursor(row=keep)
+        self._show_row()
         shown = f"{len(found.rows)} stages"
         late = f" · {found.unpublished} min not yet published (·)" if found.unpublished else ""
         lines = sum(row.lines or 0 for row in found.rows)
@@ -123,6 +128,17 @@ class PulseScreen(ConsoleScreen):
         # The window first: at 80 columns the end of the line is what gets cut.
         self.loaded(found.fetched_at, f"{found.window.label}, {found.window.minutes} complete min{source}{late} · "
                                       f"{shown} by {self.sort} · updated {found.fetched_at:%H:%M:%S}{gaps}")
+
+    @on(DataTable.RowHighlighted)
+    def _show_row(self) -> None:
+        """The highlighted stage, its top 4xx cause and its trend, whole whatever the width."""
+        row, line = self._selected(), self.query_one("#pulse-row", Static)
+        if row is None:
+            line.update("")
+            return
+        trend = cells(row)[-1]
+        line.update(Text.assemble(foreign(f"{row.ref.api_name} › {row.ref.stage}", style="bold"),
+                                  ("  4xx cause ", "dim"), cause(row), ("  trend ", "dim"), trend))
 
     def _selected(self) -> StagePulse | None:
         table = self.query_one("#pulse", DataTable)

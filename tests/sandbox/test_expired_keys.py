@@ -123,7 +123,7 @@ async def test_from_the_pulse_to_the_stage_keys_where_enabling_them_ends_the_ref
         pulse = app.screen
         await until(pilot, lambda: pulse.found is not None and pulse.found.rows[0].causes is not None, "the causes",
                     timeout=40)
-        assert "INVALID_API_KEY" in screen_text(app)
+        assert "payments-api › prod  4xx cause INVALID_API_KEY" in screen_text(app)  # whole at 80 columns
         await pilot.press("K")  # the first row is payments-api prod: the keys of its usage plans
         await until(pilot, lambda: isinstance(app.screen, ApiKeysScreen) and app.screen.answer is not None, "the keys")
         keys = app.screen
