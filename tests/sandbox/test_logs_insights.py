@@ -11,8 +11,10 @@ import json
 import time
 
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from console.sandbox.fidelity import logs_insights
 from console.sandbox.fidelity.logs_insights import RUN_SECONDS
 
 REGION = "ap-southeast-4"  # this module's own
@@ -230,3 +232,23 @@ def test_results_of_an_unknown_query_are_not_found(logs):
     with pytest.raises(ClientError) as raised:
         logs.get_query_results(queryId="00000000-0000-0000-0000-000000000000")
     assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_thirty_queries_may_run_at_once_and_a_thirty_first_is_refused(sandbox, aws_client_for, logs, group, base,
+                                                                      monkeypatch):
+    monkeypatch.setattr(logs_insights, "RUN_SECONDS", 60.0)  # queries now run for a minute
+    once = aws_client_for(sandbox.url, "logs", REGION, Config(retries={"total_max_attempts": 1}))  # SDKs retry it
+    started = []
+    try:
+        for _ in range(logs_insights.MAX_RUNNING):
+            started.append(logs.start_query(logGroupName=group, startTime=base // 1000, endTime=base // 1000 + 600,
+                                            queryString="stats count(*)")["queryId"])
+        with pytest.raises(ClientError) as raised:
+            once.start_query(logGroupName=group, startTime=base // 1000, endTime=base // 1000 + 600,
+                             queryString="stats count(*)")
+        assert raised.value.response["Error"]["Code"] == "LimitExceededException"
+    finally:
+        for query_id in started:
+            logs.stop_query(queryId=query_id)
+    logs.start_query(logGroupName=group, startTime=base // 1000, endTime=base // 1000 + 600,
+                     queryString="stats count(*)")  # stopped ones no longer count

@@ -6,7 +6,8 @@ without statistics. Here a query is compiled at StartQuery (a query the sandbox 
 MalformedQueryException naming what and where, as AWS answers a syntax error), evaluated over the
 events of its window, and answered asynchronously as AWS answers: GetQueryResults says Running,
 with partial statistics and no rows, until RUN_SECONDS have passed, then Complete with the rows
-and recordsMatched / recordsScanned / bytesScanned. StopQuery cancels a running query.
+and recordsMatched / recordsScanned / bytesScanned. StopQuery cancels a running query; a 31st query
+running at once is refused (LimitExceededException).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from console.sandbox.fidelity import logs_insights_query as language
@@ -26,6 +27,7 @@ from console.sandbox.router import AwsError, Call, Reply
 RUN_SECONDS = 0.3  # how long a query stays Running: long enough that a client must poll
 MAX_LIMIT = 10_000  # StartQuery's limit: at most 10,000 rows, the default
 MAX_GROUPS = 50
+MAX_RUNNING = 30  # concurrent queries per account and Region, as the StartQuery reference says
 KEEP = 500  # queries remembered per process (AWS keeps results for 7 days)
 _EVENT_OVERHEAD = 26  # bytes counted per event on top of its message, as FilterLogEvents counts them
 
@@ -42,15 +44,16 @@ class _Query:
     matched: int
     scanned: int
     bytes: int
+    runs: float = field(default_factory=lambda: RUN_SECONDS)  # seconds it stays Running, fixed when it starts
     cancelled: bool = False
 
     def status(self, now: float) -> str:
         if self.cancelled:
             return "Cancelled"
-        return "Complete" if now - self.created >= RUN_SECONDS else "Running"
+        return "Complete" if now - self.created >= self.runs else "Running"
 
     def statistics(self, now: float) -> dict[str, float]:
-        done = 1.0 if self.status(now) == "Complete" else min(1.0, (now - self.created) / RUN_SECONDS)
+        done = 1.0 if self.status(now) == "Complete" else min(1.0, (now - self.created) / self.runs)
         return {"recordsMatched": float(int(self.matched * done)), "recordsScanned": float(int(self.scanned * done)),
                 "bytesScanned": float(int(self.bytes * done)),
                 "estimatedRecordsSkipped": 0.0, "estimatedBytesSkipped": 0.0, "logGroupsScanned": float(len(self.groups))}
@@ -100,6 +103,11 @@ def start_query(call: Call, params: dict[str, Any], log_group: Callable[..., Any
     query = _Query(str(uuid.uuid4()), call.account, call.region, text, [g.name for g in groups], time.monotonic(),
                    rows[:limit], matched, len(records), size)
     with _lock:
+        running = sum(1 for q in _queries.values()
+                      if (q.account, q.region) == (call.account, call.region) and q.status(query.created) == "Running")
+        if running >= MAX_RUNNING:
+            raise AwsError(400, "LimitExceededException",
+                           f"You have reached the maximum number of concurrent queries ({MAX_RUNNING}).")
         _queries[query.id] = query
         while len(_queries) > KEEP:
             _queries.popitem(last=False)
