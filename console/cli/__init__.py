@@ -30,8 +30,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     complete_if_asked(parser)
     args = parser.parse_args(attach_relative_values(sys.argv[1:] if argv is None else argv))
-    if getattr(args, "no_color", False):
-        os.environ["NO_COLOR"] = "1"  # rich and Textual honour it
+    if not getattr(args, "no_color", False) or "NO_COLOR" in os.environ:
+        return _main(args)
+    os.environ["NO_COLOR"] = "1"  # rich and Textual honour it; for this command only (tests call main in process)
+    try:
+        return _main(args)
+    finally:
+        os.environ.pop("NO_COLOR", None)
+
+
+def _main(args) -> int:
     if args.command == "sandbox":
         from importlib.util import find_spec
 
