@@ -59,6 +59,15 @@ def isolated_aws(tmp_path_factory):
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quick_pilot():
+    """Pilot waits after each key until the process looks idle, in sleeps of 20 ms; the tests' process also
+    serves a sandbox, so 5 ms sleeps tell idle as well and a key costs half the time (tests type thousands)."""
+    import textual._wait as wait
+
+    wait.SLEEP_GRANULARITY, wait.SLEEP_IDLE = 0.005, 0.00025
+
+
 @pytest.fixture(scope="session")
 def sandbox(isolated_aws) -> Sandbox:
     """The seeded sandbox, over HTTP on loopback, for the whole session."""

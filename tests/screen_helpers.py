@@ -18,7 +18,7 @@ async def until(pilot, condition: Callable[[], bool], what: str, timeout: float 
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
+        await pilot.pause(0.02)
 
 
 def plain(renderable) -> str:

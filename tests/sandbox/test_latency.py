@@ -33,11 +33,16 @@ def test_a_client_call_waits_and_calls_in_flight_wait_together(held, aws):
     assert took < 2 * HELD  # four at once take about one round trip, not four
 
 
-def test_the_sandboxs_own_calls_are_never_held(held, sandbox):
+def test_the_sandboxs_own_calls_are_never_held(sandbox, aws):
     from console.sandbox.estate import Clients, _session
 
-    internal = Clients(_session(), sandbox.url, "us-east-1").apigateway
-    assert _timed(internal.get_rest_apis) < HELD
+    internal, client = Clients(_session(), sandbox.url, "us-east-1").apigateway, aws("apigateway")
+    internal.get_rest_apis(), client.get_rest_apis()  # both clients made and warm: the call alone is timed
+    LATENCY.seconds = 1.0  # long beside a call's own time, however busy the machine
+    try:
+        assert _timed(internal.get_rest_apis) < 1.0 <= _timed(client.get_rest_apis)
+    finally:
+        LATENCY.seconds = 0.0
 
 
 def test_a_latency_out_of_range_is_refused_before_anything_starts(capsys):
