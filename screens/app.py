@@ -56,8 +56,8 @@ def _quiet_collector() -> tuple[int, int, int]:
     come every 10,000 allocations. Frozen objects are scanned again once the app ends (`_usual_collector`).
     """
     previous = gc.get_threshold()
-    gc.collect()
-    gc.freeze()
+    gc.collect(1)  # the young garbage only: a full collection of a large process (the tests' in-process
+    gc.freeze()    # sandbox) took a third of a second at each start, and old garbage frozen costs little
     gc.set_threshold(10_000, 10, 10)
     return previous
 
