@@ -143,6 +143,7 @@ def test_ctrl_c_stops_the_query_in_cloudwatch_and_exits_1(sandbox, aws, monkeypa
         while status() != "Running":
             assert process.poll() is None and time.monotonic() < deadline, "the query never started"
             time.sleep(0.1)
+        time.sleep(1.0)  # the console has its query id once StartQuery's answer is in: the interrupt comes after
     finally:
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=15)

@@ -30,7 +30,7 @@ async def open_insights(pilot) -> InsightsScreen:
     app = pilot.app
     await until(pilot, lambda: app.engine is not None, "the connection")
     app.run_command(parse("insights orders-api prod"))  # as typed after ":"
-    await until(pilot, lambda: isinstance(app.screen, InsightsScreen), "the insights view")
+    await until(pilot, lambda: isinstance(app.screen, InsightsScreen) and app.screen.query("#insights-query"), "the insights view")
     return app.screen
 
 
@@ -100,7 +100,7 @@ async def test_the_palette_opens_the_view_on_a_stage_by_name(sandbox):
         await type_text(pilot, "insights orders-api prod")
         await pilot.pause(0.5)
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, InsightsScreen), "the insights view")
+        await until(pilot, lambda: isinstance(app.screen, InsightsScreen) and app.screen.query("#insights-query"), "the insights view")
         assert (app.screen.api.name, app.screen.stage_name) == ("orders-api", "prod")
 
 
@@ -125,7 +125,7 @@ async def test_what_the_log_wrote_is_shown_never_obeyed(sandbox, aws, unique):
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: app.engine is not None, "the connection")
             app.run_command(parse(f"insights {name} prod"))
-            await until(pilot, lambda: isinstance(app.screen, InsightsScreen), "the insights view")
+            await until(pilot, lambda: isinstance(app.screen, InsightsScreen) and app.screen.query("#insights-query"), "the insights view")
             screen = app.screen
             box = screen.query_one("#insights-query", Input)
             box.value = "fields path, `\x1b[2Jkey`"
@@ -151,5 +151,5 @@ async def test_i_on_a_stage_opens_the_view_on_it(sandbox):
         app.run_command(parse("stage orders-api prod"))
         await until(pilot, lambda: type(app.screen).__name__ == "StageScreen", "the stage")
         await pilot.press("i")
-        await until(pilot, lambda: isinstance(app.screen, InsightsScreen), "the insights view")
+        await until(pilot, lambda: isinstance(app.screen, InsightsScreen) and app.screen.query("#insights-query"), "the insights view")
         assert (app.screen.api.name, app.screen.stage_name) == ("orders-api", "prod")

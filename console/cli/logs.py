@@ -170,7 +170,9 @@ def insights(engine: Engine, args) -> int:
     try:
         results = query.wait(progress=lambda status, stats: _progress(status, stats, shown))
     except KeyboardInterrupt:
-        say("Interrupted: the query was stopped (StopQuery).")
+        say("Interrupted: the query was stopped (StopQuery)." if query.stopped else
+            "Interrupted before CloudWatch named the query, or StopQuery failed: it may run to its end "
+            "(Logs Insights bills what it scans).")
         return EXIT_FAILED
     finally:
         if shown:

@@ -110,6 +110,7 @@ class Insights:
         self.start, self.end = start.replace(microsecond=0), end.replace(microsecond=0)
         self.limit, self._sleep = limit, sleep
         self.query_id: str | None = None
+        self.stopped = False  # whether an abandoned query was stopped (StopQuery said so)
 
     def _call(self, operation: str, **params: Any) -> dict[str, Any]:
         self.budget.acquire()
@@ -153,7 +154,7 @@ class Insights:
                 interval = min(MAX_POLL, interval * 1.5)
         finally:
             if not done:
-                self.stop()
+                self.stopped = self.stop()
 
     def stop(self) -> bool:
         """StopQuery, best effort: a query that already ended, or a failed call, is not an error here."""
