@@ -91,7 +91,9 @@ def assert_complete(live, buffer: LogBuffer, start_ms: int) -> None:
     shown = [line.entry.request_id for line in buffer.shown]
     assert len(truth) >= 5
     assert len(shown) == len(set(shown)), "a line was shown twice"
-    assert sorted(shown) == sorted(truth), "a line is missing or extra"
+    extra = [(line.entry.request_id, line.timestamp - start_ms, line.stream) for line in buffer.shown
+             if line.entry.request_id not in set(truth)]
+    assert sorted(shown) == sorted(truth), f"a line is missing or extra: {extra} missing {set(truth) - set(shown)}"
     stamps = [line.timestamp for line in buffer.shown]
     assert stamps == sorted(stamps), "lines out of order"
 
