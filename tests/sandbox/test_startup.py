@@ -66,18 +66,46 @@ def history_of(client) -> int:
     return sum(len(page["events"]) for page in pages)
 
 
+@pytest.fixture(scope="module")
+def first_build(aws_client_for, tmp_path_factory):
+    """One sandbox child's first start on an empty cache (a build): its estate, its history, and the
+    snapshot it left, which each test copies into a cache of its own (a build is the costly start)."""
+    cache = tmp_path_factory.mktemp("first-build")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(cache))
+        estate, history = _start(aws_client_for)
+        [snapshot] = sorted(directory().glob("estate-*.pickle"))
+        return estate, history, snapshot.relative_to(cache), snapshot.read_bytes()
+
+
+def _start(aws_client_for, *extra: str) -> tuple[dict, int]:
+    """Start a sandbox child (no traffic), read its estate and history, stop it."""
+    child = spawn("--no-traffic", *extra)
+    try:
+        def client(service, region):
+            return aws_client_for(child.url, service, region)
+
+        return estate_of(client), history_of(client)
+    finally:
+        child.close()
+
+
+@pytest.fixture
+def kept(cache, first_build):
+    """The first build's snapshot in this test's cache, as that build left it (owner-only)."""
+    _, _, relative, content = first_build
+    path = cache / relative
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # private, as the sandbox keeps its own
+    path.parent.chmod(0o700)
+    path.write_bytes(content)
+    path.chmod(0o600)
+    return path
+
+
 @pytest.fixture
 def started(aws_client_for):
-    """Start a sandbox child (no traffic), read its estate and history, stop it."""
     def start(*extra: str) -> tuple[dict, int]:
-        child = spawn("--no-traffic", *extra)
-        try:
-            def client(service, region):
-                return aws_client_for(child.url, service, region)
-
-            return estate_of(client), history_of(client)
-        finally:
-            child.close()
+        return _start(aws_client_for, *extra)
 
     return start
 
@@ -87,26 +115,24 @@ def snapshots(cache) -> list:
     return sorted(directory().glob("estate-*.pickle"))
 
 
-def test_a_restored_estate_reads_exactly_as_the_build_it_was_taken_from(cache, started):
-    built, built_history = started()
-    assert len(snapshots(cache)) == 1, "the first start keeps a snapshot"
+def test_a_restored_estate_reads_exactly_as_the_build_it_was_taken_from(first_build, kept, cache, started):
+    built, built_history, _, _ = first_build
+    assert snapshots(cache) == [kept], "the first start keeps a snapshot"
     restored, restored_history = started()
     assert restored == built  # ids, settings, dates: every field of every read
     assert restored_history == built_history > 300  # and the history is written afresh, the same
 
 
-def test_a_damaged_snapshot_is_ignored_and_replaced(cache, started):
-    built, _ = started()
-    [kept] = snapshots(cache)
+def test_a_damaged_snapshot_is_ignored_and_replaced(first_build, kept, cache, started):
+    built = first_build[0]
     kept.write_bytes(b"not a pickle")
     rebuilt, history = started()
     assert rebuilt.keys() == built.keys() and history > 300
     assert kept.read_bytes() != b"not a pickle"
 
 
-def test_a_snapshot_others_could_have_written_is_not_loaded(cache, started):
-    built, _ = started()
-    [kept] = snapshots(cache)
+def test_a_snapshot_others_could_have_written_is_not_loaded(first_build, kept, cache, started):
+    built = first_build[0]
     kept.chmod(0o666)
     rebuilt, _ = started()
     ids = {region: sorted(a["api"]["id"] for a in dump["rest"].values()) for region, dump in built.items()}
