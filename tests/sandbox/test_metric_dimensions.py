@@ -21,7 +21,7 @@ from conftest import build_http, build_rest
 from console.sandbox.estate_types import Traffic as Profile
 from console.sandbox.traffic.runner import Traffic
 
-REGION = "il-central-1"  # this module's own
+REGION = "ap-southeast-7"  # this module's own
 STEADY = Profile(per_minute=600, client_errors=0.0, server_errors=0.0, latency_ms=20)
 
 
