@@ -108,6 +108,34 @@ def test_live_tail_loses_and_repeats_nothing_across_a_forced_reconnect(live):
     assert tail.state.gaps == 1 and buffer.duplicates == 0
 
 
+def test_a_gaps_backfill_never_reaches_back_past_where_the_tail_began(live, scratch_region, unique):
+    """A gap is backfilled from the newest line seen less an overlap (3 s at least): a line written
+    before the tail began, within that overlap, is still not one the operator asked for."""
+    logs = live.logs(scratch_region)
+    name = unique("/gap")
+    logs.create_log_group(logGroupName=name)
+    logs.create_log_stream(logGroupName=name, logStreamName="s")
+
+    def put(request_id: str, at_ms: int) -> None:
+        logs.put_log_events(logGroupName=name, logStreamName="s", logEvents=[
+            {"timestamp": at_ms, "message": render(REST_DETAILED_FORMAT, {"requestId": request_id, "status": "200"})}])
+
+    since = int(time.time() * 1000)
+    put("before", since - 1_000)
+    tail = Tail(logs, [group(name, scratch_region)], parser_for(REST_DETAILED_FORMAT), budget=TokenBucket(5, 5),
+                since_ms=since, settle=0.2, reconnect_delay=0.5, backfill_delay=0.0).start()
+    buffer = LogBuffer()
+    notices = pump(tail, buffer, 3.0, until=lambda: tail.state.mode == "live")
+    put("first", since + 100)
+    notices += pump(tail, buffer, 2.0, until=lambda: len(buffer.shown) == 1)
+    tail.reconnect()
+    put("second", since + 200)
+    notices += pump(tail, buffer, 4.0, until=lambda: any(n.kind == "backfilled" for n in notices))
+    tail.stop()
+    buffer.add(tail.drain().lines)
+    assert sorted(line.entry.request_id for line in buffer.shown) == ["first", "second"]
+
+
 def test_polling_loses_and_repeats_nothing(live):
     buffer, notices, tail, start_ms = run_tail(live, live_tail=False)
     assert_complete(live, buffer, start_ms)

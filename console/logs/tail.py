@@ -511,8 +511,11 @@ class Tail:
     # -- FilterLogEvents -----------------------------------------------------------------------
 
     def _queue_backfill(self, start_ms: int, end_ms: int | None, why: str, delay: float) -> None:
+        """Fetch [start_ms, end_ms] by polling, never from before where the tail began: a gap's overlap
+        reaching back past it brought lines the operator never asked for."""
+        floor = self._since_ms if self._since_ms is not None else self._started_ms
         with self._wake:
-            self._backfills.append((max(0, start_ms), end_ms, why, time.monotonic() + delay))
+            self._backfills.append((max(floor, start_ms), end_ms, why, time.monotonic() + delay))
             self._wake.notify_all()
 
     def _fetch_loop(self) -> None:
