@@ -328,6 +328,8 @@ class ConsoleApp(App[None]):
             self.switch_profile(command.argument)
         elif command.verb in ("fleet", "runbook"):
             self.push_screen(view(command.verb).screen_class()(command.argument))
+        elif command.verb == "authorizers" and command.argument:
+            self.open_api_view(command.verb, command.argument)
         else:
             self.open_view(command.verb)
 
@@ -362,6 +364,15 @@ class ConsoleApp(App[None]):
 
         in_thread(self, find, lambda api: self._push_stage_view(view, api, stage, bool(canary)), group="open-view",
                   title=f":{view}")
+
+    def open_api_view(self, name: str, api_ref: str) -> None:
+        """`:authorizers API`: find the API (by id or name), then open the view on it."""
+        if self.gateway is None:
+            self.notify("Still connecting; try again in a moment.", severity="warning")
+            return
+        gateway = self.gateway
+        in_thread(self, lambda: gateway.find_api(api_ref), lambda api: self.push_screen(view(name).screen_class()(api)),
+                  group="open-view", title=f":{name}")
 
     def _push_stage_view(self, name: str, api, stage: str, canary: bool) -> None:
         screen = view(name).screen_class()

@@ -40,7 +40,7 @@ VIEWS: tuple[View, ...] = (
     View("plans", "Usage plans", "usage plans, their throttles and quotas", "screens.catalog:UsagePlansScreen"),
     View("keys", "API keys", "API keys (values masked)", "screens.catalog:ApiKeysScreen", alias="k"),
     View("authorizers", "Authorizers", "an API's authorizers and the methods or routes using each; t tests one",
-         "screens.authorizers:AuthorizersScreen"),
+         "screens.authorizers:AuthorizersScreen", usage="[API]", example="authorizers orders-api"),
     View("domains", "Custom domains", "custom domain names, their base paths and API mappings (enter: the stage)",
          "screens.domains:DomainsScreen"),
     View("audit", "Audit journal", "the journal of changes; enter undoes one", "screens.audit:AuditScreen"),

@@ -275,3 +275,25 @@ async def test_the_authorizers_view_picks_an_api_and_says_v2_cannot_be_tested(sa
         await pilot.press("t")
         await pilot.pause()
         assert isinstance(app.screen, AuthorizersScreen)  # no form: AWS tests REST authorizers only
+
+
+async def test_colon_authorizers_with_an_api_opens_its_authorizers_and_an_unknown_one_says_so(sandbox, built):
+    app = ConsoleApp(Target(endpoint_url=sandbox.url, region=REGION))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.engine is not None, "the connection")
+        await pilot.press("colon")
+        await type_text(pilot, "authorizers payments-api")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AuthorizersScreen) and app.screen.api is not None,
+                    "payments-api's authorizers")
+        assert app.screen.api.name == "payments-api"
+        table = app.screen.query_one("#authorizers", DataTable)
+        await until(pilot, lambda: table.row_count == 2, "its two authorizers")
+        assert "shopper-pool" in screen_text(app) and "psp-webhook-signature" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.press("colon")
+        await type_text(pilot, "authorizers no-such-api")
+        await pilot.press("enter")
+        await until(pilot, lambda: any("no-such-api" in str(n.message) for n in app._notifications),
+                    "the refusal in words")
+        assert not isinstance(app.screen, AuthorizersScreen)
