@@ -64,3 +64,32 @@ def stepped(url: str, region: str, rest_apis=(), v2_apis=(), stages: tuple[tuple
     profiles = seeded_profiles()
     chosen = {(region, api, stage): profiles[(REGION, api, stage)] for api, stage in stages}
     return Stepped(url, region, Traffic(url, regions=(region,), profiles=chosen, refresh_seconds=0))
+
+
+def items_api(aws, region: str, name: str, *, settings: dict, keyed: bool = False,
+              uri: str = "https://backend.example.com{path}", **stage) -> tuple[str, str]:
+    """A REST API `name` in `region`: GET /items and GET /items/{id}, each an HTTP proxy to `uri` (`{path}`
+    the resource's), deployed to a prod stage created with `stage` (CreateStage's arguments), its access
+    log in a group of its own, and `settings` patched onto the stage; (api id, log group)."""
+    apigw = aws("apigateway", region)
+    api = apigw.create_rest_api(name=name)
+    items = apigw.create_resource(restApiId=api["id"], parentId=api["rootResourceId"], pathPart="items")
+    item = apigw.create_resource(restApiId=api["id"], parentId=items["id"], pathPart="{id}")
+    for resource in (items, item):
+        apigw.put_method(restApiId=api["id"], resourceId=resource["id"], httpMethod="GET",
+                         authorizationType="NONE", apiKeyRequired=keyed)
+        apigw.put_integration(restApiId=api["id"], resourceId=resource["id"], httpMethod="GET",
+                              type="HTTP_PROXY", integrationHttpMethod="GET", uri=uri.replace("{path}", resource["path"]))
+    deployment = apigw.create_deployment(restApiId=api["id"], description="v1")
+    apigw.create_stage(restApiId=api["id"], stageName="prod", deploymentId=deployment["id"], **stage)
+    group = f"/aws/apigateway/{name}/prod/access"
+    aws("logs", region).create_log_group(logGroupName=group)
+    patch_stage(apigw, api["id"], {"/accessLogSettings/destinationArn":
+                                   f"arn:aws:logs:{region}:123456789012:log-group:{group}", **settings})
+    return api["id"], group
+
+
+def patch_stage(apigw, api_id: str, settings: dict) -> None:
+    """Replace each of `settings` (patch path -> value) on the API's prod stage, in one UpdateStage."""
+    apigw.update_stage(restApiId=api_id, stageName="prod", patchOperations=[
+        {"op": "replace", "path": path, "value": str(value)} for path, value in settings.items()])

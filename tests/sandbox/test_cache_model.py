@@ -16,6 +16,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from traffic_helpers import items_api, patch_stage
 
 from console.sandbox.estate_types import Traffic as Profile
 from console.sandbox.state import STATE
@@ -34,40 +35,19 @@ def client(aws):
 
 
 @pytest.fixture
-def build(client, unique):
+def build(aws, unique):
     """build(ttl) -> (api id, name, log group): GET /items and GET /items/{id} on a cached prod stage."""
     def make(ttl: int = 900) -> tuple[str, str, str]:
-        apigw, name = client("apigateway"), unique("cache")
-        api = apigw.create_rest_api(name=name)
-        items = apigw.create_resource(restApiId=api["id"], parentId=api["rootResourceId"], pathPart="items")
-        item = apigw.create_resource(restApiId=api["id"], parentId=items["id"], pathPart="{id}")
-        for resource in (items, item):
-            apigw.put_method(restApiId=api["id"], resourceId=resource["id"], httpMethod="GET",
-                             authorizationType="NONE")
-            apigw.put_integration(restApiId=api["id"], resourceId=resource["id"], httpMethod="GET",
-                                  type="HTTP_PROXY", integrationHttpMethod="GET",
-                                  uri=f"https://backend.example.com{resource['path']}")
-        deployment = apigw.create_deployment(restApiId=api["id"], description="v1")
-        apigw.create_stage(restApiId=api["id"], stageName="prod", deploymentId=deployment["id"],
-                           cacheClusterEnabled=True, cacheClusterSize="0.5")
-        group = f"/aws/apigateway/{name}/prod/access"
-        client("logs").create_log_group(logGroupName=group)
-        patch(apigw, api["id"], {
-            "/*/*/caching/enabled": "true", "/*/*/caching/ttlInSeconds": ttl,
-            "/accessLogSettings/destinationArn": f"arn:aws:logs:{REGION}:123456789012:log-group:{group}",
-            "/accessLogSettings/format": FORMAT})
-        return api["id"], name, group
+        name = unique("cache")
+        api_id, group = items_api(aws, REGION, name, cacheClusterEnabled=True, cacheClusterSize="0.5", settings={
+            "/*/*/caching/enabled": "true", "/*/*/caching/ttlInSeconds": ttl, "/accessLogSettings/format": FORMAT})
+        return api_id, name, group
 
     return make
 
 
 def engine(sandbox, name: str, profile: Profile = CACHED) -> Traffic:
     return Traffic(sandbox.url, regions=(REGION,), profiles={(REGION, name, "prod"): profile}, refresh_seconds=0)
-
-
-def patch(apigw, api_id: str, settings: dict) -> None:
-    apigw.update_stage(restApiId=api_id, stageName="prod", patchOperations=[
-        {"op": "replace", "path": path, "value": str(value)} for path, value in settings.items()])
 
 
 def hit_ratio(cloudwatch, api_name: str, minute: float) -> float:
@@ -139,12 +119,12 @@ def test_a_new_cache_cluster_is_create_in_progress_then_available_and_empty(sand
     apigw.create_stage(restApiId=api["id"], stageName="prod", deploymentId=deployment)
     group = f"/aws/apigateway/{name}/prod/access"
     client("logs").create_log_group(logGroupName=group)
-    patch(apigw, api["id"], {"/*/*/caching/enabled": "true", "/*/*/caching/ttlInSeconds": 300,
+    patch_stage(apigw, api["id"], {"/*/*/caching/enabled": "true", "/*/*/caching/ttlInSeconds": 300,
                              "/accessLogSettings/destinationArn": f"arn:aws:logs:{REGION}:123456789012:"
                                                                   f"log-group:{group}",
                              "/accessLogSettings/format": FORMAT})
     enabled = time.time()
-    patch(apigw, api["id"], {"/cacheClusterEnabled": "true"})
+    patch_stage(apigw, api["id"], {"/cacheClusterEnabled": "true"})
     assert apigw.get_stage(restApiId=api["id"], stageName="prod")["cacheClusterStatus"] == "CREATE_IN_PROGRESS"
     traffic = engine(sandbox, name, Profile(per_minute=600, client_errors=0.0, server_errors=0.0, latency_ms=20,
                                             cache_hit_ratio=0.6))
@@ -157,7 +137,7 @@ def test_a_new_cache_cluster_is_create_in_progress_then_available_and_empty(sand
     fresh = logged(client, group, available, available + 2)
     assert creating and all(line["integrationLatency"] != "-" for line in creating)  # nothing cached yet
     assert fresh[0]["integrationLatency"] != "-"  # an empty cache: the first request misses
-    patch(apigw, api["id"], {"/cacheClusterEnabled": "false"})
+    patch_stage(apigw, api["id"], {"/cacheClusterEnabled": "false"})
     assert apigw.get_stage(restApiId=api["id"], stageName="prod")["cacheClusterStatus"] == "NOT_AVAILABLE"
 
 
@@ -166,7 +146,7 @@ def test_a_methods_caching_enabled_false_is_honoured_and_a_throttle_override_kee
     """caching/enabled false on GET /items: never answered from the cache; GET /items/{id}, whose
     override sets only a throttle (inheriting the stage's caching), still is."""
     api_id, name, group = build(ttl=300)
-    patch(client("apigateway"), api_id, {"/~1items/GET/caching/enabled": "false",
+    patch_stage(client("apigateway"), api_id, {"/~1items/GET/caching/enabled": "false",
                                          "/~1items~1{id}/GET/throttling/rateLimit": 1000,
                                          "/~1items~1{id}/GET/throttling/burstLimit": 2000})
     settings = client("apigateway").get_stage(restApiId=api_id, stageName="prod")["methodSettings"]

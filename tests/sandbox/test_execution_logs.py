@@ -13,6 +13,7 @@ from collections import defaultdict
 
 import pytest
 from botocore.exceptions import ClientError
+from traffic_helpers import items_api, patch_stage
 
 from console.sandbox.estate_types import Traffic as Profile
 from console.sandbox.traffic.runner import Traffic
@@ -28,26 +29,12 @@ STEADY = Profile(per_minute=600, client_errors=0.0, server_errors=0.0, latency_m
 def build(aws, scratch_region, unique):
     """build(level, ...) -> (api id, name, access-log group): a REST API with a `prod` stage logging at `level`."""
     def make(level: str, *, rate: float = 10_000, burst: int = 20_000) -> tuple[str, str, str]:
-        apigw, name = aws("apigateway", scratch_region), unique("exec")
-        api = apigw.create_rest_api(name=name)
-        items = apigw.create_resource(restApiId=api["id"], parentId=api["rootResourceId"], pathPart="items")
-        item = apigw.create_resource(restApiId=api["id"], parentId=items["id"], pathPart="{id}")
-        for resource in (items, item):
-            apigw.put_method(restApiId=api["id"], resourceId=resource["id"], httpMethod="GET",
-                             authorizationType="NONE")
-            apigw.put_integration(restApiId=api["id"], resourceId=resource["id"], httpMethod="GET",
-                                  type="HTTP_PROXY", integrationHttpMethod="GET",
-                                  uri=f"https://${{stageVariables.backendHost}}{resource['path']}")
-        deployment = apigw.create_deployment(restApiId=api["id"], description="v1")
-        apigw.create_stage(restApiId=api["id"], stageName="prod", deploymentId=deployment["id"],
-                           variables={"backendHost": "items.example.com"})
-        group = f"/aws/apigateway/{name}/prod/access"
-        aws("logs", scratch_region).create_log_group(logGroupName=group)
-        patch(apigw, api["id"], {
-            "/*/*/throttling/rateLimit": rate, "/*/*/throttling/burstLimit": burst, "/*/*/logging/loglevel": level,
-            "/accessLogSettings/destinationArn": f"arn:aws:logs:{scratch_region}:123456789012:log-group:{group}",
-            "/accessLogSettings/format": JSON_FORMAT})
-        return api["id"], name, group
+        name = unique("exec")
+        api_id, group = items_api(aws, scratch_region, name, uri="https://${stageVariables.backendHost}{path}",
+                                  variables={"backendHost": "items.example.com"}, settings={
+                                      "/*/*/throttling/rateLimit": rate, "/*/*/throttling/burstLimit": burst,
+                                      "/*/*/logging/loglevel": level, "/accessLogSettings/format": JSON_FORMAT})
+        return api_id, name, group
 
     return make
 
@@ -74,11 +61,6 @@ def lines(aws, scratch_region):
             return []
 
     return read
-
-
-def patch(apigw, api_id: str, settings: dict) -> None:
-    apigw.update_stage(restApiId=api_id, stageName="prod", patchOperations=[
-        {"op": "replace", "path": path, "value": str(value)} for path, value in settings.items()])
 
 
 def by_request(messages: list[str]) -> dict[str, list[str]]:
@@ -124,7 +106,7 @@ def test_error_level_tells_nothing_of_successes_and_info_tells_every_request(bui
     traffic.step(10, start + 10)
     assert len(lines(group, start, start + 10)) > 50
     assert lines(execution, start, start + 10) == []
-    patch(aws("apigateway", scratch_region), api_id, {"/*/*/logging/loglevel": "INFO"})
+    patch_stage(aws("apigateway", scratch_region), api_id, {"/*/*/logging/loglevel": "INFO"})
     traffic.step(10, start + 20)
     ids = {json.loads(line)["requestId"] for line in lines(group, start + 10, start + 20)}
     told = by_request(lines(execution, start + 10, start + 21))
@@ -142,7 +124,7 @@ def test_a_stage_with_logging_off_gets_no_execution_log_lines(build, engine, lin
     execution = f"API-Gateway-Execution-Logs_{api_id}/prod"
     start = time.time()
     traffic.step(10, start + 10)
-    patch(aws("apigateway", scratch_region), api_id, {"/*/*/logging/loglevel": "OFF"})
+    patch_stage(aws("apigateway", scratch_region), api_id, {"/*/*/logging/loglevel": "OFF"})
     traffic.step(10, start + 20)
     before = {json.loads(line)["requestId"] for line in lines(group, start, start + 10)}
     after = [json.loads(line) for line in lines(group, start + 10, start + 20)]

@@ -15,6 +15,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
+from traffic_helpers import items_api, patch_stage
 
 from console.sandbox.estate_types import Traffic as Profile
 from console.sandbox.traffic import sinks
@@ -38,28 +39,14 @@ def build(aws, scratch_region, unique):
     """build(...) -> (api id, name, access-log group): a REST API with a `prod` stage, in the scratch region."""
     def make(*, keyed: bool = False, rate: float = 10_000, burst: int = 20_000, log_format: str = JSON_FORMAT,
              cache_ttl: int | None = None) -> tuple[str, str, str]:
-        apigw, name = aws("apigateway", scratch_region), unique("traffic")
-        api = apigw.create_rest_api(name=name)
-        items = apigw.create_resource(restApiId=api["id"], parentId=api["rootResourceId"], pathPart="items")
-        item = apigw.create_resource(restApiId=api["id"], parentId=items["id"], pathPart="{id}")
-        for resource in (items, item):
-            apigw.put_method(restApiId=api["id"], resourceId=resource["id"], httpMethod="GET",
-                             authorizationType="NONE", apiKeyRequired=keyed)
-            apigw.put_integration(restApiId=api["id"], resourceId=resource["id"], httpMethod="GET",
-                                  type="HTTP_PROXY", integrationHttpMethod="GET",
-                                  uri=f"https://backend.example.com{resource['path']}")
-        deployment = apigw.create_deployment(restApiId=api["id"], description="v1")
-        apigw.create_stage(restApiId=api["id"], stageName="prod", deploymentId=deployment["id"],
-                           cacheClusterEnabled=cache_ttl is not None, cacheClusterSize="0.5")
-        group = f"/aws/apigateway/{name}/prod/access"
-        aws("logs", scratch_region).create_log_group(logGroupName=group)
-        arn = f"arn:aws:logs:{scratch_region}:123456789012:log-group:{group}"
+        name = unique("traffic")
         settings = {"/*/*/throttling/rateLimit": rate, "/*/*/throttling/burstLimit": burst,
-                    "/accessLogSettings/destinationArn": arn, "/accessLogSettings/format": log_format}
+                    "/accessLogSettings/format": log_format}
         if cache_ttl is not None:
             settings |= {"/*/*/caching/enabled": "true", "/*/*/caching/ttlInSeconds": cache_ttl}
-        patch(apigw, api["id"], settings)
-        return api["id"], name, group
+        api_id, group = items_api(aws, scratch_region, name, settings=settings, keyed=keyed,
+                                  cacheClusterEnabled=cache_ttl is not None, cacheClusterSize="0.5")
+        return api_id, name, group
 
     return make
 
@@ -85,11 +72,6 @@ def lines(aws, scratch_region):
     return read
 
 
-def patch(apigw, api_id: str, settings: dict) -> None:
-    apigw.update_stage(restApiId=api_id, stageName="prod", patchOperations=[
-        {"op": "replace", "path": path, "value": str(value)} for path, value in settings.items()])
-
-
 def share(messages: list[str], status: str) -> float:
     return sum(json.loads(m)["status"] == status for m in messages) / len(messages)
 
@@ -100,7 +82,7 @@ def test_raising_a_stage_throttle_makes_the_429_share_fall(build, engine, lines,
     start = time.time()
     traffic.step(60, start + 60)
     before = [CLF_LINE.match(line)["status"] for line in lines(group, start, start + 60)]
-    patch(aws("apigateway", scratch_region), api_id, {"/*/*/throttling/rateLimit": 100,
+    patch_stage(aws("apigateway", scratch_region), api_id, {"/*/*/throttling/rateLimit": 100,
                                                       "/*/*/throttling/burstLimit": 200})
     traffic.step(60, start + 120)
     after = [CLF_LINE.match(line)["status"] for line in lines(group, start + 60, start + 120)]
@@ -111,7 +93,7 @@ def test_raising_a_stage_throttle_makes_the_429_share_fall(build, engine, lines,
 
 def test_a_method_throttle_sheds_only_its_method(build, engine, lines, aws, scratch_region):
     api_id, name, group = build()
-    patch(aws("apigateway", scratch_region), api_id, {"/~1items~1{id}/GET/throttling/rateLimit": 1,
+    patch_stage(aws("apigateway", scratch_region), api_id, {"/~1items~1{id}/GET/throttling/rateLimit": 1,
                                                       "/~1items~1{id}/GET/throttling/burstLimit": 1})
     start = time.time()
     engine(name).step(60, start + 60)
@@ -125,7 +107,7 @@ def test_lines_follow_the_stage_access_log_format_as_it_changes(build, engine, l
     traffic = engine(name)
     start = time.time()
     traffic.step(10, start + 10)
-    patch(aws("apigateway", scratch_region), api_id, {"/accessLogSettings/format": XML_FORMAT})
+    patch_stage(aws("apigateway", scratch_region), api_id, {"/accessLogSettings/format": XML_FORMAT})
     traffic.step(10, start + 20)
     assert all(CLF_LINE.match(line) for line in lines(group, start, start + 10))
     xml = [ET.fromstring(line) for line in lines(group, start + 10, start + 20)]
@@ -291,7 +273,7 @@ def test_the_stage_default_throttle_is_a_bucket_per_method(build, engine, lines,
                        if line["status"] == "200")
     assert 60 * 4 * 0.85 < admitted["/items"] <= 60 * 4 + 4
     assert 60 * 4 * 0.85 < admitted["/items/{id}"] <= 60 * 4 + 4
-    patch(aws("apigateway", scratch_region), api_id, {"/~1items/GET/throttling/rateLimit": 1,
+    patch_stage(aws("apigateway", scratch_region), api_id, {"/~1items/GET/throttling/rateLimit": 1,
                                                       "/~1items/GET/throttling/burstLimit": 1})
     traffic.step(60, start + 120)
     admitted = Counter(line["path"] for line in map(json.loads, lines(group, start + 60, start + 120))
