@@ -18,7 +18,6 @@ from textual.widgets import DataTable, Static
 from console.read.metrics import region_refs
 from console.read.pulse import RegionPulse, StagePulse, region_pulse, with_429s
 from console.render.pulse import CAUSE_COLUMN, COLUMNS, cause, cells
-from console.render.text import foreign
 from screens.base import ConsoleScreen
 from screens.filtering import ListFilter
 from screens.keys import bindings
@@ -136,9 +135,9 @@ class PulseScreen(ConsoleScreen):
         if row is None:
             line.update("")
             return
-        trend = cells(row)[-1]
-        line.update(Text.assemble(foreign(f"{row.ref.api_name} › {row.ref.stage}", style="bold"),
-                                  ("  4xx cause ", "dim"), cause(row), ("  trend ", "dim"), trend))
+        stage, *_, trend = cells(row)  # the table's own cells: the stage as named there, the trend as drawn there
+        stage.stylize("bold")
+        line.update(Text.assemble(stage, ("  4xx cause ", "dim"), cause(row), ("  trend ", "dim"), trend))
 
     def _selected(self) -> StagePulse | None:
         table = self.query_one("#pulse", DataTable)
