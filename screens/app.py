@@ -329,7 +329,7 @@ class ConsoleApp(App[None]):
         elif command.verb in ("fleet", "runbook"):
             self.push_screen(view(command.verb).screen_class()(command.argument))
         elif command.verb == "authorizers" and command.argument:
-            self.open_api_view(command.verb, command.argument)
+            self.open_stage_view(command.verb, command.argument)
         else:
             self.open_view(command.verb)
 
@@ -350,8 +350,9 @@ class ConsoleApp(App[None]):
         if not isinstance(self.screen, screen):
             self.push_screen(screen())
 
-    def open_stage_view(self, view: str, api_ref: str, stage: str, canary: str = "") -> None:
-        """`:logs API STAGE [canary]` / `:metrics API STAGE`: find the API (by id or name), then open the view."""
+    def open_stage_view(self, view: str, api_ref: str, stage: str | None = None, canary: str = "") -> None:
+        """`:logs API STAGE [canary]`, `:metrics API STAGE`, `:authorizers API`: find the API (by id or name)
+        and the stage, if the view is on one, then open the view."""
         if self.gateway is None:
             self.notify("Still connecting; try again in a moment.", severity="warning")
             return
@@ -359,24 +360,19 @@ class ConsoleApp(App[None]):
 
         def find():
             api = gateway.find_api(api_ref)
-            gateway.stage(api, stage)
+            if stage is not None:
+                gateway.stage(api, stage)
             return api
 
         in_thread(self, find, lambda api: self._push_stage_view(view, api, stage, bool(canary)), group="open-view",
                   title=f":{view}")
 
-    def open_api_view(self, name: str, api_ref: str) -> None:
-        """`:authorizers API`: find the API (by id or name), then open the view on it."""
-        if self.gateway is None:
-            self.notify("Still connecting; try again in a moment.", severity="warning")
-            return
-        gateway = self.gateway
-        in_thread(self, lambda: gateway.find_api(api_ref), lambda api: self.push_screen(view(name).screen_class()(api)),
-                  group="open-view", title=f":{name}")
-
-    def _push_stage_view(self, name: str, api, stage: str, canary: bool) -> None:
+    def _push_stage_view(self, name: str, api, stage: str | None, canary: bool) -> None:
         screen = view(name).screen_class()
-        self.push_screen(screen(api, stage, canary=canary) if canary else screen(api, stage))
+        if stage is None:
+            self.push_screen(screen(api))
+        else:
+            self.push_screen(screen(api, stage, canary=canary) if canary else screen(api, stage))
 
     def switch_profile(self, profile: str) -> None:
         """Connect as another profile (its own region), on the same endpoint."""
