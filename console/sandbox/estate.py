@@ -417,7 +417,7 @@ def seed_estate(endpoint_url: str, history_end: float | None = None) -> None:
     with _gc_paused():
         ids = snapshot.restore(ACCOUNT_ID, regions)
         if ids is None:
-            ids = {estate.region: build_region(Clients(_session(), endpoint_url, estate.region), estate)
+            ids = {estate.region: build_region(Clients(sandbox_session(), endpoint_url, estate.region), estate)
                    for estate in ESTATE}
             snapshot.capture(ACCOUNT_ID, regions, ids)
     now_ms = int((time.time() if history_end is None else history_end) * 1000)  # however late it is written
@@ -437,12 +437,13 @@ def seed_region(endpoint_url: str, estate: RegionEstate, history_end: float | No
     AWS named."""
     end = time.time() if history_end is None else history_end
     with _gc_paused():
-        ids = build_region(Clients(_session(), endpoint_url, estate.region), estate)
+        ids = build_region(Clients(sandbox_session(), endpoint_url, estate.region), estate)
         history.write(history.generate(estate, ids, random.Random(SEED), int(end * 1000)), ACCOUNT_ID)
     return ids
 
 
-def _session() -> boto3.session.Session:
+def sandbox_session() -> boto3.session.Session:
+    """A session with the sandbox's own keys: its seeding, its traffic and its rehearsals call as these."""
     return boto3.session.Session(aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import boto3
 
 from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, REGION, SECRET_ACCESS_KEY, history
-from console.sandbox.estate import ESTATE, SEED, Clients, build_region
+from console.sandbox.estate import ESTATE, SEED, Clients, build_region, sandbox_session
 from console.sandbox.estate_types import RegionEstate
 
 ROLE = "sandbox-fleet"
@@ -73,8 +73,7 @@ def seed_fleet(url: str, account_ids: tuple[str, ...], regions: tuple[str, ...],
 
 def account_session(url: str, account: str) -> boto3.session.Session:
     """A session with keys of `account`, from AssumeRole with the sandbox's own keys."""
-    sts = boto3.client("sts", region_name=REGION, endpoint_url=url, aws_access_key_id=ACCESS_KEY_ID,
-                       aws_secret_access_key=SECRET_ACCESS_KEY)
+    sts = sandbox_session().client("sts", region_name=REGION, endpoint_url=url)
     keys = sts.assume_role(RoleArn=role_arn(account), RoleSessionName="sandbox-fleet",
                            DurationSeconds=43_200)["Credentials"]
     return boto3.session.Session(aws_access_key_id=keys["AccessKeyId"], aws_secret_access_key=keys["SecretAccessKey"],

@@ -26,8 +26,8 @@ from typing import Any
 
 import boto3
 
-from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, REGION, SECRET_ACCESS_KEY
-from console.sandbox.estate import API_KEYS, CATALOG_API, ORDERS_API, PAYMENTS_API
+from console.sandbox import ACCOUNT_ID, REGION
+from console.sandbox.estate import API_KEYS, CATALOG_API, ORDERS_API, PAYMENTS_API, sandbox_session
 from console.sandbox.estate_types import Traffic as Profile
 from console.sandbox.state import STATE
 from console.sandbox.traffic.runner import (
@@ -144,8 +144,7 @@ def begin(name: str, url: str, region: str = REGION, now: float | None = None, a
     Another account of a fleet is struck through `session`, whose keys are that `account`'s; a
     ValueError says when its estate lacks what the scenario strikes."""
     scenario = SCENARIOS[name]
-    session = session or boto3.session.Session(aws_access_key_id=ACCESS_KEY_ID,
-                                               aws_secret_access_key=SECRET_ACCESS_KEY)
+    session = session or sandbox_session()
     apigw = session.client("apigateway", region_name=region, endpoint_url=url)
     names = {api["name"]: api["id"] for page in apigw.get_paginator("get_rest_apis").paginate()
              for api in page["items"]}

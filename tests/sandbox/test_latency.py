@@ -34,9 +34,9 @@ def test_a_client_call_waits_and_calls_in_flight_wait_together(held, aws):
 
 
 def test_the_sandboxs_own_calls_are_never_held(sandbox, aws):
-    from console.sandbox.estate import Clients, _session
+    from console.sandbox.estate import Clients, sandbox_session
 
-    internal, client = Clients(_session(), sandbox.url, "us-east-1").apigateway, aws("apigateway")
+    internal, client = Clients(sandbox_session(), sandbox.url, "us-east-1").apigateway, aws("apigateway")
     internal.get_rest_apis(), client.get_rest_apis()  # both clients made and warm: the call alone is timed
     LATENCY.seconds = 1.0  # long beside a call's own time, however busy the machine
     try:

@@ -39,8 +39,8 @@ from dataclasses import dataclass
 
 import boto3
 
-from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, REGION, SECRET_ACCESS_KEY
-from console.sandbox.estate import ESTATE, EU_REGION, SEED, Clients
+from console.sandbox import ACCOUNT_ID, REGION
+from console.sandbox.estate import ESTATE, EU_REGION, SEED, Clients, sandbox_session
 from console.sandbox.estate_types import Traffic as Profile
 from console.sandbox.history import (
     CLIENT_ERRORS,
@@ -125,8 +125,7 @@ class Traffic:
         throttle over all the stages of a region; `still_sent`: ids of keys disabled while their
         clients still send them (an incident's), never retired; `session` and `account`: another
         account of a fleet, reached by a session whose keys are that account's."""
-        session = session or boto3.session.Session(aws_access_key_id=ACCESS_KEY_ID,
-                                                   aws_secret_access_key=SECRET_ACCESS_KEY)
+        session = session or sandbox_session()
         self._clients = {region: Clients(session, url, region, account) for region in regions}
         self._profiles = dict(seeded_profiles() if profiles is None else profiles)
         self._stale = dict(stale or {})
