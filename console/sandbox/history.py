@@ -152,6 +152,11 @@ def generate(estate: RegionEstate, ids: Ids, rng: random.Random, now_ms: int) ->
             if v2_stage.traffic is None:
                 continue
             own = _stage_rng(rng)
+            if v2_api.protocol == "WEBSOCKET":  # connections, not requests: its SocketTraffic draws them
+                past = v2_stage.traffic.past(own, v2_api, v2_stage, ids.v2_apis[v2_api.name], estate.region, now_ms)
+                logs += [(access_log_group(v2_api.name, v2_stage.name), past.lines)] if past.lines else []
+                datums += past.datums
+                continue
             minutes = list(_per_minute(own, v2_stage.traffic, now_ms))
             if v2_stage.access_log_format:
                 logs.append((access_log_group(v2_api.name, v2_stage.name),
