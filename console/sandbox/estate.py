@@ -49,6 +49,7 @@ from console.sandbox.estate_types import (
     V2Stage,
 )
 from console.sandbox.history import access_log_group
+from console.sandbox.history_websocket import SocketTraffic
 
 SEED = 20_241_121
 EU_REGION = "eu-west-1"
@@ -84,6 +85,17 @@ HTTP_API_FORMAT = (
     '"responseLength":"$context.responseLength","responseLatency":"$context.responseLatency",'
     '"integrationLatency":"$context.integration.latency",'
     '"integrationError":"$context.integrationErrorMessage","responseType":"$context.error.responseType"}'
+)
+# The WebSocket API console's proposal (requestId, ip, requestTime, eventType, routeKey, status,
+# connectionId), with what a team on call adds: the message, the integration's view, the refusal.
+WEBSOCKET_FORMAT = (
+    '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",'
+    '"userAgent":"$context.identity.userAgent","requestTime":"$context.requestTime",'
+    '"requestTimeEpoch":"$context.requestTimeEpoch","eventType":"$context.eventType",'
+    '"routeKey":"$context.routeKey","status":"$context.status","connectionId":"$context.connectionId",'
+    '"messageId":"$context.messageId","integrationLatency":"$context.integrationLatency",'
+    '"integrationStatus":"$context.integration.status","errorMessage":"$context.error.message",'
+    '"responseType":"$context.error.responseType","authorizerError":"$context.authorizer.error"}'
 )
 
 
@@ -342,15 +354,18 @@ NOTIFICATIONS_WS = V2Api(
     routes=(
         Route("$connect", "connections"),
         Route("$disconnect", "connections"),
-        Route("$default", "router"),
-        Route("sendMessage", "router"),
-        Route("subscribe", "router"),
+        Route("$default", "router", 8),  # actions no route names: old app versions' "ping"
+        Route("sendMessage", "router", 52),
+        Route("subscribe", "router", 40),
     ),
     stages=(
         V2Stage(
             "prod", "Production", 500, 1000,
             {"connectionsTable": "ws-connections-prod", "lambdaAlias": "live"},
             logging_level="INFO",
+            access_log_format=WEBSOCKET_FORMAT,
+            # busiest in the evening (history_websocket.socket_load); 4% of connections refused by connect-token
+            traffic=SocketTraffic(60, 0.04, 0.004, 35, messages_per_connection=6, minutes_connected=4),
         ),
     ),
 )

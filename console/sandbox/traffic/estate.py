@@ -77,6 +77,7 @@ class Stage:
     logging_level: str | None = None  # REST: methodSettings["*/*"].loggingLevel (execution logs)
     web_acl: str | None = None  # REST: the WAF web ACL in front of the stage (webAclArn)
     account: str = ACCOUNT_ID  # a fleet's other accounts have stages too
+    websocket: bool = False  # a WebSocket API's stage (`http` too): connections, not requests (traffic.websocket)
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -212,7 +213,7 @@ def _plans_by_stage(apigw: Any, api_ids: set[str]) -> dict[tuple[str, str], tupl
 def _http_stages(v2: Any, region: str, names: Collection[str]) -> list[Stage]:
     stages = []
     for api in _pages(v2, "get_apis", "Items"):
-        if api.get("ProtocolType") != "HTTP" or api["Name"] not in names:
+        if api.get("ProtocolType") not in ("HTTP", "WEBSOCKET") or api["Name"] not in names:
             continue
         routes = list(_pages(v2, "get_routes", "Items", ApiId=api["ApiId"]))
         for stage in _pages(v2, "get_stages", "Items", ApiId=api["ApiId"]):
@@ -245,7 +246,7 @@ def _http_stage(region: str, api: dict, stage: dict, routes: list[dict]) -> Stag
         limit=_limit(stage.get("DefaultRouteSettings") or {}, "ThrottlingRateLimit", "ThrottlingBurstLimit"),
         deployment_id=stage.get("DeploymentId"), releases={},
         log_group=_group(log.get("DestinationArn")), log_format=log.get("Format"),
-        plans=(), enabled_keys=frozenset(),
+        plans=(), enabled_keys=frozenset(), websocket=api.get("ProtocolType") == "WEBSOCKET",
     )
 
 

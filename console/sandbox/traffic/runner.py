@@ -69,6 +69,7 @@ from console.sandbox.traffic.cache import EndpointCache, emptied_at, key_count, 
 from console.sandbox.traffic.estate import Endpoint, Limit, Plan, Stage, read_region
 from console.sandbox.traffic.quota import Quotas
 from console.sandbox.traffic.sinks import LogSink, MetricSink, MetricTarget
+from console.sandbox.traffic.websocket import SocketRun
 
 log = logging.getLogger("apigw-console.sandbox.traffic")
 
@@ -134,6 +135,7 @@ class Traffic:
         self._stages: list[Stage] = []
         self._read_at = -math.inf
         self._runs: dict[tuple[str, ...], _StageRun] = {}
+        self._sockets: dict[tuple[str, ...], SocketRun] = {}  # WebSocket stages' clients
         self._keys_seen: set[str] = set()
         self._retired: set[str] = set()  # keys already disabled when first seen: their clients left
         self._still_sent = frozenset(still_sent)
@@ -178,6 +180,8 @@ class Traffic:
         """Write whatever is still buffered, the current minute's metrics included."""
         self.logs.flush(now)
         self.metrics.flush(now, everything=True)
+        for sockets in self._sockets.values():
+            sockets.flush(now, everything=True)
 
     def _profiled_apis(self, region: str) -> set[str]:
         """The names of the region's APIs with a profiled stage: the only ones worth reading."""
@@ -193,10 +197,12 @@ class Traffic:
         """Read the estate on the next step (something it refers to is not known yet)."""
         self._read_at = -math.inf
 
-    def _run(self, stage: Stage) -> _StageRun:
-        run = self._runs.get(stage.key)
+    def _run(self, stage: Stage) -> _StageRun | SocketRun:
+        runs = self._sockets if stage.websocket else self._runs
+        run = runs.get(stage.key)
         if run is None:
-            run = self._runs[stage.key] = _StageRun(self, random.Random(f"{self._seed}:{':'.join(stage.named)}"))
+            rng = random.Random(f"{self._seed}:{':'.join(stage.named)}")
+            run = runs[stage.key] = SocketRun(self.logs, self.metrics, rng) if stage.websocket else _StageRun(self, rng)
         return run
 
 

@@ -254,9 +254,10 @@ class MetricSink:
             target, minute = key
             by_region[target.region] += _datums(target, minute, self._minutes.pop(key))
         for region, datums in by_region.items():
-            self._put(region, datums)
+            self.put(region, datums)
 
-    def _put(self, region: str, datums: list[dict[str, Any]]) -> None:
+    def put(self, region: str, datums: list[dict[str, Any]]) -> None:
+        """Send datums to a region's CloudWatch (a WebSocket stage's, counted by traffic.websocket, too)."""
         cloudwatch = self._clients(region).cloudwatch
         for start in range(0, len(datums), DATUMS_PER_CALL):
             try:
