@@ -233,11 +233,12 @@ class Engine:
 
     def _entry(self, plan: Plan, outcome: str | None = None, **details: Any) -> dict[str, Any]:
         """A journal entry for `plan`: who, where, what, the plan with its inverse (and an outcome)."""
+        scope = self.scope()  # identifies the connection if nothing has yet
         identity = self.connection.identity
         return {
             **({"outcome": outcome} if outcome else {}),
             "caller": identity.arn if identity else None,
-            **self.scope(),
+            **scope,
             "target": plan.target.label,
             "call": f"{plan.call.service} {plan.call.operation}",
             "summary": plan.summary,

@@ -34,8 +34,10 @@ class Connector:
         self._connections: dict[Target, Connection] = {}
         self._budget = None
 
-    def open(self, target: "Target") -> "Engine":
-        """An Engine on an identified connection to `target`, with fresh read caches."""
+    def open(self, target: "Target", *, identified: bool = True) -> "Engine":
+        """An Engine on a connection to `target`, with fresh read caches, identified by STS unless not
+        `identified`: a one-shot read needs no account (a change asks STS when it plans, Engine.scope),
+        and its credentials are still checked before its first call."""
         from actions.engine import Engine, write_permission
         from console.journal.store import Journal, journal_path
         from console.read.gateway import Gateway
@@ -47,8 +49,8 @@ class Connector:
                 self.child = spawn()
             target = replace(target, endpoint_url=self.child.url, region=target.region or self.child.region)
         connection = self._connections.get(target)
-        if connection is None:
-            connection = self._identified(target)
+        if connection is None or (identified and connection.identity is None):
+            connection = self._identified(target) if identified else self._checked(target)
             self._connections[target] = connection
         permission = write_permission(target, self.settings, flag=self.write)
         journal = Journal(journal_path(sandbox=target.sandbox or target.local))
@@ -65,17 +67,27 @@ class Connector:
     def __exit__(self, *_exc) -> None:
         self.close()
 
-    def _identified(self, target: "Target") -> "Connection":
+    def _checked(self, target: "Target") -> "Connection":
+        connection = self._connection(target)
+        connection.check_credentials()
+        return connection
+
+    def _connection(self, target: "Target") -> "Connection":
+        """A new Connection on the shared budget."""
         from console.aws.budget import TokenBucket
-        from console.aws.errors import Problem
         from console.aws.session import Connection
 
         if self._budget is None:
             self._budget = TokenBucket(self.settings.budget_rate, self.settings.budget_burst)
+        return Connection(target, self._budget, ask_mfa=self.ask_mfa, default_region=self.settings.region,
+                          waits=self.waits)
+
+    def _identified(self, target: "Target") -> "Connection":
+        from console.aws.errors import Problem
+
         self.mfa_error = ""
         for _ in range(MFA_TRIES):
-            connection = Connection(target, self._budget, ask_mfa=self.ask_mfa, default_region=self.settings.region,
-                                    waits=self.waits)
+            connection = self._connection(target)
             try:
                 connection.identify()
                 return connection

@@ -113,3 +113,15 @@ def test_the_sandbox_command_takes_deny_and_unimplemented(capsys):
     finally:
         child.close()
     assert main(["sandbox", "--deny", "Not A Service!"]) == 2
+
+
+def test_a_read_asks_no_sts_and_a_change_says_its_identity_was_refused(sandbox, cli, rest_api, scratch_region):
+    """A one-shot read needs no account, so it makes no GetCallerIdentity call (a call fewer on every runbook
+    line); a change is journaled with the account it was made in, so it asks STS, and a refusal is said."""
+    with faults(sandbox.url, deny=[f"sts:GetCallerIdentity@{scratch_region}"]):
+        read = cli("stage", rest_api, "prod", "--output", "json")
+        change = cli("throttle", "set", rest_api, "prod", "--rate", "5", "--burst", "10", "--dry-run")
+    code, out, err = read
+    assert code == 0 and json.loads(out)["stage"]["name"] == "prod" and err == ""
+    code, out, err = change
+    assert code != 0 and "GetCallerIdentity" in err and "Traceback" not in err

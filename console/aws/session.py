@@ -13,6 +13,7 @@ import os
 import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
+from collections.abc import Iterator, Set
 from typing import Callable
 from urllib.parse import urlsplit
 
@@ -21,7 +22,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.configprovider import ConfiguredEndpointProvider
 from botocore.credentials import CredentialProvider, DeferredRefreshableCredentials
-from botocore.exceptions import ProfileNotFound
+from botocore.exceptions import DataNotFoundError, ProfileNotFound
 
 from console import __version__
 from console.aws.budget import TokenBucket
@@ -205,11 +206,40 @@ def _configured_endpoint(profile: str, service: str) -> Resolved:
     return Resolved(url, f"profile {profile} {where}")
 
 
+class _Loader(botocore.loaders.Loader):
+    """botocore's loader, but asked whether it knows a service, it looks in that service's directory:
+    botocore's lists all four hundred of them to answer (~10 ms a model type, twice in every command)."""
+
+    def list_available_services(self, type_name: str) -> "_ServiceNames":
+        return _ServiceNames(self, type_name)
+
+
+class _ServiceNames(Set):
+    """The services with a `type_name` model: membership looks at one service, iteration lists them all."""
+
+    def __init__(self, loader: _Loader, type_name: str) -> None:
+        self._loader, self._type = loader, type_name
+
+    def __contains__(self, name: object) -> bool:
+        try:
+            return isinstance(name, str) and bool(self._loader.list_api_versions(name, self._type))
+        except DataNotFoundError:
+            return False
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(botocore.loaders.Loader.list_available_services(self._loader, self._type))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 @lru_cache(maxsize=1)
 def _loader() -> botocore.loaders.Loader:
     """The one botocore loader of every Connection's session. Each session's own would read and parse
     each service's JSON model again (~60 ms a client): a fleet of 50 targets spent most of its CPU so."""
-    return botocore.loaders.create_loader(os.environ.get("AWS_DATA_PATH"))
+    paths = os.environ.get("AWS_DATA_PATH")
+    return _Loader(extra_search_paths=[os.path.expanduser(os.path.expandvars(p)) for p in paths.split(os.pathsep)]
+                   if paths else None)
 
 
 def _new_session(profile: str | None = None, region: str | None = None,
@@ -226,7 +256,7 @@ def _new_session(profile: str | None = None, region: str | None = None,
 
 
 class Connection:
-    """Clients for one target. Building one does not call AWS; `identify()` does."""
+    """Clients for one target. Building one does not call AWS; `identify()` does (until then `identity` is None)."""
 
     def __init__(self, target: Target, budget: TokenBucket | None = None,
                  ask_mfa: Callable[[str], str] | None = None, default_region: str | None = None,
@@ -336,11 +366,18 @@ class Connection:
     def apigwv2(self):
         return self.client("apigatewayv2")
 
-    def identify(self) -> Identity:
-        """Resolve credentials and ask STS who we are; every failure becomes a Problem."""
+    def check_credentials(self) -> None:
+        """Resolve credentials without calling AWS: a place with none is refused before its first call."""
         try:
             if self._session.get_credentials() is None:
                 raise no_credentials(self.target.profile)
+        except Exception as exc:
+            raise explain(exc, profile=self.target.profile) from None
+
+    def identify(self) -> Identity:
+        """Resolve credentials and ask STS who we are; every failure becomes a Problem."""
+        self.check_credentials()
+        try:
             answer = self.client("sts").get_caller_identity()
         except Exception as exc:
             raise explain(exc, profile=self.target.profile) from None

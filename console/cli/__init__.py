@@ -7,13 +7,14 @@ TUI is asked for, nor boto3 before a command needs it.
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
 import signal
 import sys
 import threading
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, NoReturn
 
 from console.cli.completion import complete_if_asked
 from console.cli.parser import attach_relative_values, build_parser
@@ -24,6 +25,22 @@ SLOW_LINK_FPS = "10"  # frames a second at most over a slow link (Textual's defa
 
 if TYPE_CHECKING:
     from console.aws.waits import Waits
+
+
+def run() -> NoReturn:
+    """The `apigw-console` program: main(), then out without tearing the interpreter down when nothing is
+    left running. Freeing botocore's models and every module took a one-shot read ~60 ms, a sixth of its
+    time; the output is flushed and the exit functions run first, as a normal exit would."""
+    code = main()
+    if any(t is not threading.main_thread() and not t.daemon for t in threading.enumerate()):
+        raise SystemExit(code)  # a thread still working: the interpreter's own exit waits for it
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader has gone (`| head -1`), as main() answers it
+        code = 128 + signal.SIGPIPE
+    sys.stderr.flush()
+    atexit._run_exitfuncs()
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,7 +104,7 @@ def _main(args) -> int:
         from console.connect import Connector
 
         with Connector(settings, write=args.write) as connector, reported(connector.waits):
-            return handler(connector.open(target), args)
+            return handler(connector.open(target, identified=False), args)
     except Invalid as invalid:
         say(invalid)
         return EXIT_USAGE
