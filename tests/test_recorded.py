@@ -22,6 +22,7 @@ from console.model import Protocol
 from console.read import metrics, pulse
 from console.read.gateway import Gateway
 from console.render import describe
+from console.render.jsonable import jsonable
 
 REGION = "us-east-1"
 EXCHANGES = load()
@@ -380,7 +381,7 @@ def test_the_key_table_masks_every_value_even_those_aws_sent(recorded):
 
 def test_a_stage_as_json_is_plain_json_with_iso_dates(recorded):
     prod = recorded.stage(api(recorded, "orders-api"), "prod", refresh=True)
-    data = json.loads(json.dumps(describe.jsonable(prod)))
+    data = json.loads(json.dumps(jsonable(prod)))
     assert data["protocol"] == "REST" and data["default"]["throttle"] == {"rate": 2000.0, "burst": 5000}
     assert datetime.fromisoformat(data["created"]) == prod.created
     assert [o["key"] for o in data["overrides"]] == ["POST /orders", "POST /orders/{orderId}/refunds"]

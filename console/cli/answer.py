@@ -6,9 +6,21 @@ No rich here: a one-shot `--output json` or `text` read imports nothing that dra
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 from actions.plan import Invalid
+from console.render.jsonable import jsonable
+
+
+def out(args, value: Any, table: Callable[[], Any]) -> None:
+    """A read command's answer: the table `table()` builds (rich is imported only then), or `value` as
+    JSON or text, after --query."""
+    if args.output == "table" and not getattr(args, "query", None):
+        from console.render.text import terminal
+
+        terminal().print(table())
+    else:
+        emit(args, jsonable(value))
 
 
 def emit(args, value: Any) -> None:

@@ -13,7 +13,8 @@ import sys
 from actions.engine import Engine
 from console.aws.errors import Problem
 from console.cli.answer import emit
-from console.cli.output import out, sections
+from console.cli.answer import out
+from console.cli.output import sections
 from console.exits import EXIT_OK
 from console.read import authorizers as read
 from console.render.authorizers import authorizers_json, authorizers_table, result_json, result_table
@@ -30,7 +31,7 @@ def authorizers(engine: Engine, args) -> int:
     if args.token_stdin or args.header:
         raise Problem("--token-stdin and --header belong to 'authorizers test API AUTHORIZER'.", kind="bad-request")
     listing = read.api_authorizers(engine.gateway, engine.gateway.find_api(words[0]))
-    out(args, authorizers_json(listing), authorizers_table(listing))
+    out(args, authorizers_json(listing), lambda: authorizers_table(listing))
     return EXIT_OK
 
 

@@ -16,11 +16,12 @@ from actions import canary, validate
 from actions.canary_gate import Verdict, evidence
 from actions.engine import Engine
 from actions.plan import Invalid
-from console.cli.output import assignments, change, out, print_plan
+from console.cli.answer import out
+from console.cli.output import assignments, change, print_plan
 from console.exits import EXIT_OK, EXIT_USAGE
 from console.model import Api, Protocol, Stage
 from console.render import canary as canary_text
-from console.render.describe import jsonable
+from console.render.jsonable import jsonable
 from console.render.text import terminal
 from console.render.visible import say
 
@@ -44,7 +45,7 @@ def status(engine: Engine, args) -> int:
              "gate": {"passed": list(verdict.passed), "failed": list(verdict.failed), "settings": gate}}
     window_note = "" if comparison.minutes == gate.window_minutes else \
         f" (over {comparison.minutes} min; the gate itself looks at {gate.window_minutes} min)"
-    out(args, jsonable(value), Group(
+    out(args, jsonable(value), lambda: Group(
         Rule("Canary", align="left", style="cyan"), canary_text.release(stage, deployments),
         Rule("Stage variables", align="left", style="cyan"), canary_text.variables(stage),
         Rule("Base vs canary", align="left", style="cyan"), canary_text.comparison_table(comparison), canary_text.notes_text(comparison),

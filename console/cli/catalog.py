@@ -1,6 +1,6 @@
 """What the cache, usage plan, API key and usage subcommands do, on a connected Engine.
 
-Every change is one plan shown and applied by `console.cli.stage.change` (dry run, write permission,
+Every change is one plan shown and applied by `console.cli.output.change` (dry run, write permission,
 confirmation, journal). A change made of several plans — a key created into plans, a rotation —
 applies them one after another, each confirmed and journaled, and stops at the first that is not
 applied; with --output json their answers come back as one document. A key's value is printed only
@@ -25,18 +25,19 @@ from actions import api_keys, cache, rotation, usage_plans, validate
 from actions.engine import Applied, Engine
 from actions.plan import STDIN, Invalid, Plan
 from actions.resource_doc import ResourceDoc
-from console.cli.output import change, out, sections
+from console.cli.answer import out
+from console.cli.output import change, sections
 from console.exits import EXIT_OK
 from console.render.describe import (
     DASH,
     daily_bars,
-    jsonable,
     key_table,
     plan_sections,
     plan_table,
     usage_json,
     usage_table,
 )
+from console.render.jsonable import jsonable
 from console.render.text import foreign, terminal
 
 MAX_DAYS = 90
@@ -65,14 +66,14 @@ def plans_list(engine: Engine, args) -> int:
     gateway = engine.gateway
     plans = gateway.usage_plans()
     counts = {p.id: len(gateway.plan_keys(p.id)) for p in plans}
-    out(args, [{**jsonable(p), "keys": counts[p.id]} for p in plans], plan_table(plans, _api_names(engine), counts))
+    out(args, [{**jsonable(p), "keys": counts[p.id]} for p in plans], lambda: plan_table(plans, _api_names(engine), counts))
     return EXIT_OK
 
 
 def plans_show(engine: Engine, args) -> int:
     plan = engine.gateway.find_plan(args.plan)
     keys = engine.gateway.plan_keys(plan.id)
-    out(args, {"plan": plan, "keys": keys}, sections(plan_sections(plan, _api_names(engine), keys)))
+    out(args, {"plan": plan, "keys": keys}, lambda: sections(plan_sections(plan, _api_names(engine), keys)))
     return EXIT_OK
 
 
@@ -128,7 +129,7 @@ def keys_list(engine: Engine, args) -> int:
     plans_of = engine.gateway.key_plans()
     names = {p.id: p.name for p in engine.gateway.usage_plans()}
     out(args, [{**jsonable(k), "usage_plans": list(plans_of.get(k.id, ()))} for k in keys],
-        key_table(keys, plans_of, names))
+        lambda: key_table(keys, plans_of, names))
     return EXIT_OK
 
 
@@ -139,7 +140,7 @@ def keys_show(engine: Engine, args) -> int:
     plans = tuple(doc.raw.get("usagePlans") or {})
     values = {key.id: engine.gateway.key_value(key.id)} if args.show_value else None
     out(args, {**jsonable(key), "usage_plans": list(plans), **({"value": values[key.id]} if values else {})},
-        key_table([key], {key.id: plans}, names, values))
+        lambda: key_table([key], {key.id: plans}, names, values))
     return EXIT_OK
 
 
@@ -345,7 +346,7 @@ def usage(engine: Engine, args) -> int:
     limit = plan.quota_limit if key and plan.quota_period == "DAY" else None
     title = f"Requests per day — {key.name if key else 'all keys'} of {plan.name}"
     out(args, usage_json(found, plan, names),
-        Group(Rule(title, align="left", style="cyan"), daily_bars(found.days, daily, limit),
-              Rule("Keys, nearest their quota first", align="left", style="cyan"), usage_table(found, plan, names)))
+        lambda: Group(Rule(title, align="left", style="cyan"), daily_bars(found.days, daily, limit),
+                      Rule("Keys, nearest their quota first", align="left", style="cyan"), usage_table(found, plan, names)))
     return EXIT_OK
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from actions import deployments as active_deployment
 from actions.engine import Engine
-from console.cli.output import change, out
+from console.cli.answer import out
+from console.cli.output import change
 from console.exits import EXIT_OK
 from console.render.describe import deployment_history, deployments_table
 
@@ -15,7 +16,7 @@ def deployments(engine: Engine, args) -> int:
     api = gateway.find_api(args.api)
     stage = gateway.stage(api, args.stage, refresh=True)
     history = deployment_history(stage, gateway.detail(api, refresh=True).deployments)
-    out(args, history, deployments_table(stage, history))
+    out(args, history, lambda: deployments_table(stage, history))
     return EXIT_OK
 
 

@@ -18,19 +18,9 @@ from rich.rule import Rule
 
 from actions.engine import Engine
 from actions.plan import Invalid, Plan
-from console.cli.answer import emit
 from console.exits import EXIT_OK, EXIT_READ_ONLY, EXIT_USAGE
-from console.render.describe import jsonable
 from console.render.plan import plan_head, plan_tail
 from console.render.text import terminal
-
-
-def out(args, value: Any, renderable: Any) -> None:
-    """A read command's answer: the table (`renderable`), or `value` as JSON or text, after --query."""
-    if args.output == "table" and not getattr(args, "query", None):
-        terminal().print(renderable)
-    else:
-        emit(args, jsonable(value))
 
 
 def sections(sections) -> Group:

@@ -46,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "console.cli.stage:throttle_show"))
     for name, helptext in (("set", "set the stage default, or one method's or route's override"),
                            ("unset", "remove one method's or route's override")):
-        sub = handles(throttle.add_parser(name, parents=[shared], help=helptext), f"console.cli.stage:throttle_{name}")
+        sub = handles(throttle.add_parser(name, parents=[shared], help=helptext),
+                      f"console.cli.stage_changes:throttle_{name}")
         api_stage(sub)
         which = sub.add_mutually_exclusive_group()
         which.add_argument("--method", metavar="'VERB /path'", help="a REST method, e.g. 'GET /orders/{orderId}'")
@@ -61,23 +62,23 @@ def build_parser() -> argparse.ArgumentParser:
     api_stage(handles(variables.add_parser("show", parents=[shared], help="the stage's variables"),
                        "console.cli.stage:vars_show"))
     sub = handles(variables.add_parser("set", parents=[shared], help="add or change variables"),
-                  "console.cli.stage:vars_set")
+                  "console.cli.stage_changes:vars_set")
     api_stage(sub)
     sub.add_argument("assignments", nargs="+", metavar="KEY=VALUE")
     change_options(sub)
     sub = handles(variables.add_parser("unset", parents=[shared], help="remove variables"),
-                  "console.cli.stage:vars_unset")
+                  "console.cli.stage_changes:vars_unset")
     api_stage(sub)
     sub.add_argument("names", nargs="+", metavar="KEY")
     change_options(sub)
     sub = handles(variables.add_parser("rename", parents=[shared], help="rename a variable, keeping its value"),
-                  "console.cli.stage:vars_rename")
+                  "console.cli.stage_changes:vars_rename")
     api_stage(sub)
     sub.add_argument("old", metavar="OLD")
     sub.add_argument("new", metavar="NEW")
     change_options(sub)
     sub = handles(variables.add_parser("edit", parents=[shared], help="edit all variables as KEY=VALUE lines in $EDITOR"),
-                  "console.cli.stage:vars_edit")
+                  "console.cli.stage_changes:vars_edit")
     api_stage(sub)
     change_options(sub)
 
@@ -87,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--since", metavar="AGE", help="only entries newer than this: 90s, 15m, 2h, 7d")
     audit.add_argument("--account", metavar="ID", help="only changes made in this account")
     undo = handles(commands.add_parser("undo", parents=[shared], help="apply the inverse of a journaled change"),
-                   "console.cli.stage:undo")
+                   "console.cli.stage_changes:undo")
     undo.add_argument("entry", nargs="?", metavar="ENTRY", help="journal entry id (default: the last change)")
     change_options(undo)
 

@@ -1,29 +1,33 @@
-"""`apis`, `stage`, `throttle`, `vars`, `audit` and `undo`: reads on the Gateway, changes as plans (cli.output)."""
+"""`apis`, `stage`, `throttle show`, `vars show` and `audit`: reads on the Gateway (cli.stage_changes makes the
+changes). Nothing here imports rich until a table is asked for: a one-shot `--output json` read draws none.
+"""
 
 from __future__ import annotations
 
-import shlex
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Callable
 
-from actions import stage_variables, throttle, validate
-from actions.engine import Engine
-from actions.plan import Invalid
 from console.aws.errors import Problem
-from console.cli.answer import emit
-from console.cli.output import assignments, change, out, sections
-from console.editor import edit_in_editor
+from console.cli.answer import emit, out
 from console.exits import EXIT_OK
-from console.render.describe import api_table, stage_sections
 from console.render.visible import say
 
-# -- reads -----------------------------------------------------------------------------------------
+if TYPE_CHECKING:
+    from actions.engine import Engine
 
 
 def apis(engine: Engine, args) -> int:
     """The APIs that could be read; a source that could not (v2 on an emulator without it, a policy
     that allows only REST) is a warning on stderr, and the exit code stays 0: what was asked was shown."""
     found = engine.gateway.apis()
-    out(args, found, api_table(found))
+
+    def table():
+        from console.render.describe import api_table
+
+        return api_table(found)
+
+    out(args, found, table)
     for source, problem in engine.gateway.gaps("apis").items():
         say(f"warning: {source}: not available here — {problem.message}")
     return EXIT_OK
@@ -35,48 +39,76 @@ def stage(engine: Engine, args) -> int:
     gateway = engine.gateway
     api = gateway.find_api(args.api)
     found = gateway.stage(api, args.stage)
-    deployment = secondary("its deployment", lambda: next(
-        (d for d in gateway.detail(api).deployments if d.id == found.deployment_id), None))
-    limits = secondary("the account's limits", gateway.account_limits)
-    responses = secondary("its gateway responses", lambda: gateway.gateway_responses(api))
+    deployment, limits, responses = secondary({
+        "its deployment": lambda: gateway.deployment(api, found.deployment_id),
+        "the account's limits": gateway.account_limits,
+        "its gateway responses": lambda: gateway.gateway_responses(api),
+    })
+
+    def table():
+        from console.cli.output import sections
+        from console.render.describe import stage_sections
+
+        return sections(stage_sections(found, deployment, limits, responses))
+
     out(args, {"api": api, "stage": found, "deployment": deployment, "account_limits": limits,
-               "gateway_responses": responses},
-        sections(stage_sections(found, deployment, limits, responses)))
+               "gateway_responses": responses}, table)
     return EXIT_OK
 
 
-def secondary(what: str, read):
-    """A read the command can do without: None, and a warning on stderr, if it fails."""
-    try:
-        return read()
-    except Problem as problem:
-        say(f"warning: {what} could not be read: {problem.message}")
-        return None
+def secondary(reads: dict[str, Callable[[], Any]]) -> list[Any]:
+    """Reads the command can do without, made at once (each waits on AWS, not on the others): their
+    answers in order, None for one that failed, with a warning on stderr naming it."""
+    with ThreadPoolExecutor(len(reads), thread_name_prefix="secondary") as pool:
+        pending = {what: pool.submit(read) for what, read in reads.items()}
+    answers = []
+    for what, answer in pending.items():
+        try:
+            answers.append(answer.result())
+        except Problem as problem:
+            say(f"warning: {what} could not be read: {problem.message}")
+            answers.append(None)
+    return answers
 
 
 def throttle_show(engine: Engine, args) -> int:
     api = engine.gateway.find_api(args.api)
     found = engine.gateway.stage(api, args.stage, refresh=True)
-    limits = secondary("the account's limits", engine.gateway.account_limits)
-    wanted = {"Throttling", "Method overrides", "Route overrides"}
+    [limits] = secondary({"the account's limits": engine.gateway.account_limits})
+
+    def table():
+        from console.cli.output import sections
+        from console.render.describe import stage_sections
+
+        wanted = {"Throttling", "Method overrides", "Route overrides"}
+        return sections([s for s in stage_sections(found, None, limits) if s[0] in wanted])
+
     out(args, {"stage_default": found.throttle, "overrides": [(o.key, o.throttle) for o in found.overrides],
-               "account_limits": limits.throttle if limits else None},
-        sections([s for s in stage_sections(found, None, limits) if s[0] in wanted]))
+               "account_limits": limits.throttle if limits else None}, table)
     return EXIT_OK
 
 
 def vars_show(engine: Engine, args) -> int:
+    from actions.stage_variables import current
+
     api = engine.gateway.find_api(args.api)
-    doc = engine.document(api, args.stage)
-    values = stage_variables.current(doc)
-    out(args, values, sections([s for s in stage_sections(engine.gateway.stage(api, args.stage, refresh=True))
-                                 if s[0] == "Stage variables"]))
+    values = current(engine.document(api, args.stage))
+
+    def table():
+        from console.cli.output import sections
+        from console.render.describe import stage_sections
+
+        return sections([s for s in stage_sections(engine.gateway.stage(api, args.stage, refresh=True))
+                         if s[0] == "Stage variables"])
+
+    out(args, values, table)
     return EXIT_OK
 
 
 def audit(args) -> int:
     """The journal, read without credentials: a sandbox's or local endpoint's own when the options name
     one; --account, --profile, --region and --endpoint-url (or --sandbox) keep the changes made there."""
+    from actions import validate
     from console.aws.session import Target
     from console.journal.store import SANDBOX, Journal, journal_path, matches, place_words, scope_of
 
@@ -107,69 +139,3 @@ def audit(args) -> int:
     terminal().print(table if entries else f"The journal ({journal.path}) holds no entries"
                      + (f" since {args.since}" if args.since else "") + (f" for {filtered}" if filtered else "") + ".")
     return EXIT_OK
-
-
-# -- changes ---------------------------------------------------------------------------------------
-
-
-def _selector(doc, args) -> str | None:
-    """--method or --route as given: None when neither is; an empty one is refused by the action, never
-    read as "the stage default"."""
-    method, route = getattr(args, "method", None), getattr(args, "route", None)
-    if doc.rest and route is not None:
-        raise Invalid("--route", "REST APIs have methods: use --method 'VERB /path'", route)
-    if not doc.rest and method is not None:
-        raise Invalid("--method", f"{doc.api.protocol.value} APIs have routes: use --route 'ROUTE KEY'", method)
-    return method if method is not None else route
-
-
-def throttle_set(engine: Engine, args) -> int:
-    api = engine.gateway.find_api(args.api)
-    doc = engine.document(api, args.stage)
-    plan = throttle.set_throttle(doc, selector=_selector(doc, args), rate=args.rate, burst=args.burst,
-                                 account=engine.gateway.account_limits().throttle)
-    return change(engine, plan, args)
-
-
-def throttle_unset(engine: Engine, args) -> int:
-    api = engine.gateway.find_api(args.api)
-    doc = engine.document(api, args.stage)
-    selector = _selector(doc, args)
-    if selector is None:
-        raise Invalid("throttle unset", "names the override to remove with --method or --route")
-    return change(engine, throttle.unset_throttle(doc, selector=selector), args)
-
-
-def vars_set(engine: Engine, args) -> int:
-    doc = engine.document(engine.gateway.find_api(args.api), args.stage)
-    return change(engine, stage_variables.set_variables(doc, assignments(args.assignments)), args)
-
-
-def vars_unset(engine: Engine, args) -> int:
-    doc = engine.document(engine.gateway.find_api(args.api), args.stage)
-    return change(engine, stage_variables.unset_variables(doc, args.names), args)
-
-
-def vars_rename(engine: Engine, args) -> int:
-    doc = engine.document(engine.gateway.find_api(args.api), args.stage)
-    return change(engine, stage_variables.rename_variable(doc, args.old, args.new), args)
-
-
-def vars_edit(engine: Engine, args) -> int:
-    """Open the variables as KEY=VALUE lines in $EDITOR; the result is shown as a plan."""
-    doc = engine.document(engine.gateway.find_api(args.api), args.stage)
-    edited = edit_in_editor(stage_variables.as_lines(stage_variables.current(doc)), suffix=".env")
-    try:
-        plan = stage_variables.edit(doc, stage_variables.parse_lines(edited))
-    except stage_variables.RemovesAll as empty:
-        unset = shlex.join(["apigw-console", "vars", "unset", args.api, args.stage, *empty.names])
-        raise Invalid("vars edit", f"the edited lines are empty, which would remove every variable "
-                                   f"({', '.join(empty.names)}); nothing was sent. To remove them all, say so: "
-                                   f"{unset}") from None
-    return change(engine, plan, args)
-
-
-def undo(engine: Engine, args) -> int:
-    return change(engine, engine.undo_plan(args.entry), args)
-
-

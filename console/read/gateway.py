@@ -8,6 +8,7 @@ the time they were fetched; `refresh=True` fetches again. Safe to call from seve
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timezone
 from typing import Callable, Collection, Sequence, TypeVar
 
@@ -19,6 +20,7 @@ from console.model import (
     ApiDetail,
     ApiKey,
     CustomDomain,
+    Deployment,
     GatewayResponse,
     PlanKey,
     Protocol,
@@ -96,9 +98,11 @@ class Gateway:
             }
             found: list[Api] = []
             gaps: dict[str, Problem] = {}
-            for name, read in sources.items():
+            with ThreadPoolExecutor(len(sources), thread_name_prefix="apis") as pool:  # each waits on AWS alone
+                reads = {name: pool.submit(read) for name, read in sources.items()}
+            for name, read in reads.items():
                 try:
-                    found += read()
+                    found += read.result()
                 except Exception as exc:
                     gaps[name] = explain(exc, profile=self.connection.target.profile)
             if len(gaps) == len(sources):
@@ -197,6 +201,24 @@ class Gateway:
             )
 
         return self._cached(("detail", api.id), fetch, refresh)
+
+    def deployment(self, api: Api, deployment_id: str | None) -> Deployment | None:
+        """One deployment: from the API's detail when that is read already, else by its own call (a
+        stage's command needs neither the API's resources nor its other deployments)."""
+        if not deployment_id:
+            return None
+        known = self.peek("detail", api.id)
+        if isinstance(known, ApiDetail):
+            return next((d for d in known.deployments if d.id == deployment_id), None)
+
+        def fetch() -> Deployment:
+            if api.protocol is Protocol.REST:
+                return normalise.rest_deployment(self.connection.apigw.get_deployment(
+                    restApiId=api.id, deploymentId=deployment_id))
+            return normalise.v2_deployment(self.connection.apigwv2.get_deployment(
+                ApiId=api.id, DeploymentId=deployment_id))
+
+        return self._cached(("deployment", api.id, deployment_id), fetch, False)
 
     # -- custom domains ------------------------------------------------------------------------
 

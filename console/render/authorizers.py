@@ -10,7 +10,8 @@ from rich.console import Group
 from rich.text import Text
 
 from console.model import ApiAuthorizers, Authorizer, AuthorizerTest, Protocol
-from console.render.describe import DASH, jsonable
+from console.render.describe import DASH
+from console.render.jsonable import jsonable
 from console.render.text import Pairs, assemble, foreign
 
 COLUMNS = ("Name", "Type", "Result TTL", "Used by")  # the TUI's table; the rest is in `details`

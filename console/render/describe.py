@@ -6,9 +6,7 @@ on screen. Rich only: no Textual here.
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, datetime, timezone
-from enum import Enum
 from typing import Any, Iterable, Mapping, Sequence
 
 from rich import box
@@ -255,21 +253,6 @@ def _mapping(values: Mapping[str, str], key: str, value: str) -> Table | Text:
     for k in sorted(values):
         table.add_row(k, foreign(values[k]))
     return table
-
-
-def jsonable(value: Any) -> Any:
-    """Model values as plain JSON types: dataclasses as objects, datetimes in ISO 8601 (UTC)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    return value
 
 
 # -- usage plans, API keys and usage ----------------------------------------------------------------
