@@ -30,22 +30,27 @@ def _value(value: float | None, unit: str = "") -> str:
 
 def summary(found: StageMetrics) -> Text:
     """The window's figures, each CloudWatch's statistic over the whole window (complete periods only)."""
+    ref = found.ref
     count = found.over_window("count", "Sum") or 0.0
     err4, err5 = found.over_window("4xx", "Sum") or 0.0, found.over_window("5xx", "Sum") or 0.0
     text = Text()
     text.append(f"{found.label} · ", style="dim")
-    text.append(f"{count:,.0f} requests", style="bold")
-    if count:
+    text.append(f"{count:,.0f} {ref.word('count')}", style="bold")
+    if ref.websocket:  # its client errors are refused connections, not messages: counts, not shares
+        text.append(f" · {ref.word('4xx')} {err4:,.0f}", style=YELLOW)
+        text.append(f" · {ref.word('5xx')} {err5:,.0f}", style=RED)
+    elif count:
         text.append(f" · 4xx {100 * err4 / count:.1f}%", style=YELLOW)
         text.append(f" · 5xx {100 * err5 / count:.1f}%", style=RED)
-    text.append(f" · latency avg {_value(found.over_window('latency', 'Average'), ' ms')}"
+    text.append(f" · {ref.word('latency')} avg {_value(found.over_window('latency', 'Average'), ' ms')}"
                 f" p99 {_value(found.over_window('latency', 'p99'), ' ms')}")
-    text.append(f" · integration p99 {_value(found.over_window('integration_latency', 'p99'), ' ms')}")
-    if not found.ref.http:
+    if not ref.websocket:  # its latency is the integration's already
+        text.append(f" · integration p99 {_value(found.over_window('integration_latency', 'p99'), ' ms')}")
+    if not ref.http:
         hits, misses = found.over_window("cache_hits", "Sum") or 0.0, found.over_window("cache_misses", "Sum") or 0.0
         text.append(f" · cache {hits:,.0f} hits / {misses:,.0f} misses"
                     + (f" ({100 * hits / (hits + misses):.0f}%)" if hits + misses else " (no cache traffic)"))
-    else:
+    elif not ref.websocket:  # WebSocket APIs publish no DataProcessed
         text.append(f" · {(found.over_window('data_processed', 'Sum') or 0.0) / 1e6:,.1f} MB processed")
     return text
 
@@ -68,8 +73,9 @@ class MetricsScreen(ConsoleScreen):
     def body(self) -> ComposeResult:
         yield Static(id="title")
         yield Static(Text("Fetching CloudWatch metrics…", style="dim"), id="metrics-summary")
-        yield Chart("requests", id="metrics-counts")
-        yield Chart("latency ms", id="metrics-latency")
+        ref = ref_for(self.api, self.stage_name)
+        yield Chart(ref.word("count"), id="metrics-counts")
+        yield Chart(f"{ref.word('latency')} ms", id="metrics-latency")
 
     def on_mount(self) -> None:  # ConsoleScreen's on_mount runs too (Textual calls every class's handler)
         self._title()
@@ -114,7 +120,8 @@ class MetricsScreen(ConsoleScreen):
             series = found.get(metric, stat)
             return [(t.timestamp() - end) / scale for t in series.timestamps], list(series.values)
 
-        counts = [("requests", GREEN, "count"), ("4xx", YELLOW, "4xx"), ("5xx", RED, "5xx")]
+        counts = [(found.ref.word(metric), colour, metric) for colour, metric in ((GREEN, "count"), (YELLOW, "4xx"),
+                                                                                   (RED, "5xx"))]
         x_range = (-found.window.seconds / scale, 0)
         per = f"/{found.window.period // 60} min, x in {unit}"
         self.query_one("#metrics-counts", Chart).draw(

@@ -35,6 +35,13 @@ METRIC_NAMES: dict[str, tuple[str | None, str | None, str | None]] = {
     "cache_misses": ("CacheMissCount", None, None),
     "data_processed": (None, "DataProcessed", None),
 }
+# What the views call a metric where a WebSocket API's differs: it counts messages (a connection's $connect,
+# refused or not, is no message), its client errors are the gateway's refusals before an integration is
+# called (ClientError) and its server errors the failed integration calls (ExecutionError); it publishes
+# no Latency, only IntegrationLatency.
+WORDS = {"count": "requests", "4xx": "4xx", "5xx": "5xx", "latency": "latency"}
+WEBSOCKET_WORDS = {"count": "messages", "4xx": "client errors", "5xx": "execution errors",
+                   "latency": "integration latency"}
 PERCENTILES = ("p50", "p90", "p99")
 # What the CloudWatch view of a stage shows: (metric, statistic).
 STAGE_VIEW: tuple[tuple[str, str], ...] = (
@@ -87,6 +94,10 @@ class StageRef:
     def dimension_pairs(self) -> tuple[tuple[str, str], ...]:
         """The dimensions as a MetricQuery takes them: (name, value) pairs."""
         return tuple((d["Name"], d["Value"]) for d in self.dimensions())
+
+    def word(self, metric: str) -> str:
+        """The views' word for one of WORDS: "requests", or a WebSocket API's "messages"."""
+        return (WEBSOCKET_WORDS if self.websocket else WORDS)[metric]
 
     def metric_name(self, metric: str) -> str | None:
         """The CloudWatch name of one of METRIC_NAMES for this kind of API (None: not published)."""

@@ -66,7 +66,7 @@ def cells(row: StagePulse) -> list[Text]:
     if row.source == "none":
         return [foreign(f"{ref.api_name} › {ref.stage}"), *(Text(DASH, style="dim") for _ in range(5)), alarm,
                 Text("no figures", style="dim")]
-    rate = DASH if row.last_minute is None else f"{row.last_minute / 60:,.1f}"
+    rate = DASH if row.last_minute is None else f"{row.last_minute / 60:,.1f}" + (" msg" if ref.websocket else "")
     return [foreign(f"{ref.api_name} › {ref.stage}"), Text(rate), share(row, "4xx"), share(row, "429"),
             share(row, "5xx"), milliseconds(row.p99_ms), alarm, Text(sparkline(row.per_minute), style="dim")]
 
@@ -79,6 +79,8 @@ def caption(found: RegionPulse) -> str:
         lines = sum(row.lines or 0 for row in found.rows)
         parts.insert(1, f"from logs, CloudWatch unavailable: counted from {lines:,} access-log lines "
                         "(p99 of each stage's own lines)")
+    if any(row.ref.websocket for row in found.rows):
+        parts.append("WebSocket stages: messages/s; 4xx are refused connections, 5xx failed integration calls")
     if found.unpublished:
         parts.append(f"{found.unpublished} ended minute not yet published (·)")
     return " · ".join(parts)

@@ -132,7 +132,8 @@ def test_live_minutes_log_a_line_per_event_as_the_metrics_count_them(aws, live):
 
 
 def test_the_consoles_metrics_read_shows_the_websocket_stage(aws, connection):
-    """The stage view's one GetMetricData call: messages and integration latency of 15 complete minutes."""
+    """The stage view's one GetMetricData call: messages and integration latency of 15 complete minutes, said
+    as a WebSocket API's."""
     from console.read.gateway import Gateway
     from console.read.metrics import ref_for, stage_metrics
 
@@ -144,3 +145,8 @@ def test_the_consoles_metrics_read_shows_the_websocket_stage(aws, connection):
     assert all(value > 0 for value in found.get("count", "Sum").values)
     assert len(found.get("count", "Sum").values) == 15
     assert found.over_window("integration_latency", "p99") > 0
+    from screens.metrics import summary
+
+    said = summary(found).plain  # in a WebSocket API's words: no requests, no 4xx share of messages
+    assert f"{found.over_window('count', 'Sum'):,.0f} messages · client errors " in said
+    assert "requests" not in said and "%" not in said and "MB processed" not in said
