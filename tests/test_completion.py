@@ -20,7 +20,10 @@ def test_each_shell_gets_a_script(shell, mark, capsys):
 
 
 @pytest.mark.parametrize("line, expected", [("apigw-console au", "audit"), ("apigw-console audit --acc", "--account"),
-                                            ("apigw-console completion f", "fish")])
+                                            ("apigw-console completion f", "fish"),
+                                            ("apigw-console logs in", "insights"),
+                                            ("apigw-console logs insights orders-api prod --li", "--limit"),
+                                            ("apigw-console --region eu-west-1 logs insights api prod --un", "--until")])
 def test_the_program_answers_a_completion_request(line, expected, tmp_path):
     answer = tmp_path / "answer"
     env = {**os.environ, "_ARGCOMPLETE": "1", "COMP_LINE": line, "COMP_POINT": str(len(line)),

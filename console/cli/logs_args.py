@@ -53,6 +53,11 @@ class _LogsParser(argparse.ArgumentParser):
         return super().parse_known_args(args, namespace)
 
 
+def _insights_word(prefix: str, **_) -> list[str]:
+    """What completes `logs`'s first positional: the `insights` sub-command (API names would take a call)."""
+    return ["insights"] if "insights".startswith(prefix) else []
+
+
 def _insights_parser(logs: argparse.ArgumentParser, shared: argparse.ArgumentParser) -> argparse.ArgumentParser:
     insights = handles(argparse.ArgumentParser(
         prog=f"{logs.prog} insights", parents=[shared],
@@ -90,6 +95,7 @@ def add_logs_parsers(commands, shared: argparse.ArgumentParser) -> None:
     logs.__class__ = _LogsParser  # argparse makes every sub-command's parser itself; this one routes `insights`
     logs.insights = _insights_parser(logs, shared)
     api_stage(logs)
+    next(a for a in logs._actions if a.dest == "api").completer = _insights_word  # for shell completion
     logs.add_argument("--since", default="10m", metavar="TIME", help="where to start: an age (90s, 10m, 2h, 1d), "
                       "now, or an ISO 8601 time, UTC unless a zone is given (default 10m)")
     logs.add_argument("--until", metavar="TIME", help="where to end, in the same forms (default: now; not with "
