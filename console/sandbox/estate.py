@@ -660,7 +660,7 @@ def _stage_patches(clients: Clients, api_name: str, stage: RestStage) -> list[di
         "/*/*/throttling/rateLimit": stage.rate,
         "/*/*/throttling/burstLimit": stage.burst,
         "/*/*/logging/loglevel": stage.log_level,
-        "/*/*/metrics/enabled": "true",
+        "/*/*/metrics/enabled": str(stage.detailed_metrics).lower(),
     }
     if stage.cache_ttl:
         settings["/*/*/caching/enabled"] = "true"
@@ -756,7 +756,7 @@ def _v2_stage_args(clients: Clients, api: V2Api, stage: V2Stage) -> dict[str, An
     """Every setting of a v2 stage, given at creation: moto cannot update a v2 stage."""
     defaults: dict[str, Any] = {
         "ThrottlingRateLimit": stage.rate, "ThrottlingBurstLimit": stage.burst,
-        "DetailedMetricsEnabled": stage.name == "prod",
+        "DetailedMetricsEnabled": stage.detailed_metrics,
     }
     if stage.logging_level:
         defaults |= {"LoggingLevel": stage.logging_level, "DataTraceEnabled": False}

@@ -73,6 +73,7 @@ class RestStage:
     method_throttles: tuple[Throttle, ...] = ()
     cache_ttl: int | None = None  # set on the one stage with a cache cluster
     alarms: tuple[Alarm, ...] = ()
+    detailed_metrics: bool = True  # metrics/enabled for every method: per-method series as well as the stage's
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,11 @@ class V2Stage:
     access_log_format: str | None = None
     traffic: Traffic | None = None
     alarms: tuple[Alarm, ...] = ()
+
+    @property
+    def detailed_metrics(self) -> bool:
+        """DetailedMetricsEnabled (per-route series as well as the stage's): the estate's prod stages have them."""
+        return self.name == "prod"
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,11 @@ of the last hour's requests.
 A console opened on a fresh sandbox should have something to chart and tail at once, so every start
 writes a history drawn from each stage's traffic profile (estate_types.Traffic) with a seeded
 `random.Random`: per-minute metrics under API Gateway's real names and dimensions, shaped like an
-afternoon's load, and for each request they count in the last LOGGED_MINUTES its log line in the
-stage's own access-log format (the same numbers of 4xx, 5xx and timeouts), so that figures counted
-from the logs and from CloudWatch agree, in the history as in the live minutes. Older minutes are in
+afternoon's load, by stage and, where the stage has detailed metrics, by method (route) too, each
+minute's requests shared among the methods so that theirs add up to the stage's exactly; and for each
+request they count in the last LOGGED_MINUTES its log line in the stage's own access-log format (the
+same numbers of 4xx, 5xx and timeouts, method by method), so that figures counted from the logs and
+from CloudWatch agree, in the history as in the live minutes. Older minutes are in
 the metrics only. The live traffic
 generator (traffic/runner.py) draws its requests with the same functions, so past and present agree.
 
@@ -132,6 +134,8 @@ def generate(estate: RegionEstate, ids: Ids, rng: random.Random, now_ms: int) ->
         for stage in api.stages:
             own = _stage_rng(rng)
             minutes = list(_per_minute(own, stage.traffic, now_ms))
+            cached = [bool(stage.cache_ttl) and m.verb == "GET" and m.integration != "MOCK" for m in api.methods]
+            _split(own, minutes, [m.weight for m in api.methods], cached, stage.traffic.cache_hit_ratio)
             api_id = ids.rest_apis.get(api.name, "")
             used: Counter[tuple[str, str]] = Counter()  # (key id, day) -> requests
             if stage.access_log_format:
@@ -143,6 +147,10 @@ def generate(estate: RegionEstate, ids: Ids, rng: random.Random, now_ms: int) ->
                     executions.append((group, f"{random.Random(group).getrandbits(128):032x}", execution))
             metrics = REST_METRICS | (REST_CACHE_METRICS if stage.cache_ttl else {})
             datums += _datums_of(minutes, metrics, {"ApiName": api.name, "Stage": stage.name})
+            for index, method in enumerate(api.methods if stage.detailed_metrics else ()):
+                datums += _datums_of(_part(minutes, index), REST_METRICS | (REST_CACHE_METRICS if cached[index] else {}),
+                                     {"ApiName": api.name, "Method": method.verb, "Resource": method.path,
+                                      "Stage": stage.name})
             logged_from = now_ms if stage.access_log_format else 0
             used += _unlogged_usage(own, api, ids.keys.get(api.name, ()), minutes, logged_from, now_ms)
             for (key_id, day), count in used.items():
@@ -158,11 +166,15 @@ def generate(estate: RegionEstate, ids: Ids, rng: random.Random, now_ms: int) ->
                 datums += past.datums
                 continue
             minutes = list(_per_minute(own, v2_stage.traffic, now_ms))
+            _split(own, minutes, [r.weight for r in v2_api.routes])
             if v2_stage.access_log_format:
                 logs.append((access_log_group(v2_api.name, v2_stage.name),
                              _http_access_log(own, v2_api, v2_stage, _logged(minutes, now_ms))))
-            dimensions = {"ApiId": ids.v2_apis[v2_api.name], "Stage": v2_stage.name}
-            datums += _datums_of(minutes, HTTP_METRICS, dimensions)
+            api_id = ids.v2_apis[v2_api.name]
+            datums += _datums_of(minutes, HTTP_METRICS, {"ApiId": api_id, "Stage": v2_stage.name})
+            for index, route in enumerate(v2_api.routes if v2_stage.detailed_metrics else ()):
+                datums += _datums_of(_part(minutes, index), HTTP_METRICS,
+                                     {"ApiId": api_id, "Route": route.key, "Stage": v2_stage.name})
     # Streams are named like API Gateway's (32 hex digits).
     streams = [(group, f"{rng.getrandbits(128):032x}", events) for group, events in logs]
     return History(estate.region, streams + executions, datums, (now_ms // 60_000 - WINDOW_MINUTES) * 60.0,
@@ -172,10 +184,9 @@ def generate(estate: RegionEstate, ids: Ids, rng: random.Random, now_ms: int) ->
 def _unlogged_usage(rng: random.Random, api: RestApi, key_ids: tuple[str, ...],
                     minutes: list[tuple[float, dict[str, Any]]], logged_from: int, now_ms: int) -> Counter:
     """(key id, day) -> requests with an API key in the minutes without log lines (before the last
-    LOGGED_MINUTES, or all of them for a stage without access logs): the keyed methods' share of each
-    minute's requests, but for the gateway's 403s (no valid key), spread over the keys."""
-    total = sum(m.weight for m in api.methods)
-    keyed = sum(m.weight for m in api.methods if m.api_key_required) / total if total else 0.0
+    LOGGED_MINUTES, or all of them for a stage without access logs): the keyed methods' requests of
+    each minute, but for the gateway's 403s (no valid key), spread over the keys."""
+    keyed = [index for index, method in enumerate(api.methods) if method.api_key_required]
     if not key_ids or not keyed:
         return Counter()
     first_logged = (logged_from // 60_000 - LOGGED_MINUTES) * 60_000 if logged_from else now_ms + 1
@@ -184,10 +195,12 @@ def _unlogged_usage(rng: random.Random, api: RestApi, key_ids: tuple[str, ...],
     for stamp, data in minutes:
         if stamp * 1000 >= first_logged:
             continue
-        requests, client, _, _ = data["counts"]
         day = datetime.fromtimestamp(stamp, UTC).date().isoformat()
-        for _ in range(_binomial(rng, requests - _binomial(rng, client, forbidden), keyed)):
-            used[(rng.choice(key_ids), day)] += 1
+        for part in (data["parts"][index] for index in keyed):
+            if part:
+                requests, client, _, _ = part["counts"]
+                for _ in range(requests - _binomial(rng, client, forbidden)):
+                    used[(rng.choice(key_ids), day)] += 1
     return used
 
 
@@ -226,7 +239,7 @@ def write(history: History, account: str) -> None:
     _write_usage(history, account)
     metrics = store_for(account, history.region)
     for start in range(0, len(history.datums), MAX_DATUMS):
-        metrics.put(NAMESPACE, history.datums[start:start + MAX_DATUMS])
+        metrics.put(NAMESPACE, history.datums[start:start + MAX_DATUMS], drawn=True)
     book_for(account, history.region).restart(history.start)
 
 
@@ -284,11 +297,20 @@ def poisson(rng: random.Random, mean: float) -> int:
 
 
 def _binomial(rng: random.Random, n: int, p: float) -> int:
-    """A binomial draw: exact for small n, normal approximation above."""
+    """A binomial draw: exact for small n (one uniform, inverted through the distribution), normal
+    approximation above."""
     if p <= 0 or n == 0:
         return 0
+    if p >= 1:
+        return n
     if n < 30:
-        return sum(rng.random() < p for _ in range(n))
+        odds, chance, k = p / (1 - p), (1 - p) ** n, 0
+        left = rng.random() - chance
+        while left > 0 and k < n:
+            k += 1
+            chance *= odds * (n - k + 1) / k
+            left -= chance
+        return k
     return min(n, max(0, round(rng.gauss(n * p, math.sqrt(n * p * (1 - p))))))
 
 
@@ -352,7 +374,7 @@ def _rest_access_log(
     level = stage.log_level if stage.log_level in EXECUTION_LEVELS else None
     uri = f"https://{stage.variables.get('backendHost', '')}"
     events, execution = [], []
-    for request in _requests(rng, routes, [m.weight for m in api.methods], stage.traffic, minutes):
+    for request in _requests(rng, routes, stage.traffic, minutes):
         key_id = "-"
         if (request.verb, request.path) in keyed and key_ids and request.status != 403:
             key_id = rng.choice(key_ids)
@@ -386,7 +408,7 @@ def _http_access_log(
     assert stage.access_log_format and stage.traffic
     routes = [(*route_verb_path(r.key), False) for r in api.routes]
     events = []
-    for request in _requests(rng, routes, [r.weight for r in api.routes], stage.traffic, minutes):
+    for request in _requests(rng, routes, stage.traffic, minutes):
         context = common_context(rng, request) | {
             "requestId": base64.b64encode(rng.randbytes(11)).decode(),
             "routeKey": "$default" if request.verb == "ANY" else f"{request.verb} {request.path}",
@@ -431,33 +453,32 @@ class Minute:
 
     start_ms: int
     end_ms: int  # the start of the next minute, or the sandbox's start for the running one
-    requests: int
-    client: int  # 4xx
-    server: int  # 5xx
-    timeouts: int  # of which 504s
+    # each method's (route's) requests, 4xx, 5xx and, of those, 504s, in the API's order
+    routes: tuple[tuple[int, int, int, int], ...]
 
 
 def _logged(minutes: list[tuple[float, dict[str, Any]]], now_ms: int) -> list[Minute]:
     """The minutes of the last LOGGED_MINUTES whose every request gets its access-log line."""
     first = (now_ms // 60_000 - LOGGED_MINUTES) * 60_000
-    return [Minute(int(stamp * 1000), min(int(stamp * 1000) + 60_000, now_ms), *data["counts"])
+    return [Minute(int(stamp * 1000), min(int(stamp * 1000) + 60_000, now_ms),
+                   tuple(part["counts"] if part else (0, 0, 0, 0) for part in data["parts"]))
             for stamp, data in minutes if stamp * 1000 >= first]
 
 
 def _requests(
-    rng: random.Random, routes: list[tuple[str, str, bool]], weights: list[int],
-    traffic: Traffic, minutes: list[Minute],
+    rng: random.Random, routes: list[tuple[str, str, bool]], traffic: Traffic, minutes: list[Minute],
 ) -> Iterator[Request]:
     """Each request the metrics counted in `minutes`, in time order, with the same numbers of 4xx,
-    5xx and 504s; routes: (verb, path, mock)."""
+    5xx and 504s for each method (route); routes: (verb, path, mock), in the order of Minute.routes."""
     for minute in minutes:
-        kinds = ["504"] * minute.timeouts + ["5xx"] * (minute.server - minute.timeouts) + \
-            ["4xx"] * minute.client + ["2xx"] * (minute.requests - minute.server - minute.client)
+        kinds: list[tuple[str, tuple[str, str, bool]]] = []
+        for route, (requests, client, server, timeouts) in zip(routes, minute.routes, strict=True):
+            kinds += [("504", route)] * timeouts + [("5xx", route)] * (server - timeouts) + \
+                [("4xx", route)] * client + [("2xx", route)] * (requests - server - client)
         rng.shuffle(kinds)
         span = max(1, minute.end_ms - minute.start_ms)
-        for epoch_ms, kind in zip(sorted(minute.start_ms + int(rng.random() * span) for _ in kinds), kinds,
-                                  strict=True):
-            verb, path, mock = rng.choices(routes, weights)[0]
+        for epoch_ms, (kind, (verb, path, mock)) in zip(
+                sorted(minute.start_ms + int(rng.random() * span) for _ in kinds), kinds, strict=True):
             status, error, integration_ms = _outcome(rng, verb, mock, traffic, kind)
             response_ms = int((integration_ms or 0) + rng.lognormvariate(math.log(6), 0.5)) + 1
             if status == 204:
@@ -687,13 +708,14 @@ def _metric_datums(
 
 def _datums_of(minutes: list[tuple[float, dict[str, Any]]], metrics: dict[str, str],
                dimensions: dict[str, str]) -> list[dict[str, Any]]:
-    """PutMetricData datums of a stage's drawn minutes: each metric of `metrics` for each minute."""
+    """PutMetricData datums of a stage's (or a method's) drawn minutes: each metric of `metrics` for
+    each minute that has it (a minute without cached requests has no cache counts)."""
     dims = [{"Name": name, "Value": value} for name, value in dimensions.items()]
     return [
         {"MetricName": name, "Dimensions": dims, "Timestamp": stamp,
          "Unit": METRIC_UNITS.get(name, "Count"), **data[key]}
         for stamp, data in minutes
-        for name, key in metrics.items()
+        for name, key in metrics.items() if data[key] is not None
     ]
 
 
@@ -706,6 +728,7 @@ def _per_minute(
 
     Counters are 0/1 per request, as API Gateway emits them (Sum is the count, Average the rate),
     sent as Values/Counts; latencies as histograms, so percentiles exist; bytes as a statistic set.
+    Cache hits are drawn with the split among methods (`_split`): only cached methods have them.
     """
     first = now_ms // 60_000 - WINDOW_MINUTES
     running = (now_ms % 60_000) / 60_000  # the share of the running minute before now
@@ -716,7 +739,6 @@ def _per_minute(
             continue  # no requests, no datapoint
         server = _binomial(rng, requests, traffic.server_errors)
         client = _binomial(rng, requests - server, traffic.client_errors)
-        hits = _binomial(rng, requests, traffic.cache_hit_ratio)
         timeouts = _binomial(rng, server, _TIMEOUT_SHARE)
         median = traffic.latency_ms * rng.uniform(0.9, 1.15)
         integration = _latency_histogram(rng, requests - timeouts, median, timeouts)
@@ -725,8 +747,6 @@ def _per_minute(
             "requests": _ones(requests, requests),
             "4xx": _ones(client, requests),
             "5xx": _ones(server, requests),
-            "cache_hits": _ones(hits, requests),
-            "cache_misses": _ones(requests - hits, requests),
             "integration_latency": integration,
             "latency": {"Values": [v + GATEWAY_OVERHEAD_MS for v in integration["Values"]],
                         "Counts": integration["Counts"]},
@@ -738,8 +758,9 @@ def _per_minute(
 
 def _ones(hits: int, requests: int) -> dict[str, list[float]]:
     """A counter's minute: `hits` ones and `requests - hits` zeros, as Values and Counts."""
-    pairs = [(value, count) for value, count in ((0.0, requests - hits), (1.0, hits)) if count]
-    return {"Values": [v for v, _ in pairs], "Counts": [float(c) for _, c in pairs]}
+    if not hits or hits == requests:
+        return {"Values": [1.0 if hits else 0.0], "Counts": [float(requests)]}
+    return {"Values": [0.0, 1.0], "Counts": [float(requests - hits), float(hits)]}
 
 
 def _latency_histogram(
@@ -749,7 +770,8 @@ def _latency_histogram(
     values, counts = [], []
     remaining, share_left = requests, 1.0
     for z, share in zip(_LATENCY_POINTS, _LATENCY_SHARES, strict=True):
-        count = _binomial(rng, remaining, min(1.0, share / share_left)) if share_left > 0 else 0
+        last = z == _LATENCY_POINTS[-1]  # takes what is left: the buckets count every request
+        count = remaining if last else _binomial(rng, remaining, min(1.0, share / share_left))
         remaining, share_left = remaining - count, share_left - share
         if count:
             values.append(round(median * math.exp(LATENCY_SPREAD * z), 1))
@@ -765,3 +787,102 @@ def _spread(requests: int, mean: float, samples: list[float]) -> dict[str, float
     tail = max(samples) * (1 + math.log1p(requests) / 3)
     return {"SampleCount": requests, "Sum": round(requests * mean, 1),
             "Minimum": round(min(samples) * 0.6, 1), "Maximum": round(max(tail, mean), 1)}
+
+
+# --- Traffic: each method's (route's) share of a minute -------------------------------------------
+
+
+def _split(rng: random.Random, minutes: list[tuple[float, dict[str, Any]]], weights: list[int],
+           cached: list[bool] | None = None, hit_ratio: float = 0.0) -> None:
+    """Share each of a stage's minutes among its methods (routes), by weight: data["parts"][i] is
+    method i's minute in the stage's form (None if it had no requests), its 4xx, 5xx, 504s and latency
+    buckets drawn from the stage's without replacement, so the parts add up to the stage's minute
+    exactly, as API Gateway's per-method metrics add up to the stage's. `cached`: which methods the
+    stage's cache answers; their requests hit it at `hit_ratio`, and the stage counts their hits and
+    misses (None in a minute without such requests)."""
+    for _, data in minutes:
+        requests, client, server, timeouts = data["counts"]
+        rows = _multinomial(rng, requests, weights)
+        kinds = _table(rng, rows, [timeouts, server - timeouts, client, requests - server - client])
+        integration = data["integration_latency"]
+        buckets = len(integration["Values"]) - (1 if timeouts else 0)
+        values = integration["Values"][:buckets]
+        latencies = _table(rng, [n - kind[0] for n, kind in zip(rows, kinds, strict=True)],
+                           [int(count) for count in integration["Counts"][:buckets]])
+        bytes_ = data["bytes"]["StatisticValues"]
+        parts: list[dict[str, Any] | None] = []
+        tenths, shared = round(bytes_["Sum"] * 10), 0  # the stage's bytes in tenths, shared by requests
+        for n, (timed_out, failed, refused, _), latency in zip(rows, kinds, latencies, strict=True):
+            if not n:
+                parts.append(None)
+                continue
+            hist = {"Values": [v for v, c in zip(values, latency, strict=True) if c],
+                    "Counts": [float(c) for c in latency if c]}
+            if timed_out:
+                hist["Values"].append(float(TIMEOUT_MS))
+                hist["Counts"].append(float(timed_out))
+            share = tenths * n // requests if sum(rows[len(parts) + 1:]) else tenths - shared
+            shared += share
+            parts.append({
+                "counts": (n, refused, timed_out + failed, timed_out),
+                "requests": _ones(n, n), "4xx": _ones(refused, n), "5xx": _ones(timed_out + failed, n),
+                "integration_latency": hist,
+                "latency": {"Values": [v + GATEWAY_OVERHEAD_MS for v in hist["Values"]], "Counts": hist["Counts"]},
+                "bytes": {"StatisticValues": bytes_ | {"SampleCount": n, "Sum": share / 10}},
+            })
+        data["parts"] = parts
+        if cached and any(cached):
+            _cache_counts(rng, data, cached, hit_ratio)
+
+
+def _cache_counts(rng: random.Random, data: dict[str, Any], cached: list[bool], hit_ratio: float) -> None:
+    """A minute's cache hits and misses: drawn for the cached methods' requests, shared among them."""
+    parts = data["parts"]
+    rows = [part["counts"][0] if part and is_cached else 0 for part, is_cached in zip(parts, cached, strict=True)]
+    total = sum(rows)
+    hits = _binomial(rng, total, hit_ratio)
+    data["cache_hits"] = _ones(hits, total) if total else None
+    data["cache_misses"] = _ones(total - hits, total) if total else None
+    for part, n, (hit, _) in zip(parts, rows, _table(rng, rows, [hits, total - hits]), strict=True):
+        if n:
+            part["cache_hits"], part["cache_misses"] = _ones(hit, n), _ones(n - hit, n)
+
+
+def _part(minutes: list[tuple[float, dict[str, Any]]], index: int) -> list[tuple[float, dict[str, Any]]]:
+    """Method `index`'s minutes (those it had requests in), as `_split` shared them out."""
+    return [(stamp, part) for stamp, data in minutes if (part := data["parts"][index])]
+
+
+def _multinomial(rng: random.Random, n: int, weights: list[int]) -> list[int]:
+    """`n` requests shared among methods by weight, each drawn given those before it."""
+    shares, left, weight_left = [], n, sum(weights)
+    for weight in weights:
+        share = left if weight >= weight_left else _binomial(rng, left, weight / weight_left)
+        shares.append(share)
+        left, weight_left = left - share, weight_left - weight
+    return shares
+
+
+def _table(rng: random.Random, rows: list[int], columns: list[int]) -> list[list[int]]:
+    """A table with these row and column sums (equal totals), drawn at random: each row takes its
+    items from what the columns have left, a binomial per cell kept within what stays possible (so
+    every margin is exact and the last row takes the rest)."""
+    left, total = list(columns), sum(columns)
+    table = []
+    for n in rows:
+        if n == total:
+            table.append(left)
+            left, total = [0] * len(columns), 0
+            continue
+        row, pool = [0] * len(columns), total
+        for k, count in enumerate(left):
+            if not n:
+                break
+            if count:
+                take = n if count == pool else min(count, n, max(n - pool + count, _binomial(rng, n, count / pool)))
+                row[k], n = take, n - take
+                left[k] -= take
+                total -= take
+            pool -= count
+        table.append(row)
+    return table
