@@ -95,8 +95,7 @@ class SocketTraffic(Traffic):
         first_ms = (now_ms // 60_000 - WINDOW_MINUTES) * 60_000
         logged_from = (now_ms // 60_000 - LOGGED_MINUTES) * 60_000
         sockets.warm(first_ms)
-        # detailed metrics (per route) are on for prod, as estate._v2_stage_args creates the stages
-        counts = Counts({key for key, _ in routes_of(api)} | set(LIFECYCLE_ROUTES) if stage.name == "prod" else ())
+        counts = Counts({route.key for route in api.routes} if stage.detailed_metrics else ())
         lines: list[dict[str, Any]] = []
         where = Where(api_id, stage.name, region)
         for start in range(first_ms, now_ms, 60_000):
