@@ -37,6 +37,7 @@ def summary(found: StageMetrics) -> Text:
     text.append(f"{found.label} · ", style="dim")
     text.append(f"{count:,.0f} {ref.word('count')}", style="bold")
     if ref.websocket:  # its client errors are refused connections, not messages: counts, not shares
+        text.append(f" · {found.over_window('connects', 'Sum') or 0.0:,.0f} connections")
         text.append(f" · {ref.word('4xx')} {err4:,.0f}", style=YELLOW)
         text.append(f" · {ref.word('5xx')} {err5:,.0f}", style=RED)
     elif count:

@@ -34,6 +34,7 @@ METRIC_NAMES: dict[str, tuple[str | None, str | None, str | None]] = {
     "cache_hits": ("CacheHitCount", None, None),
     "cache_misses": ("CacheMissCount", None, None),
     "data_processed": (None, "DataProcessed", None),
+    "connects": (None, None, "ConnectCount"),
 }
 # What the views call a metric where a WebSocket API's differs: it counts messages (a connection's $connect,
 # refused or not, is no message), its client errors are the gateway's refusals before an integration is
@@ -48,7 +49,7 @@ STAGE_VIEW: tuple[tuple[str, str], ...] = (
     ("count", "Sum"), ("4xx", "Sum"), ("5xx", "Sum"),
     ("latency", "Average"), *(("latency", p) for p in PERCENTILES),
     ("integration_latency", "Average"), ("integration_latency", "p99"),
-    ("cache_hits", "Sum"), ("cache_misses", "Sum"), ("data_processed", "Sum"),
+    ("cache_hits", "Sum"), ("cache_misses", "Sum"), ("data_processed", "Sum"), ("connects", "Sum"),
 )
 
 

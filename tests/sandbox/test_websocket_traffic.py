@@ -148,5 +148,7 @@ def test_the_consoles_metrics_read_shows_the_websocket_stage(aws, connection):
     from screens.metrics import summary
 
     said = summary(found).plain  # in a WebSocket API's words: no requests, no 4xx share of messages
-    assert f"{found.over_window('count', 'Sum'):,.0f} messages · client errors " in said
+    connects = found.over_window("connects", "Sum")
+    assert connects and f"{found.over_window('count', 'Sum'):,.0f} messages · {connects:,.0f} connections · " \
+        "client errors " in said
     assert "requests" not in said and "%" not in said and "MB processed" not in said
