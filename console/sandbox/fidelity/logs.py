@@ -2,7 +2,10 @@
 Logs Insights queries of logs_insights).
 
 FilterLogEvents also keeps its documented quota, 5 transactions a second per account and Region,
-shared by every client: a call over it is refused with ThrottlingException, as AWS refuses it.
+shared by every client: a call over it is refused with ThrottlingException, as AWS refuses it. A
+query's sorted matches are kept between its pages (until the group changes), and a token's place is
+found by bisection, so a page costs what it holds, not what the group holds. GetLogEvents is
+answered by logs_events.
 
 moto 5.2.5 applies only plain-term filter patterns (JSON and space-delimited patterns match every
 event), ignores logGroupIdentifier, logStreamNamePrefix and startFromHead, and its StartLiveTail
@@ -18,11 +21,12 @@ import base64
 import json
 import re
 import threading
+from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from console.aws.budget import TokenBucket
-from console.sandbox.fidelity import logs_insights, logs_live_tail
+from console.sandbox.fidelity import logs_events, logs_insights, logs_live_tail
 from console.sandbox.fidelity.logs_filter import Matcher, PatternError, compile_pattern
 from console.sandbox.router import AwsError, Call, Reply, Router
 
@@ -93,22 +97,15 @@ def matcher(pattern: str | None) -> Matcher:
 # --- FilterLogEvents -----------------------------------------------------------------------------
 
 
-_filter_quotas: dict[tuple[str, str], TokenBucket] = {}  # per account and Region
-_filter_quotas_lock = threading.Lock()
-
-
-def _filter_quota(account: str, region: str) -> TokenBucket:
-    with _filter_quotas_lock:
-        quota = _filter_quotas.get((account, region))
-        if quota is None:
-            quota = _filter_quotas[(account, region)] = TokenBucket(rate=FILTER_TPS, burst=FILTER_TPS)
-        return quota
+_filter_quota = logs_events.Quotas(FILTER_TPS)
+_QUERIES_KEPT = 8  # queries whose sorted matches are kept for their next pages
+_queries: OrderedDict[tuple, tuple[list[tuple[int, int]], list[tuple[str, Any]]]] = OrderedDict()
+_queries_lock = threading.Lock()
 
 
 def filter_log_events(call: Call, params: dict[str, Any]) -> Reply:
     """Matching events of a log group, interleaved across streams in time order, a page at a time."""
-    if not _filter_quota(call.account, call.region).try_acquire():
-        raise AwsError(400, "ThrottlingException", "Rate exceeded")
+    _filter_quota.admit(call.account, call.region)
     if bool(params.get("logGroupName")) == bool(params.get("logGroupIdentifier")):
         raise invalid("Specify exactly one of logGroupName and logGroupIdentifier.")
     group = log_group(call, params.get("logGroupName") or params["logGroupIdentifier"])
@@ -118,10 +115,9 @@ def filter_log_events(call: Call, params: dict[str, Any]) -> Reply:
     if not 1 <= limit <= MAX_EVENTS:
         raise invalid(f"limit must be between 1 and {MAX_EVENTS}.")
     ascending, after = _position(params, group.name)
-    events = _matching(group, params, matcher(params.get("filterPattern")), ascending)
-    keys = [(e.timestamp, e.event_id) for _, e in events]
-    if after is not None:
-        events = events[_first_after(keys, after, ascending):]
+    keys, events = _matching(group, params, ascending)
+    first = 0 if after is None else bisect_right(keys, _order(after, ascending))
+    events = events[first:first + limit + 1]
     page, size = [], 0
     for stream, event in events[:limit]:
         size += len(event.message.encode()) + _EVENT_OVERHEAD
@@ -135,17 +131,38 @@ def filter_log_events(call: Call, params: dict[str, Any]) -> Reply:
     return _json_1_1(Reply.json(body))
 
 
-def _matching(group, params: dict[str, Any], matches: Matcher, ascending: bool) -> list[tuple[str, Any]]:
+def _matching(group, params: dict[str, Any], ascending: bool) -> tuple[list[tuple[int, int]], list[tuple[str, Any]]]:
+    """The query's matches in the order asked for, with their sort keys (_order): kept while the group
+    is unchanged (the same streams, each holding as many events), so that its next pages bisect them."""
     names, prefix = params.get("logStreamNames"), params.get("logStreamNamePrefix")
-    start, end = params.get("startTime"), params.get("endTime")
+    start, end, pattern = params.get("startTime"), params.get("endTime"), params.get("filterPattern")
+    streams = [(name, stream) for name, stream in list(group.streams.items())
+               if (not names or name in names) and (not prefix or name.startswith(prefix))]
+    query = (id(group), group.name, tuple((name, id(stream), len(stream.events)) for name, stream in streams),
+             start, end, pattern, ascending)
+    with _queries_lock:
+        kept = _queries.get(query)
+        if kept is not None:
+            _queries.move_to_end(query)
+            return kept
+    matches = matcher(pattern)
     found = [(name, event)
-             for name, stream in list(group.streams.items())
-             if (not names or name in names) and (not prefix or name.startswith(prefix))
+             for name, stream in streams
              for event in list(stream.events)
              if (start is None or event.timestamp >= start) and (end is None or event.timestamp <= end)
              and matches(event.message)]
     found.sort(key=lambda item: (item[1].timestamp, item[1].event_id), reverse=not ascending)
-    return found
+    kept = ([_order((event.timestamp, event.event_id), ascending) for _, event in found], found)
+    with _queries_lock:
+        _queries[query] = kept
+        while len(_queries) > _QUERIES_KEPT:
+            _queries.popitem(last=False)
+    return kept
+
+
+def _order(key: tuple[int, int], ascending: bool) -> tuple[int, int]:
+    """A sort key that increases along the pages either way, for bisection."""
+    return key if ascending else (-key[0], -key[1])
 
 
 def _position(params: dict[str, Any], group_name: str) -> tuple[bool, tuple[int, int] | None]:
@@ -163,13 +180,6 @@ def _position(params: dict[str, Any], group_name: str) -> tuple[bool, tuple[int,
     if not ascending and (params.get("startTime") or 0) < _DESCENDING_SINCE_MS:
         raise invalid("startFromHead=false is supported only with a startTime on or after 2024-01-01T00:00:00Z.")
     return ascending, None
-
-
-def _first_after(keys: list[tuple[int, int]], after: tuple[int, int], ascending: bool) -> int:
-    for index, key in enumerate(keys):
-        if (key > after) if ascending else (key < after):
-            return index
-    return len(keys)
 
 
 def _token(group_name: str, ascending: bool, after: tuple[int, int]) -> str:
@@ -201,8 +211,13 @@ def start_live_tail(call: Call, params: dict[str, Any]) -> Reply:
     return Reply(200, headers=[("Content-Type", logs_live_tail.CONTENT_TYPE)], stream=frames)
 
 
+def get_log_events(call: Call, params: dict[str, Any]) -> Reply:
+    return _json_1_1(logs_events.get_log_events(call, params, log_group, invalid))
+
+
 _OPERATIONS: dict[str, Callable[[Call, dict[str, Any]], Reply]] = {
     "FilterLogEvents": filter_log_events,
+    "GetLogEvents": get_log_events,
     "StartLiveTail": start_live_tail,
     **logs_insights.operations(log_group),  # StartQuery, GetQueryResults, StopQuery, DescribeQueries
 }
