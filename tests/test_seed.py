@@ -181,3 +181,27 @@ def test_eu_west_1_has_its_own_estate(client):
     stages = eu.get_stages(restApiId=apis[0]["id"])["item"]
     assert [stage["stageName"] for stage in stages] == ["prod"]
     assert re.search(r"eu-west-1", stages[0]["accessLogSettings"]["destinationArn"])
+
+
+def test_the_estate_has_a_past(apigw, client, rest_stages):
+    """APIs made over months and in working hours, deployed since (the newest days ago), prod last updated
+    when the deployment it serves was made, keys issued over a year, a disabled key updated after it was made: not an estate made in one second."""
+    now = datetime.now(UTC)
+    apis = {a["name"]: a for a in apigw.get_rest_apis()["items"]}
+    made = sorted(a["createdDate"] for a in apis.values())
+    assert now - made[0] > timedelta(days=365) and made[-1] - made[0] > timedelta(days=90)
+    assert all(9 <= a["createdDate"].astimezone(UTC).hour < 17 for a in apis.values())
+    for name, api in apis.items():
+        deployments = sorted(apigw.get_deployments(restApiId=api["id"])["items"], key=lambda d: d["createdDate"])
+        assert deployments[0]["createdDate"] >= api["createdDate"] and len({d["createdDate"] for d in deployments}) > 1
+        assert timedelta(hours=12) < now - deployments[-1]["createdDate"] < timedelta(days=30)
+        prod = rest_stages[name]["prod"]
+        served = next(d for d in deployments if d["id"] == prod["deploymentId"])
+        assert api["createdDate"] < prod["createdDate"] <= prod["lastUpdatedDate"] == served["createdDate"]
+    keys = {k["name"]: k for k in apigw.get_api_keys()["items"]}
+    assert max(k["createdDate"] for k in keys.values()) - min(k["createdDate"] for k in keys.values()) > timedelta(
+        days=300)
+    disabled = [k for k in keys.values() if not k["enabled"]]
+    assert disabled and all(k["lastUpdatedDate"] > k["createdDate"] for k in disabled)
+    v2 = client("apigatewayv2").get_apis()["Items"]
+    assert all(now - a["CreatedDate"] > timedelta(days=30) for a in v2)

@@ -30,7 +30,7 @@ from botocore.config import Config
 
 from console.sandbox import ACCESS_KEY_ID, ACCOUNT_ID, REGION, SECRET_ACCESS_KEY, history, snapshot
 from console.sandbox import estate_authorizers, estate_guards
-from console.sandbox import estate_domains
+from console.sandbox import estate_dates, estate_domains
 from console.sandbox.control_plane import INTERNAL_HEADER
 from console.sandbox.estate_types import (
     Alarm,
@@ -126,6 +126,7 @@ _PLATFORM_TAGS = {"env": "shared", "managed-by": "terraform"}
 
 ORDERS_API = RestApi(
     name="orders-api",
+    created_days=540,
     description="Order intake, amendments and refunds for web and mobile checkout.",
     endpoint_type="REGIONAL",
     tags={**_PLATFORM_TAGS, "team": "checkout", "cost-center": "CC-2041"},
@@ -179,6 +180,7 @@ ORDERS_API = RestApi(
 
 PAYMENTS_API = RestApi(
     name="payments-api",
+    created_days=430,
     description="Card payments, captures and refunds; fronts the PSP adapter service.",
     endpoint_type="REGIONAL",
     tags={**_PLATFORM_TAGS, "team": "payments", "cost-center": "CC-3307", "pci-scope": "true"},
@@ -234,6 +236,7 @@ PAYMENTS_API = RestApi(
 
 CATALOG_API = RestApi(
     name="catalog-api",
+    created_days=720,
     description="Public product catalogue: products, categories and search.",
     endpoint_type="EDGE",
     tags={**_PLATFORM_TAGS, "team": "discovery", "cost-center": "CC-1180"},
@@ -279,6 +282,7 @@ CATALOG_API = RestApi(
 
 ORDERS_API_EU = RestApi(
     name="orders-api-eu",
+    created_days=150,
     description="Order intake for the EU storefronts (data stays in eu-west-1).",
     endpoint_type="REGIONAL",
     tags={**_PLATFORM_TAGS, "team": "checkout", "cost-center": "CC-2041", "data-residency": "eu"},
@@ -305,6 +309,7 @@ _LAMBDA = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function"
 
 STOREFRONT_HTTP = V2Api(
     name="storefront-http",
+    created_days=300,
     protocol="HTTP",
     description="Backend-for-frontend of the web storefront.",
     tags={**_PLATFORM_TAGS, "team": "storefront", "cost-center": "CC-1502"},
@@ -343,6 +348,7 @@ STOREFRONT_HTTP = V2Api(
 
 NOTIFICATIONS_WS = V2Api(
     name="live-notifications-ws",
+    created_days=95,
     protocol="WEBSOCKET",
     description="Order-status and price-drop notifications pushed to signed-in shoppers.",
     tags={**_PLATFORM_TAGS, "team": "storefront", "cost-center": "CC-1502"},
@@ -387,14 +393,15 @@ USAGE_PLANS = (
 )
 
 API_KEYS = (
-    ApiKey("acme-corp-prod", "partner-gold", "acme-corp", "ACME Corp order integration"),
-    ApiKey("globex-logistics-prod", "partner-gold", "globex", "Globex fulfilment connector"),
-    ApiKey("initech-billing", "partner-silver", "initech", "Initech invoicing sync"),
-    ApiKey("hooli-sandbox", "partner-silver", "hooli", "Pilot ended 2024-09", enabled=False),
+    ApiKey("acme-corp-prod", "partner-gold", "acme-corp", "ACME Corp order integration", created_days=400),
+    ApiKey("globex-logistics-prod", "partner-gold", "globex", "Globex fulfilment connector", created_days=380),
+    ApiKey("initech-billing", "partner-silver", "initech", "Initech invoicing sync", created_days=250),
+    ApiKey("hooli-sandbox", "partner-silver", "hooli", "Pilot partner; disabled when the pilot ended",
+           enabled=False, created_days=200),
     ApiKey("wayne-ent-legacy", "partner-gold", "wayne-ent", "Rotated; kept for audit",
-           enabled=False),
-    ApiKey("mobile-app-ios", "internal-free", "internal", "iOS app 6.x"),
-    ApiKey("qa-automation", "internal-preprod", "internal", "CI smoke and contract tests"),
+           enabled=False, created_days=610),
+    ApiKey("mobile-app-ios", "internal-free", "internal", "iOS app 6.x", created_days=330),
+    ApiKey("qa-automation", "internal-preprod", "internal", "CI smoke and contract tests", created_days=180),
 )
 
 
@@ -548,7 +555,9 @@ def build_region(clients: Clients, estate: RegionEstate) -> Ids:
     estate_authorizers.seed(clients, rest_ids, v2_ids)
     estate_guards.seed(clients, rest_ids)
     estate_domains.seed(clients, rest_ids, v2_ids)
-    return Ids(rest_apis=rest_ids, v2_apis=v2_ids, keys=key_ids)
+    ids = Ids(rest_apis=rest_ids, v2_apis=v2_ids, keys=key_ids)
+    estate_dates.date_region(estate, ids, clients.account)
+    return ids
 
 
 def _create_alarms(cloudwatch: Any, api_name: str, stage_name: str, api_dimension: tuple[str, str],

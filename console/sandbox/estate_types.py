@@ -88,6 +88,7 @@ class RestApi:
     methods: tuple[Method, ...]
     deployments: tuple[str, ...]
     stages: tuple[RestStage, ...]
+    created_days: int = 30  # how long before the build it was created (estate_dates)
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ class V2Api:
     routes: tuple[Route, ...]
     stages: tuple[V2Stage, ...]
     route_selection: str | None = None
+    created_days: int = 30  # how long before the build it was created (estate_dates)
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,7 @@ class ApiKey:
     customer: str
     description: str
     enabled: bool = True
+    created_days: int = 30  # how long before the build it was created (estate_dates)
 
 
 @dataclass(frozen=True)
