@@ -20,6 +20,9 @@ What is touched, and why:
 - `moto.moto_server.werkzeug_app.DomainDispatcherApplication` and `create_backend_app`: moto's
   server application, which the fidelity layer wraps (`server_app`); `MotoRequestHandler`: the
   WSGI request handler moto's own server runs with (`request_handler`).
+- `werkzeug.routing.rules.Rule._compile_builder`: werkzeug, which moto's server routes with, compiles for
+  each URL rule (a Flask app and a router of hundreds per service) two functions that build URLs from it,
+  which moto never does: `install_patches` defers them to their first use (half of a service's first call).
 - `moto.apigateway.models`, which imports openapi_spec_validator (through pydantic-settings and
   jsonschema: a fifth of a sandbox start) for its `validate` and `OpenAPIValidationError`, only to
   check ImportRestApi and PutRestApi documents sent with failOnWarnings: `install_patches` gives
@@ -65,6 +68,7 @@ MOTO_SYMBOLS = (
     "moto.logs.models.LogEvent",
     "moto.logs.models.LogStream",
     "moto.moto_api._internal.mock_random.seed",
+    "werkzeug.routing.rules.Rule._compile_builder",  # moto's server's router, not moto: see _defer_url_builders
 )
 
 _patches_lock = threading.Lock()
@@ -78,6 +82,7 @@ def install_patches() -> None:
         if not _patched:
             _list_moto_modules_once()
             _defer_openapi_validator()
+            _defer_url_builders()
             _patched = True
 
 
@@ -88,6 +93,26 @@ def _list_moto_modules_once() -> None:
 
     modules = tuple(moto_backends.list_of_moto_modules())
     moto_backends.list_of_moto_modules = lambda: modules
+
+
+def _defer_url_builders() -> None:
+    """werkzeug compiles two URL builders (generated Python, through `ast`) for every rule it binds: for
+    moto, a Flask app's and a router's rules per service, hundreds on a service's first call, which cost
+    more than the call itself. moto only matches URLs, never builds one, so a builder is compiled when
+    first used, in place of the rule's stand-in."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+
+    def deferred(self: Any, append_unknown: bool = True) -> Any:
+        def build(rule: Any, **values: Any) -> Any:
+            real = compile_builder(rule, append_unknown).__get__(rule, None)
+            setattr(rule, "_build_unknown" if append_unknown else "_build", real)
+            return real(**values)
+
+        return build
+
+    Rule._compile_builder = deferred
 
 
 def _defer_openapi_validator() -> None:

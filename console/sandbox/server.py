@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import sys
@@ -96,15 +97,22 @@ def start(port: int = 0, *, seeded: bool = True, traffic: bool = False, scenario
         from console.sandbox.scenarios import ONSET_MINUTES, onset_time
 
         began = onset_time(time.time(), ONSET_MINUTES if onset is None else onset)
-    moto_seam.install_patches()
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = make_server("127.0.0.1", port, application(), threaded=True, request_handler=moto_seam.request_handler())
-    thread = threading.Thread(target=server.serve_forever, name="sandbox-server", daemon=True)
-    thread.start()
-    host, bound = server.server_address[:2]
-    sandbox = Sandbox(url=f"http://{host}:{bound}", server=server, thread=thread)
-    if seeded:
-        reseed(sandbox.url, reset_first=False, history_end=began)
+    collecting = gc.isenabled()
+    gc.disable()  # importing moto and restoring the estate allocate enough to run the collector a hundred times
+    try:
+        moto_seam.install_patches()
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        server = make_server("127.0.0.1", port, application(), threaded=True,
+                             request_handler=moto_seam.request_handler())
+        thread = threading.Thread(target=server.serve_forever, name="sandbox-server", daemon=True)
+        thread.start()
+        host, bound = server.server_address[:2]
+        sandbox = Sandbox(url=f"http://{host}:{bound}", server=server, thread=thread)
+        if seeded:
+            reseed(sandbox.url, reset_first=False, history_end=began)
+    finally:
+        if collecting:
+            gc.enable()
     if scenario:
         from console.sandbox.scenarios import begin, engine, replay
 
@@ -117,20 +125,19 @@ def start(port: int = 0, *, seeded: bool = True, traffic: bool = False, scenario
     return sandbox
 
 
-# What a console asks first, asked once by the sandbox itself right after it announces: moto builds a
-# service's URL map and loads its model on its first call, and the alarms catch up over the history on
-# the first DescribeAlarms — half a second a console would otherwise wait for.
-_FIRST_CALLS = (("apigateway", "GET", "/restapis", b""), ("apigateway", "GET", "/v2/apis", b""),
-                ("sts", "POST", "/", b"Action=GetCallerIdentity&Version=2011-06-15"),
-                ("monitoring", "POST", "/", b"Action=DescribeAlarms&Version=2010-08-01"))
+# What a console asks first, asked once by the sandbox itself: moto builds a service's URL map and loads
+# its model on its first call, and the alarms catch up over the history on the first DescribeAlarms (which
+# waits for the history to be written) — half a second a console would otherwise wait for. The first is
+# asked before the sandbox announces, the others just after, beside the console's first calls.
+_FIRST_CALL = ("apigateway", "GET", "/restapis", b"")
+_NEXT_CALLS = (("apigateway", "GET", "/v2/apis", b""),
+               ("sts", "POST", "/", b"Action=GetCallerIdentity&Version=2011-06-15"),
+               ("monitoring", "POST", "/", b"Action=DescribeAlarms&Version=2010-08-01"))
 
 
-def _get_ready(url: str) -> None:
-    """Write the promised history and make the first calls, beside the first answers, so a console's first
-    chart waits for neither (a request that needs the history while it is written waits for it)."""
-    for index, (service, method, path, body) in enumerate(_FIRST_CALLS):
-        if index == 1:
-            PENDING.settle()
+def _get_ready(url: str, calls: tuple[tuple[str, str, str, bytes], ...]) -> None:
+    """Make `calls`, so a console's own first calls of the kind find moto ready (and the history written)."""
+    for service, method, path, body in calls:
         scope = f"Credential={ACCESS_KEY_ID}/20240101/{REGION}/{service}/aws4_request, SignedHeaders=host, Signature=0"
         request = urllib.request.Request(url + path, data=body or None, method=method, headers={
             "Authorization": f"AWS4-HMAC-SHA256 {scope}", INTERNAL_HEADER: "1",
@@ -220,7 +227,10 @@ def serve(port: int, *, seeded: bool, announce: bool, traffic: bool = True, scen
     LIMITER.switch(control_plane_limits)
     STATE.cache_create_seconds = CACHE_CREATE_SECONDS  # a new cache cluster takes its time, as in AWS
     LATENCY.seconds = latency_ms / 1000
-    threading.Thread(target=_get_ready, args=(sandbox.url,), name="sandbox-ready", daemon=True).start()
+    # The first answer is ready before the announcement: answered after it, it would race the console's own
+    # first call (both waiting on moto's first-call work) and the history being written.
+    _get_ready(sandbox.url, (_FIRST_CALL,))
+    threading.Thread(target=_get_ready, args=(sandbox.url, _NEXT_CALLS), name="sandbox-ready", daemon=True).start()
     # The endpoint answers with the seeded estate from here; the clients start a moment later.
     if announce:
         print(json.dumps({"url": sandbox.url, "region": REGION}), flush=True)

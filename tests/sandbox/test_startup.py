@@ -162,3 +162,19 @@ def test_a_cache_that_cannot_be_written_only_means_the_next_start_builds_again(c
     built, history = started()
     assert built[ESTATE[0].region]["rest"] and history > 300
     assert not list(cache.glob("**/*.pickle")) and not list(cache.glob("**/.tmp-*"))
+
+
+def test_url_rules_still_build_their_urls_once_their_builders_are_deferred():
+    """A start defers werkzeug's URL builders (moto_seam.install_patches) to their first use: a rule builds
+    the URL it always did, with and without values it does not name, and matches as before."""
+    from werkzeug.routing import Map, Rule
+
+    from console.sandbox import moto_seam
+
+    moto_seam.install_patches()
+    urls = Map([Rule("/restapis/<api_id>/stages/<int:n>", endpoint="stage"), Rule("/restapis", endpoint="apis")])
+    bound = urls.bind("sandbox.local")
+    assert bound.match("/restapis/a1b2/stages/3") == ("stage", {"api_id": "a1b2", "n": 3})
+    assert bound.build("stage", {"api_id": "x", "n": 7}) == "/restapis/x/stages/7"
+    assert bound.build("stage", {"api_id": "x", "n": 8, "limit": "5"}) == "/restapis/x/stages/8?limit=5"
+    assert bound.build("apis") == "/restapis"
