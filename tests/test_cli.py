@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 from console.cli import main
 
@@ -112,17 +115,28 @@ def test_embedded_sandbox_serves_the_estate_and_goes_away():
     assert "orders-api" in {a["name"] for a in json.loads(result.stdout)}
 
 
-def test_sandbox_command_serves_in_the_foreground_until_interrupted(aws_client_for):
+def test_sandbox_command_serves_in_the_foreground_until_interrupted():
     process = subprocess.Popen([sys.executable, "-m", "console", "sandbox", "--port", "0"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        banner = [process.stdout.readline() for _ in range(3)]
+        banner = []
+        while not banner or not banner[-1].startswith("Ctrl+C"):
+            banner.append(process.stdout.readline())
+            assert banner[-1], f"the sandbox exited before its banner ended: {process.stderr.read()}"
         assert "SANDBOX" in banner[0] and "not an AWS account" in banner[0]
         url = banner[1].split("endpoint:")[1].split()[0]
         assert url.startswith("http://127.0.0.1:")
-        assert "apigateway get-rest-apis" in process.stdout.readline()
-        names = {a["name"] for a in aws_client_for(url, "apigateway").get_rest_apis()["items"]}
-        assert "orders-api" in names
+        assert all(len(line.rstrip("\n")) <= 80 for line in banner), "the banner fits 80 columns"
+        # the AWS CLI, in the environment the banner exports and nothing else of ours, reaches the sandbox
+        told = shlex.split("".join(banner).split("export", 1)[1].split("aws ", 1)[0].replace("\\\n", " "))
+        environment = dict(pair.split("=", 1) for pair in told)
+        assert environment["AWS_DISABLE_HOST_PREFIX_INJECTION"] == "true" and environment["AWS_ENDPOINT_URL"] == url
+        aws = Path(sys.executable).parent / "aws"
+        listed = subprocess.run([str(aws), "apigateway", "get-rest-apis", "--output", "json"], capture_output=True,
+                                text=True, timeout=60, env={"PATH": os.environ["PATH"], "HOME": os.environ["HOME"],
+                                                            **environment})
+        assert listed.returncode == 0, listed.stderr
+        assert "orders-api" in {a["name"] for a in json.loads(listed.stdout)["items"]}
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=15) == 0

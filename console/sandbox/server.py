@@ -271,11 +271,15 @@ def _banner(sandbox: Sandbox, seeded: bool, traffic: bool, scenario: str | None,
     rehearsal = f" Rehearsal: {scenario}{place}." if scenario else ""
     lines = [
         f"apigw-console SANDBOX — a local AWS endpoint, not an AWS account.{rehearsal}",
-        f"  endpoint: {sandbox.url}   region: {REGION}   estate: {'seeded' if seeded else 'empty'}"
-        f"   traffic: {'live' if traffic else 'off'}",
-        f"  try:      AWS_ACCESS_KEY_ID={ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY=sandbox \\",
-        f"            aws --endpoint-url {sandbox.url} --region {REGION} apigateway get-rest-apis",
-        f"  console:  apigw-console --endpoint-url {sandbox.url} --region {REGION}",
+        f"  endpoint: {sandbox.url}   region: {REGION}",
+        f"  estate:   {'seeded' if seeded else 'empty'}   traffic: {'live' if traffic else 'off'}",
+        f"  AWS CLI:  export AWS_ACCESS_KEY_ID={ACCESS_KEY_ID} \\",
+        "              AWS_SECRET_ACCESS_KEY=sandbox \\",
+        f"              AWS_ENDPOINT_URL={sandbox.url} \\",
+        f"              AWS_DEFAULT_REGION={REGION} \\",
+        "              AWS_DISABLE_HOST_PREFIX_INJECTION=true",
+        "            aws apigateway get-rest-apis   # start-live-tail needs the last one",
+        f"  console:  apigw-console --endpoint-url {sandbox.url}",
     ]
     if scenario and not struck:  # a fleet's struck account-region is in the fleet's lines
         from console.sandbox.scenarios import SCENARIOS
