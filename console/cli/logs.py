@@ -80,7 +80,7 @@ def logs(engine: Engine, args) -> int:
     from console.logs.access_log import parser_for
     from console.logs.filter import LineFilter
     from console.logs.sources import stage_sources
-    from console.logs.tail import Tail, filter_budget, history, metered
+    from console.logs.tail import Tail, filter_budget, history, metered, read_budgets
 
     now = datetime.now(UTC)
     since = validate.moment("--since", args.since, now)
@@ -110,7 +110,7 @@ def logs(engine: Engine, args) -> int:
     out = sys.stdout
     since_ms = int(since.timestamp() * 1000)
     if not args.follow:
-        client = metered(connection.client("logs"), budget)
+        client = metered(connection.client("logs"), budget, read_budgets(connection))
         for line in history(client, [group.name], since_ms, int(until.timestamp() * 1000), parser, pattern):
             if line_filter.matches(line):
                 out.write(show(line) + "\n")

@@ -13,7 +13,8 @@ a `Tail` here:
   observed ingestion delay, deduplicated by event id, an interval that adapts to the traffic, and
   exponential backoff on ThrottlingException;
 - spends FilterLogEvents calls from one 5 TPS bucket shared by every tail of the same account and
-  region in this process (the documented account limit);
+  region in this process (the documented account limit), and a history's GetLogEvents and
+  DescribeLogStreams calls (streams.py) from buckets of their own quotas (25 and 5 TPS);
 - holds lines for a short settle time and releases them in timestamp order; a line that still
   arrives after newer ones were released is marked `late`, never dropped.
 
@@ -30,7 +31,7 @@ import itertools
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -38,10 +39,11 @@ from botocore.exceptions import ClientError
 
 from console.aws.budget import TokenBucket
 from console.aws.errors import Problem, explain
+from console.logs import streams
 from console.logs.access_log import AccessLogParser, Entry, Facts
 from console.logs.sources import LogGroup
+from console.logs.streams import DESCRIBE_TPS, FILTER_TPS, GET_TPS
 
-FILTER_TPS = 5  # FilterLogEvents: requests a second per account and region
 PAGE_EVENTS = 10_000
 MIN_OVERLAP_MS = 3_000
 MAX_OVERLAP_MS = 120_000
@@ -63,22 +65,36 @@ _budgets_lock = threading.Lock()
 
 def filter_budget(connection: Any) -> TokenBucket:
     """The FilterLogEvents bucket of the connection's account (or profile) and region, one per process."""
+    return _budget(connection, "FilterLogEvents", FILTER_TPS)
+
+
+def read_budgets(connection: Any) -> dict[str, TokenBucket]:
+    """The buckets of the connection's GetLogEvents and DescribeLogStreams, which a history uses too."""
+    return {"GetLogEvents": _budget(connection, "GetLogEvents", GET_TPS),
+            "DescribeLogStreams": _budget(connection, "DescribeLogStreams", DESCRIBE_TPS)}
+
+
+def _budget(connection: Any, operation: str, rate: int) -> TokenBucket:
+    """The quota's rate, with a fifth of its burst held back: AWS counts a call when it arrives, and calls
+    sent evenly arrive unevenly, so a bucket exactly as full as the quota's would be refused now and then."""
     identity = getattr(connection, "identity", None)
     who = identity.account if identity else (connection.target.endpoint_url, connection.profile)
-    key = (who, connection.region)
+    key = (who, connection.region, operation)
     with _budgets_lock:
         if key not in _budgets:
-            _budgets[key] = TokenBucket(rate=FILTER_TPS, burst=FILTER_TPS)
+            _budgets[key] = TokenBucket(rate=rate, burst=rate - max(1, rate // 5))
         return _budgets[key]
 
 
-def metered(client: Any, budget: TokenBucket) -> Any:
-    """Make every FilterLogEvents attempt of `client` (retries included) take a token from `budget`."""
-    def take(**_kwargs: Any) -> None:  # a before-send handler that returned a value would be the response
-        budget.acquire()
+def metered(client: Any, budget: TokenBucket, reads: Mapping[str, TokenBucket] | None = None) -> Any:
+    """Make every FilterLogEvents attempt of `client` (retries included) take a token from `budget`, and
+    every attempt of an operation in `reads` (read_budgets) one from its bucket."""
+    for operation, bucket in {"FilterLogEvents": budget, **(reads or {})}.items():
+        def take(_bucket: TokenBucket = bucket, **_kwargs: Any) -> None:  # a returned value would be the response
+            _bucket.acquire()
 
-    client.meta.events.register("before-send.cloudwatch-logs.FilterLogEvents", take,
-                                unique_id=f"apigw-console-filter-budget-{id(budget)}")
+        client.meta.events.register(f"before-send.cloudwatch-logs.{operation}", take,
+                                    unique_id=f"apigw-console-{operation}-budget-{id(bucket)}")
     return client
 
 
@@ -154,26 +170,65 @@ def history(client: Any, groups: Sequence[str], start_ms: int, end_ms: int | Non
 
 def _group_history(client: Any, group: str, start_ms: int, end_ms: int | None, parser: AccessLogParser | None,
                    pattern: str | None, stop: Callable[[], bool]) -> Iterator[LogLine]:
-    for page in filter_pages(client, group, start_ms, end_ms, pattern, stop):
+    """FilterLogEvents' first page; past it, unfiltered, the streams' own reads where they cost less
+    (streams.py); else FilterLogEvents' next pages."""
+    page, token = _filter_page(client, _filter_params(group, start_ms, end_ms, pattern))
+    for event in page:
+        yield to_line(event, group, parser)
+    if not token or stop():
+        return
+    if not pattern:
+        since = int(page[-1]["timestamp"]) if page else start_ms
+        until = end_ms if end_ms is not None else int(time.time() * 1000)
+        chosen = streams.overlapping(client, group, since, until, streams.pages_left(page, until))
+        if chosen is not None:
+            done = {}  # events stamped `since` already given, per stream: the streams' reads leave them out
+            for event in page:
+                if int(event["timestamp"]) == since:
+                    done[event.get("logStreamName", "")] = done.get(event.get("logStreamName", ""), 0) + 1
+            yield from streams.read(client, group, chosen, since, end_ms, _stream_line(group, parser), done, stop)
+            return
+    for page in filter_pages(client, group, start_ms, end_ms, pattern, stop, token):
         for event in page:
             yield to_line(event, group, parser)
 
 
-def filter_pages(client: Any, group: str, start_ms: int, end_ms: int | None, pattern: str | None,
-                 stop: Callable[[], bool] = lambda: False) -> Iterator[list[dict[str, Any]]]:
-    """FilterLogEvents pages (raw events) until the last one; raises Problem on failure."""
+def _stream_line(group: str, parser: AccessLogParser | None) -> Callable[[dict[str, Any], str], LogLine]:
+    facts = parser.facts if parser else _no_facts
+
+    def line(event: dict[str, Any], stream: str) -> LogLine:
+        message = event.get("message", "").rstrip("\n")
+        return LogLine(int(event["timestamp"]), group, stream, message, facts(message), event.get("ingestionTime"),
+                       parser=parser)
+    return line
+
+
+def _filter_params(group: str, start_ms: int, end_ms: int | None, pattern: str | None) -> dict[str, Any]:
     params: dict[str, Any] = {"logGroupName": group, "startTime": start_ms, "limit": PAGE_EVENTS}
     if end_ms is not None:
         params["endTime"] = end_ms
     if pattern:
         params["filterPattern"] = pattern
+    return params
+
+
+def _filter_page(client: Any, params: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
+    try:
+        reply = client.filter_log_events(**params)
+    except Exception as exc:
+        raise explain(exc) from None
+    return reply.get("events", []), reply.get("nextToken")
+
+
+def filter_pages(client: Any, group: str, start_ms: int, end_ms: int | None, pattern: str | None,
+                 stop: Callable[[], bool] = lambda: False, token: str | None = None) -> Iterator[list[dict[str, Any]]]:
+    """FilterLogEvents pages (raw events) until the last one, from `token` if given; raises Problem on failure."""
+    params = _filter_params(group, start_ms, end_ms, pattern)
+    if token:
+        params["nextToken"] = token
     while not stop():
-        try:
-            reply = client.filter_log_events(**params)
-        except Exception as exc:
-            raise explain(exc) from None
-        yield reply.get("events", [])
-        token = reply.get("nextToken")
+        page, token = _filter_page(client, params)
+        yield page
         if not token:
             return
         params["nextToken"] = token
