@@ -29,7 +29,6 @@ import math
 import random
 import re
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from collections import Counter
 from dataclasses import dataclass, field
@@ -380,7 +379,7 @@ def _rest_access_log(
             key_id = rng.choice(key_ids)
             used[(key_id, _day(request.epoch_ms // 86_400_000))] += 1
         context = common_context(rng, request) | {
-            "requestId": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "requestId": _uuid4(rng.getrandbits(128)),
             "extendedRequestId": base64.b64encode(rng.randbytes(11)).decode(),
             "identity.apiKeyId": key_id,
             "requestTimeEpoch": str(request.epoch_ms),
@@ -420,6 +419,16 @@ def _http_access_log(
         events.append({"timestamp": request.epoch_ms,
                        "message": render(stage.access_log_format, context)})
     return events
+
+
+def _uuid4(bits: int) -> str:
+    """str(uuid.UUID(int=bits, version=4)), without the UUID object (one for every request of the history)."""
+    digits = f"{bits & _UUID_KEPT | _UUID_VERSION_4:032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
+
+_UUID_KEPT = ~((0xC000 << 48) | (0xF000 << 64)) & (1 << 128) - 1  # all but the variant and version bits
+_UUID_VERSION_4 = (0x8000 << 48) | (4 << 76)  # RFC 4122 variant, version 4
 
 
 def render(log_format: str, context: dict[str, str]) -> str:
@@ -543,11 +552,16 @@ def _day(index: int) -> str:
     return datetime.fromtimestamp(index * 86_400, UTC).date().isoformat()
 
 
-@functools.lru_cache(maxsize=1024)
 def _request_time(epoch_seconds: int) -> str:
-    """$context.requestTime of a second: 20/Nov/2024:14:03:07 +0000 (requests share seconds)."""
-    moment = datetime.fromtimestamp(epoch_seconds, UTC)
-    return f"{moment:%d}/{_MONTHS[moment.month - 1]}/{moment:%Y:%H:%M:%S} +0000"
+    """$context.requestTime of a second: 20/Nov/2024:14:03:07 +0000."""
+    return f"{_request_minute(epoch_seconds // 60)}{epoch_seconds % 60:02d} +0000"
+
+
+@functools.lru_cache(maxsize=256)
+def _request_minute(epoch_minutes: int) -> str:
+    """The day, hour and minute of $context.requestTime: 20/Nov/2024:14:03: (requests share minutes)."""
+    moment = datetime.fromtimestamp(epoch_minutes * 60, UTC)
+    return f"{moment:%d}/{_MONTHS[moment.month - 1]}/{moment:%Y:%H:%M}:"
 
 
 def route_verb_path(route_key: str) -> tuple[str, str]:
@@ -557,11 +571,18 @@ def route_verb_path(route_key: str) -> tuple[str, str]:
 
 def concrete_path(rng: random.Random, template: str) -> str:
     """A request path for a resource template: /orders/{orderId} -> /orders/ord_3f9a0c12."""
-    return re.sub(
-        r"\{(\w+)\}",
-        lambda m: f"{PATH_PARAM_PREFIXES.get(m.group(1), '')}{rng.getrandbits(32):08x}",
-        template,
-    )
+    literals, prefixes = _path_template(template)
+    parts = [literals[0]]
+    for prefix, literal in zip(prefixes, literals[1:], strict=True):
+        parts += (prefix, f"{rng.getrandbits(32):08x}", literal)
+    return "".join(parts)
+
+
+@functools.cache
+def _path_template(template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A template split once: its literal text around each {parameter}, and each parameter's value prefix."""
+    pieces = re.split(r"\{(\w+)\}", template)
+    return tuple(pieces[0::2]), tuple(PATH_PARAM_PREFIXES.get(name, "") for name in pieces[1::2])
 
 
 def ms(value: int | None) -> str:
