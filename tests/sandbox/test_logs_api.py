@@ -412,3 +412,111 @@ def test_filter_log_events_allows_five_calls_a_second_per_account_and_region(san
     assert 5 <= answered <= 6  # five at once, and perhaps one more second's fifth while they ran
     time.sleep(0.25)
     logs.filter_log_events(logGroupName=group, limit=1)
+
+
+# --- GetLogEvents and DescribeLogStreams ---------------------------------------------------------
+
+
+def page_bytes(events) -> int:
+    return sum(len(e["message"].encode()) + 26 for e in events)
+
+
+def test_get_log_events_pages_hold_at_most_1_mb_and_the_forward_token_comes_back_at_the_end(logs, group, now_ms):
+    """GetLogEvents: "returns as many log events as can fit in a response size of 1 MB (up to 10,000 log
+    events)"; nextForwardToken: "If you have reached the end of the stream, it returns the same token
+    you passed in." Events come oldest first and carry no event id and no stream name."""
+    messages = [f"{i:04d} ".ljust(3_000, "x") for i in range(400)]  # 1.2 MB
+    logs.put_log_events(logGroupName=group, logStreamName="s1", logEvents=[
+        {"timestamp": now_ms - 400 + i, "message": m} for i, m in enumerate(messages)])
+    first = logs.get_log_events(logGroupName=group, logStreamName="s1", startFromHead=True)
+    assert 300 < len(first["events"]) < 400 and page_bytes(first["events"]) <= 1_048_576
+    assert set(first["events"][0]) == {"timestamp", "message", "ingestionTime"}
+    second = logs.get_log_events(logGroupName=group, logStreamName="s1", nextToken=first["nextForwardToken"])
+    assert [e["message"] for e in first["events"] + second["events"]] == messages
+    end = logs.get_log_events(logGroupName=group, logStreamName="s1", nextToken=second["nextForwardToken"])
+    assert end["events"] == [] and end["nextForwardToken"] == second["nextForwardToken"]
+
+
+def test_get_log_events_includes_start_time_and_leaves_out_end_time(logs, group, now_ms):
+    """GetLogEvents startTime: "Events with a timestamp equal to this time or later than this time are
+    included"; endTime: "Events with a timestamp equal to or later than this time are not included."
+    limit: 1 to 10,000."""
+    logs.put_log_events(logGroupName=group, logStreamName="s1", logEvents=[
+        {"timestamp": now_ms + i, "message": f"m{i}"} for i in range(4)])
+    got = logs.get_log_events(logGroupName=group, logStreamName="s1", startTime=now_ms + 1, endTime=now_ms + 3,
+                              startFromHead=True)
+    assert [e["message"] for e in got["events"]] == ["m1", "m2"]
+    assert error_of(lambda: logs.get_log_events(logGroupName=group, logStreamName="s1", limit=10_001))[
+        "Error"]["Code"] == "InvalidParameterException"
+    assert error_of(lambda: logs.get_log_events(logGroupName=group, logStreamName="nope"))[
+        "Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_get_log_events_without_start_from_head_starts_at_the_newest_and_pages_backward(logs, group, now_ms):
+    """startFromHead: "If the value is false, the latest log events are returned first. The default value
+    is false." nextBackwardToken: "If you have reached the end of the stream, it returns the same token
+    you passed in." Each page is in time order."""
+    logs.put_log_events(logGroupName=group, logStreamName="s1", logEvents=[
+        {"timestamp": now_ms + i, "message": f"m{i}"} for i in range(5)])
+    pages, token = [], None
+    for _ in range(4):
+        reply = logs.get_log_events(logGroupName=group, logStreamName="s1", limit=2,
+                                    **({"nextToken": token} if token else {}))
+        pages.append([e["message"] for e in reply["events"]])
+        if reply["nextBackwardToken"] == token:
+            break
+        token = reply["nextBackwardToken"]
+    assert pages == [["m3", "m4"], ["m1", "m2"], ["m0"], []]
+
+
+def test_get_log_events_tokens_hold_across_events_written_out_of_order(logs, group, now_ms):
+    """A forward token goes on after the last event it returned, whatever arrives meanwhile (the
+    token names an event, not a position in a list)."""
+    logs.put_log_events(logGroupName=group, logStreamName="s1", logEvents=[
+        {"timestamp": now_ms + 10 * i, "message": f"m{i}"} for i in range(4)])
+    first = logs.get_log_events(logGroupName=group, logStreamName="s1", limit=2, startFromHead=True)
+    logs.put_log_events(logGroupName=group, logStreamName="s1", logEvents=[{"timestamp": now_ms - 5, "message": "old"}])
+    rest = logs.get_log_events(logGroupName=group, logStreamName="s1", nextToken=first["nextForwardToken"])
+    assert [e["message"] for e in first["events"] + rest["events"]] == ["m0", "m1", "m2", "m3"]
+
+
+def test_get_log_events_allows_25_calls_a_second_per_account_and_region(sandbox, aws_client_for, group):
+    """CloudWatch Logs quotas: GetLogEvents, 25 transactions per second per account and Region; over it,
+    ThrottlingException. (Its own region: other modules' reads do not spend its quota.)"""
+    region = "ap-east-2"  # no other test uses it
+    logs = aws_client_for(sandbox.url, "logs", region, Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName="s1")
+    try:
+        time.sleep(1.0)
+        answered = 0
+        with pytest.raises(ClientError) as refused:
+            for _ in range(60):
+                logs.get_log_events(logGroupName=group, logStreamName="s1", limit=1)
+                answered += 1
+        assert refused.value.response["Error"]["Code"] == "ThrottlingException"
+        assert 25 <= answered <= 30  # 25 at once, and a few more of the next second's while they ran
+    finally:
+        logs.delete_log_group(logGroupName=group)
+
+
+def test_describe_log_streams_pages_50_and_orders_by_last_event_time_newest_first(logs, group, now_ms):
+    """DescribeLogStreams: "By default, this operation returns up to 50 log streams"; orderBy
+    LastEventTime with descending=true lists the stream with the latest event first; "If you order
+    the results by event time, you cannot specify the logStreamNamePrefix parameter."
+    lastEventTimestamp, firstEventTimestamp and lastIngestionTime are given for streams with events."""
+    for i in range(55):
+        logs.create_log_stream(logGroupName=group, logStreamName=f"x{i:02d}")
+    for i in (3, 7, 5):
+        logs.put_log_events(logGroupName=group, logStreamName=f"x{i:02d}",
+                            logEvents=[{"timestamp": now_ms - 100 + i, "message": "m"}])
+    first = logs.describe_log_streams(logGroupName=group)
+    assert len(first["logStreams"]) == 50 and first.get("nextToken")
+    rest = logs.describe_log_streams(logGroupName=group, nextToken=first["nextToken"])
+    assert len(first["logStreams"]) + len(rest["logStreams"]) == 56  # and s1
+    newest = logs.describe_log_streams(logGroupName=group, orderBy="LastEventTime", descending=True, limit=3)
+    assert [s["logStreamName"] for s in newest["logStreams"]] == ["x07", "x05", "x03"]
+    assert {"firstEventTimestamp", "lastEventTimestamp", "lastIngestionTime"} <= set(newest["logStreams"][0])
+    assert error_of(lambda: logs.describe_log_streams(logGroupName=group, orderBy="LastEventTime",
+                                                      logStreamNamePrefix="x"))["Error"]["Code"] == \
+        "InvalidParameterException"
