@@ -197,7 +197,7 @@ def test_scanners_user_agents_reach_the_logs_and_json_keeps_them_exact(sandbox, 
     """About one request in HOSTILE_EVERY (97) carries a scanner's User-Agent: the prod stages' last ten
     minutes of history (a line a request, some 10,000) hold about a hundred."""
     from console.cli import main
-    from console.sandbox.history import HOSTILE_AGENTS
+    from console.sandbox.callers import HOSTILE_AGENTS
 
     base = ["--endpoint-url", sandbox.url, "--region", "us-east-1", "logs"]
     agents = set()

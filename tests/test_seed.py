@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -205,3 +206,30 @@ def test_the_estate_has_a_past(apigw, client, rest_stages):
     assert disabled and all(k["lastUpdatedDate"] > k["createdDate"] for k in disabled)
     v2 = client("apigatewayv2").get_apis()["Items"]
     assert all(now - a["CreatedDate"] > timedelta(days=30) for a in v2)
+
+
+def test_traffic_has_shapes_of_its_own_and_thousands_of_callers(client, rest_stages):
+    """Each stage's history in a shape of its own (partners' settlement runs every half hour on payments,
+    the CDN-fronted catalogue steady), and the last hour's lines from thousands of addresses, a few far
+    busier than the rest, with the user agents of apps, browsers, SDKs and monitors."""
+    cloudwatch, logs = client("cloudwatch"), client("logs")
+    end = datetime.now(UTC).replace(second=0, microsecond=0)
+
+    def per_minute(api: str) -> list[float]:
+        result = cloudwatch.get_metric_data(MetricDataQueries=[{"Id": "m", "MetricStat": {"Metric": {
+            "Namespace": "AWS/ApiGateway", "MetricName": "Count",
+            "Dimensions": [{"Name": "ApiName", "Value": api}, {"Name": "Stage", "Value": "prod"}]},
+            "Period": 60, "Stat": "Sum"}}], StartTime=end - timedelta(hours=3), EndTime=end - timedelta(minutes=35),
+            ScanBy="TimestampAscending")
+        return sorted(result["MetricDataResults"][0]["Values"])
+
+    def spread(values: list[float]) -> float:  # the busiest minutes over the typical one
+        return sum(values[-5:]) / 5 / values[len(values) // 2]
+
+    assert spread(per_minute("payments-api")) > 1.8 > 1.3 > spread(per_minute("catalog-api"))
+    group = rest_stages["orders-api"]["prod"]["accessLogSettings"]["destinationArn"].split(":log-group:")[1]
+    lines = [json.loads(event["message"]) for page in logs.get_paginator("filter_log_events").paginate(
+        logGroupName=group, startTime=int((end - timedelta(minutes=30)).timestamp() * 1000)) for event in page["events"]]
+    callers = Counter(line["ip"] for line in lines)
+    assert len(callers) > 1_000 and callers.most_common(1)[0][1] > 10 * sorted(callers.values())[len(callers) // 2]
+    assert any(":" in ip for ip in callers) and len({line["userAgent"] for line in lines}) > 15

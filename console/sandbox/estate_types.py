@@ -19,6 +19,7 @@ class Traffic:
     server_errors: float  # share of 5xx
     latency_ms: float  # median integration latency
     cache_hit_ratio: float = 0.0
+    shape: str = "afternoon"  # how its history rises and falls (history._SHAPES)
 
 
 @dataclass(frozen=True)

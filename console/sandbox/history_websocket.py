@@ -37,15 +37,14 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from console.sandbox.callers import CLIENT_IPS, user_agent
 from console.sandbox.estate_types import Traffic, V2Api, V2Stage
 from console.sandbox.history import (
-    CLIENT_IPS,
     LOGGED_MINUTES,
     WINDOW_MINUTES,
     _request_time,
     poisson,
     render,
-    user_agent,
 )
 
 CONNECT, MESSAGE, DISCONNECT = "CONNECT", "MESSAGE", "DISCONNECT"

@@ -40,11 +40,11 @@ from dataclasses import dataclass
 import boto3
 
 from console.sandbox import ACCOUNT_ID, REGION
+from console.sandbox.callers import CLIENT_IPS, user_agent
 from console.sandbox.estate import ESTATE, EU_REGION, SEED, Clients, sandbox_session
 from console.sandbox.estate_types import Traffic as Profile
 from console.sandbox.history import (
     CLIENT_ERRORS,
-    CLIENT_IPS,
     RESPONSE_BYTES,
     SERVER_ERRORS,
     SUCCESS_STATUS,
@@ -61,7 +61,6 @@ from console.sandbox.history import (
     quota_reason,
     render,
     throttle_reason,
-    user_agent,
     weighted,
 )
 from console.sandbox.state import STATE
