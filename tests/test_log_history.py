@@ -2,7 +2,7 @@
 GetLogEvents (streams.py) and gives exactly FilterLogEvents' lines; with a pattern, or within one
 page, it stays on FilterLogEvents; paced by the quotas, no ThrottlingException reaches the user.
 
-The module writes one log group of its own in the scratch region: three streams whose lines share
+The module writes one log group in a region of its own (its quotas are no other module's): three streams whose lines share
 their timestamps (stream a's, then b's, then c's written, so FilterLogEvents orders each instant's
 lines a, b, c), sized so that FilterLogEvents' first 1 MB page ends inside an instant; then lines
 of stream a alone, so that a and b each hold over 1 MB (GetLogEvents pages within a stream).
@@ -23,6 +23,7 @@ TIED = 600  # instants with a line in each of the three streams
 ALONE = 400  # then instants with a line in stream a only
 SIZES = {"a": 300, "b": 2_000, "c": 1_500}  # a tied instant is 3,878 bytes as Logs counts them
 STEP_MS = 100
+HERE = "ap-south-2"  # this module's own region
 AT_ONCE = 6  # histories fetched together: over 50 GetLogEvents and 6 FilterLogEvents within a second or two
 
 
@@ -31,7 +32,7 @@ def written(sandbox, aws_client_for):
     """(group, start_ms, end_ms) of the module's log group, written once, deleted afterwards."""
     import uuid
 
-    logs = aws_client_for(sandbox.url, "logs", "ap-southeast-2")
+    logs = aws_client_for(sandbox.url, "logs", HERE)
     group = f"/aws/apigateway/history-{uuid.uuid4().hex[:8]}"
     logs.create_log_group(logGroupName=group)
     end = int(time.time() * 1000)
@@ -59,9 +60,9 @@ def written(sandbox, aws_client_for):
 @pytest.fixture
 def client(sandbox, aws_client_for):
     """A logs client paced by the console's buckets; a throttled call is not retried, so it would surface."""
-    logs = aws_client_for(sandbox.url, "logs", "ap-southeast-2", Config(retries={"total_max_attempts": 1}))
+    logs = aws_client_for(sandbox.url, "logs", HERE, Config(retries={"total_max_attempts": 1}))
     connection = SimpleNamespace(identity=None, target=SimpleNamespace(endpoint_url=sandbox.url), profile=None,
-                                 region="ap-southeast-2")
+                                 region=HERE)
     metered(logs, filter_budget(connection), read_budgets(connection))
     calls: dict[str, int] = {}
     logs.meta.events.register("before-call.cloudwatch-logs",
