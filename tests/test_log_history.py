@@ -2,10 +2,11 @@
 GetLogEvents (streams.py) and gives exactly FilterLogEvents' lines; with a pattern, or within one
 page, it stays on FilterLogEvents; paced by the quotas, no ThrottlingException reaches the user.
 
-The module writes one log group in a region of its own (its quotas are no other module's): three streams whose lines share
-their timestamps (stream a's, then b's, then c's written, so FilterLogEvents orders each instant's
-lines a, b, c), sized so that FilterLogEvents' first 1 MB page ends inside an instant; then lines
-of stream a alone, so that a and b each hold over 1 MB (GetLogEvents pages within a stream).
+The module writes one log group in a region of its own (its quotas are no other module's): three
+streams whose lines share their timestamps (stream a's, then b's, then c's written, so
+FilterLogEvents orders each instant's lines a, b, c), sized so that FilterLogEvents' first 1 MB page
+ends inside an instant; then lines of stream a alone, so that a and b each hold over 1 MB
+(GetLogEvents pages within a stream).
 """
 
 from __future__ import annotations
