@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from console.aws.errors import explain
@@ -94,22 +94,24 @@ def read(client: Any, group: str, streams: list[str], start_ms: int, end_ms: int
         return
     pool = ThreadPoolExecutor(max_workers=min(WORKERS, len(streams)), thread_name_prefix="log-streams")
     try:
-        sources = [_stream(pool, client, group, name, start_ms, end_ms, line, (skip or {}).get(name, 0), stop)
-                   for name in sorted(streams)]
+        sources = []
+        for name in sorted(streams):  # every stream's first page asked for at once
+            params: dict[str, Any] = {"logGroupName": group, "logStreamName": name, "startTime": start_ms,
+                                      "startFromHead": True}
+            if end_ms is not None:
+                params["endTime"] = end_ms + 1  # GetLogEvents leaves endTime out; FilterLogEvents keeps it
+            first = pool.submit(_get, client, dict(params))
+            sources.append(_stream(pool, client, params, first, line, (skip or {}).get(name, 0), stop))
         for _, item in heapq.merge(*sources, key=lambda keyed: keyed[0]):  # ties: the sources' (names') order
             yield item
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _stream(pool: ThreadPoolExecutor, client: Any, group: str, name: str, start_ms: int, end_ms: int | None,
+def _stream(pool: ThreadPoolExecutor, client: Any, params: dict[str, Any], pending: Future,
             line: Callable[[dict[str, Any], str], Any], skip: int, stop: Callable[[], bool]) -> Iterator[tuple]:
     """One stream's events as ((timestamp, ingestion), line), a page fetched ahead of the one being read."""
-    params: dict[str, Any] = {"logGroupName": group, "logStreamName": name, "startTime": start_ms,
-                              "startFromHead": True}
-    if end_ms is not None:
-        params["endTime"] = end_ms + 1  # GetLogEvents leaves endTime out; FilterLogEvents keeps it
-    pending = pool.submit(_get, client, dict(params))
+    name, start_ms = params["logStreamName"], params["startTime"]
     while True:
         reply = pending.result()
         token = reply.get("nextForwardToken")
