@@ -244,8 +244,9 @@ def test_http_rollback_and_undo(cli, http, v2, sandbox, scratch_region):
 
 
 def test_http_rollback_refused_with_auto_deploy(cli, http, v2):
-    api, (_, _, v3) = http
-    v2.update_stage(ApiId=api, StageName="dev", AutoDeploy=True)
+    api, _ = http
+    v2.update_stage(ApiId=api, StageName="dev", AutoDeploy=True)  # which deploys the API to it at once
+    serving = v2.get_stage(ApiId=api, StageName="dev")["DeploymentId"]
     code, _, err = cli("rollback", api, "dev", "--yes")
     assert code == 2 and "auto-deploy on" in err
-    assert v2.get_stage(ApiId=api, StageName="dev")["DeploymentId"] == v3
+    assert v2.get_stage(ApiId=api, StageName="dev")["DeploymentId"] == serving

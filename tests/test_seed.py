@@ -204,8 +204,14 @@ def test_the_estate_has_a_past(apigw, client, rest_stages):
         days=300)
     disabled = [k for k in keys.values() if not k["enabled"]]
     assert disabled and all(k["lastUpdatedDate"] > k["createdDate"] for k in disabled)
-    v2 = client("apigatewayv2").get_apis()["Items"]
-    assert all(now - a["CreatedDate"] > timedelta(days=30) for a in v2)
+    v2 = client("apigatewayv2")
+    for api in v2.get_apis()["Items"]:
+        assert now - api["CreatedDate"] > timedelta(days=30)
+        deployments = {d["DeploymentId"]: d for d in v2.get_deployments(ApiId=api["ApiId"])["Items"]}
+        for stage in v2.get_stages(ApiId=api["ApiId"])["Items"]:  # every stage serves a deployment of its API
+            served = deployments[stage["DeploymentId"]]
+            assert served["AutoDeployed"] == bool(stage.get("AutoDeploy"))
+            assert api["CreatedDate"] <= served["CreatedDate"] <= stage["LastUpdatedDate"] < now - timedelta(hours=12)
 
 
 def test_traffic_has_shapes_of_its_own_and_thousands_of_callers(client, rest_stages):

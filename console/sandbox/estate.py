@@ -310,6 +310,7 @@ _LAMBDA = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function"
 STOREFRONT_HTTP = V2Api(
     name="storefront-http",
     created_days=300,
+    deployments=("v3.7.0 — one-page checkout", "v3.8.1 — cart totals rounding fix"),
     protocol="HTTP",
     description="Backend-for-frontend of the web storefront.",
     tags={**_PLATFORM_TAGS, "team": "storefront", "cost-center": "CC-1502"},
@@ -338,6 +339,7 @@ STOREFRONT_HTTP = V2Api(
         V2Stage(
             "prod", "Production", 2000, 4000,
             {"bffHost": "storefront-bff.prod.internal.example.com", "logLevel": "WARN"},
+            deployment=1,
             route_throttles=(Throttle("POST /cart", 300, 600), Throttle("POST /checkout", 50, 100)),
             access_log_format=HTTP_API_FORMAT,
             traffic=Traffic(80, 0.03, 0.002, 52),
@@ -349,6 +351,7 @@ STOREFRONT_HTTP = V2Api(
 NOTIFICATIONS_WS = V2Api(
     name="live-notifications-ws",
     created_days=95,
+    deployments=("v1.1.0 — order-status pushes", "v1.2.0 — price-drop alerts"),
     protocol="WEBSOCKET",
     description="Order-status and price-drop notifications pushed to signed-in shoppers.",
     tags={**_PLATFORM_TAGS, "team": "storefront", "cost-center": "CC-1502"},
@@ -368,6 +371,7 @@ NOTIFICATIONS_WS = V2Api(
         V2Stage(
             "prod", "Production", 500, 1000,
             {"connectionsTable": "ws-connections-prod", "lambdaAlias": "live"},
+            deployment=1,
             logging_level="INFO",
             access_log_format=WEBSOCKET_FORMAT,
             # busiest in the evening (history_websocket.socket_load); 4% of connections refused by connect-token
@@ -756,8 +760,11 @@ def _create_v2_api(clients: Clients, api: V2Api) -> str:
             ApiId=api_id, RouteKey=route.key,
             Target=f"integrations/{integration_ids[route.integration]}",
         )
+    deployment_ids = [v2.create_deployment(ApiId=api_id, Description=description)["DeploymentId"]
+                      for description in api.deployments]
     for stage in api.stages:
-        v2.create_stage(ApiId=api_id, **_v2_stage_args(clients, api, stage))
+        served = {} if stage.auto_deploy else {"DeploymentId": deployment_ids[stage.deployment]}
+        v2.create_stage(ApiId=api_id, **_v2_stage_args(clients, api, stage), **served)
     return api_id
 
 

@@ -7,7 +7,8 @@ against. After a build each resource is dated by its declaration's `created_days
 - an API on its day, its first deployment with it; later deployments spread towards the last,
   made max(1, created_days // 45) days ago (a stage still on an older deployment keeps that date);
 - a REST stage created with the API (dev), a day later (staging) or three (prod), last updated
-  when its deployment was made; an HTTP or WebSocket stage likewise;
+  when its deployment was made; an HTTP or WebSocket stage likewise, an autoDeploy stage's
+  automatic deployment a few days old (the last merge to main);
 - a key on its day; a disabled key last updated when it was disabled (a third of its age ago).
 
 The dates are relative to the build, which the snapshot keeps (a snapshot a day old is a day older).
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 
 from console.sandbox import moto_seam
 from console.sandbox.estate_types import ApiKey, Ids, RegionEstate, RestApi, V2Api
@@ -78,11 +79,20 @@ def _date_v2_api(api: V2Api, api_id: str, account: str, region: str, built: floa
     model = moto_seam.backend("apigatewayv2", account, region).apis[api_id]
     created = _at(api.created_days, built, api.name)
     model.created_date = datetime.fromtimestamp(created)  # moto keeps naive local times for v2
-    last = _at(deployment_ages(api.created_days, 2)[-1], built, f"{api.name}/last")
-    for stage in api.stages:
-        born = min(built, created + STAGE_DELAYS.get(stage.name, 1) * DAY)
-        model.stages[stage.name].created = datetime.fromtimestamp(born)
-        model.stages[stage.name].updated = datetime.fromtimestamp(max(last, born))
+    with STATE.lock:
+        deployments = STATE.v2_deployments.get((account, region, api_id), {})
+        manual = [d for d in deployments.values() if not d["autoDeployed"]]
+        made = {d["deploymentId"]: max(created, _at(days, built, f"{api.name}/{d['deploymentId']}"))
+                for days, d in zip(deployment_ages(api.created_days, len(manual)), manual)}
+        automatic = _at(max(1, api.created_days // 45) / 4, built, f"{api.name}/auto")  # the last merge to main
+        for deployment in deployments.values():
+            at = made.get(deployment["deploymentId"], automatic)
+            deployment["createdDate"] = datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for stage in api.stages:
+            born = min(built, created + STAGE_DELAYS.get(stage.name, 1) * DAY)
+            served = made.get(model.stages[stage.name].config.get("deploymentId"), automatic)
+            model.stages[stage.name].created = datetime.fromtimestamp(born)
+            model.stages[stage.name].updated = datetime.fromtimestamp(max(served, born))
 
 
 def _key_dates(key: ApiKey, built: float) -> tuple[float, float]:

@@ -121,7 +121,8 @@ class V2Stage:
     rate: float
     burst: int
     variables: dict[str, str]
-    auto_deploy: bool = False
+    auto_deploy: bool = False  # else it serves `deployment` (an index into its API's deployments)
+    deployment: int = 0
     logging_level: str | None = None  # WebSocket only
     route_throttles: tuple[Throttle, ...] = ()
     access_log_format: str | None = None
@@ -147,6 +148,7 @@ class V2Api:
     stages: tuple[V2Stage, ...]
     route_selection: str | None = None
     created_days: int = 30  # how long before the build it was created (estate_dates)
+    deployments: tuple[str, ...] = ()  # descriptions, oldest first (an autoDeploy stage has its own)
 
 
 @dataclass(frozen=True)

@@ -274,10 +274,22 @@ def test_create_deployment_without_a_stage_leaves_stages_alone(v2, http_api):
     assert "DeploymentId" not in stage(v2, http_api)
 
 
-def test_a_stage_with_auto_deploy_takes_no_manual_deployment(v2, http_api):
-    v2.create_stage(ApiId=http_api, StageName="$default", AutoDeploy=True)
+def test_a_stage_with_auto_deploy_is_deployed_at_once_and_takes_no_manual_deployment(v2, http_api):
+    """Developer Guide, "Stages for HTTP APIs": with automatic deployments, API Gateway releases the API
+    to the stage itself (AutoDeployed deployments, and the stage's LastDeploymentStatusMessage)."""
+    created = v2.create_stage(ApiId=http_api, StageName="$default", AutoDeploy=True)
+    automatic = v2.get_deployment(ApiId=http_api, DeploymentId=created["DeploymentId"])
+    assert automatic["AutoDeployed"] and automatic["DeploymentStatus"] == "DEPLOYED"
+    assert created["DeploymentId"] in created["LastDeploymentStatusMessage"]
     refused(lambda: v2.create_deployment(ApiId=http_api, StageName="$default"))
-    assert "DeploymentId" not in stage(v2, http_api, "$default")
+    assert stage(v2, http_api, "$default")["DeploymentId"] == created["DeploymentId"]
+
+
+def test_turning_auto_deploy_on_deploys_and_a_stage_created_on_an_unknown_deployment_is_not_found(v2, http_api):
+    v2.update_stage(ApiId=http_api, StageName="dev", AutoDeploy=True)
+    assert v2.get_deployment(ApiId=http_api, DeploymentId=stage(v2, http_api)["DeploymentId"])["AutoDeployed"]
+    refused(lambda: v2.create_stage(ApiId=http_api, StageName="qa", DeploymentId="nosuch"), "NotFoundException")
+    assert "qa" not in {s["StageName"] for s in v2.get_stages(ApiId=http_api)["Items"]}
 
 
 def test_create_deployment_to_an_unknown_stage_or_api_is_not_found(v2, http_api):

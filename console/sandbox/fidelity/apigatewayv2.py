@@ -130,11 +130,23 @@ def _get_stage(call: Call, api_id: str, stage_name: str) -> Reply:
 
 def _create_stage(call: Call, api_id: str) -> Reply:
     """CreateStage: a name the API has a stage of already is 409 ConflictException (moto replaces
-    the stage)."""
-    name = _body(call).get("stageName")
-    if name in _api(call, api_id).stages:
+    the stage); a deploymentId must name a deployment of the API, and a stage with autoDeploy has
+    the API deployed to it at once (moto keeps no deployments)."""
+    api = _api(call, api_id)
+    request = _body(call)
+    name = request.get("stageName")
+    if name in api.stages:
         raise conflict(f"Stage already exists: {name}")
-    return call.forward()
+    auto_deploy = _boolean(request.get("autoDeploy", False), "autoDeploy")
+    if request.get("deploymentId") is not None:
+        with STATE.lock:
+            _stage_deployment(call, api, request["deploymentId"], auto_deploy)
+    reply = call.forward()
+    if reply.status < 300 and auto_deploy:
+        with STATE.lock:
+            _auto_deploy(call, api_id, _stage(api, name))
+            return Reply.json(_stage_json(_stage(api, name)), reply.status)
+    return reply
 
 
 def _update_stage(call: Call, api_id: str, stage_name: str) -> Reply:
@@ -143,8 +155,11 @@ def _update_stage(call: Call, api_id: str, stage_name: str) -> Reply:
     request = _body(call)
     with STATE.lock:
         stage = _stage(api, stage_name)
+        was_auto = stage.auto_deploy
         for attribute, value in _stage_changes(call, api, stage, request).items():
             setattr(stage, attribute, value)
+        if stage.auto_deploy and not was_auto:
+            _auto_deploy(call, api_id, stage)
         _touch(stage)
         return Reply.json(_stage_json(stage))
 
@@ -312,8 +327,9 @@ def _reset_authorizers_cache(call: Call, api_id: str, stage_name: str) -> Reply:
 def _stage_json(stage) -> dict[str, Any]:
     """The stage as GetStage returns it: moto's rendering plus the deployment it points at."""
     payload = stage.to_json()
-    if stage.config.get("deploymentId"):
-        payload["deploymentId"] = stage.config["deploymentId"]
+    for field in ("deploymentId", "lastDeploymentStatusMessage"):
+        if stage.config.get(field):
+            payload[field] = stage.config[field]
     return payload
 
 
@@ -338,6 +354,16 @@ def _create_deployment(call: Call, api_id: str) -> Reply:
     return Reply.json(deployment, 201)
 
 
+def _auto_deploy(call: Call, api_id: str, stage) -> None:
+    """What API Gateway does for a stage with autoDeploy: deploy the API to it (the caller holds
+    STATE.lock). Later changes to the API's routes are not deployed by the sandbox."""
+    deployment = _new_deployment(call, api_id, "Automatic deployment triggered by changes to the Api configuration",
+                                 automatic=True)
+    stage.config = {**stage.config, "deploymentId": deployment["deploymentId"],
+                    "lastDeploymentStatusMessage": f"Successfully deployed stage with deployment ID "
+                                                   f"'{deployment['deploymentId']}'"}
+
+
 def _deployment_target(api, stage_name: Any):
     """The stage a CreateDeployment names; a stage with autoDeploy takes no manual deployment."""
     stage = _stage(api, stage_name)
@@ -347,10 +373,10 @@ def _deployment_target(api, stage_name: Any):
     return stage
 
 
-def _new_deployment(call: Call, api_id: str, description: str) -> dict[str, Any]:
+def _new_deployment(call: Call, api_id: str, description: str, automatic: bool = False) -> dict[str, Any]:
     deployments = _deployments(call, api_id)
     deployment_id = _new_id(deployments)
-    deployment = {"deploymentId": deployment_id, "deploymentStatus": "DEPLOYED", "autoDeployed": False,
+    deployment = {"deploymentId": deployment_id, "deploymentStatus": "DEPLOYED", "autoDeployed": automatic,
                   "createdDate": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
     if description:
         deployment["description"] = description
