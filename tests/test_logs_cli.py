@@ -165,3 +165,16 @@ def test_logs_between_two_iso_times(live, capsys):
     assert code == 0 and times and all(since.replace(microsecond=0) <= t <= until for t in times)
     code, _, err = run(capsys, live, "logs", "orders-api", "prod", "--until", "now", "--follow")
     assert code == 2 and "--until" in err
+
+
+def test_metrics_names_each_cloudwatch_metric_once_and_whole(sandbox, capsys, monkeypatch):
+    """A WebSocket stage's table, at 80 columns: AWS's names (MessageCount, not the console's "count"),
+    whole, and its IntegrationLatency once per statistic (it is the console's latency too)."""
+    monkeypatch.setenv("COLUMNS", "80")
+    code = main(["metrics", "live-notifications-ws", "prod", "--window", "1h", "--endpoint-url", sandbox.url,
+                 "--region", "us-east-1"])
+    out = capsys.readouterr().out
+    rows = [line.split()[:2] for line in out.splitlines() if line and line.split()[0][0].isupper()]
+    assert code == 0 and ["MessageCount", "Sum"] in rows and ["ConnectCount", "Sum"] in rows
+    assert rows.count(["IntegrationLatency", "p99"]) == 1 and not any(r[0] in ("count", "latency") for r in rows)
+    assert all(len(line) <= 80 for line in out.splitlines())

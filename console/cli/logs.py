@@ -203,13 +203,21 @@ def metrics(engine: Engine, args) -> int:
     gateway = engine.gateway
     api = gateway.find_api(args.api)
     gateway.stage(api, args.stage)  # a wrong stage name is a plain "not found", not an empty chart
-    found = stage_metrics(gateway.connection.client("cloudwatch"), ref_for(api, args.stage), args.window)
-    per_period = [(key, series) for key, series in found.series.items() if len(key) == 2]
+    ref = ref_for(api, args.stage)
+    found = stage_metrics(gateway.connection.client("cloudwatch"), ref, args.window)
+    # each CloudWatch metric and statistic once, by its own name (a WebSocket API's latency is its
+    # IntegrationLatency, asked for under both of the console's words)
+    named, per_period = set(), []
+    for (metric, stat), series in ((key, series) for key, series in found.series.items() if len(key) == 2):
+        if (ref.metric_name(metric), stat) not in named:
+            named.add((ref.metric_name(metric), stat))
+            per_period.append(((metric, stat), series))
     if _answer_as_data(args):
         emit(args, {
             "api": api.name, "api_id": api.id, "stage": args.stage, "window": found.window.name,
             "period_seconds": found.window.period, "start": found.start.isoformat(), "end": found.end.isoformat(),
-            "series": [{"metric": metric, "stat": stat, "over_window": found.over_window(metric, stat),
+            "series": [{"metric": metric, "cloudwatch_metric": ref.metric_name(metric), "stat": stat,
+                        "over_window": found.over_window(metric, stat),
                         "timestamps": [t.isoformat() for t in series.timestamps],
                         "values": list(series.values)} for (metric, stat), series in per_period],
         })
@@ -220,15 +228,18 @@ def metrics(engine: Engine, args) -> int:
     table = Table(title=f"{api.name} › {args.stage} · CloudWatch, the last {found.window.name} of complete "
                         f"{found.window.period // 60}-min periods, {found.label} (the running period is not shown)",
                   box=None, pad_edge=False)
-    for column in ("Metric", "Stat", "Over window", "Last period", "Min", "Max", "Trend"):
-        table.add_column(column, justify="left" if column in ("Metric", "Stat", "Trend") else "right")
+    longest = max((len(ref.metric_name(metric) or metric) for (metric, _), _ in per_period), default=6)
+    table.add_column("Metric", no_wrap=True, min_width=longest)  # a name to paste into a query: never cut
+    for column in ("Stat", "Over window", "Last period", "Min", "Max", "Trend"):
+        table.add_column(column, justify="left" if column in ("Stat", "Trend") else "right")
     for (metric, stat), series in per_period:
         values = series.values
         whole = found.over_window(metric, stat)
+        name = ref.metric_name(metric) or metric
         if not values:
-            table.add_row(metric, stat, "—", "—", "—", "—", "no data")
+            table.add_row(name, stat, "—", "—", "—", "—", "no data")
             continue
-        table.add_row(metric, stat, "—" if whole is None else f"{whole:,.1f}", f"{values[-1]:,.1f}",
+        table.add_row(name, stat, "—" if whole is None else f"{whole:,.1f}", f"{values[-1]:,.1f}",
                       f"{min(values):,.1f}", f"{max(values):,.1f}",
                       sparkline(series.dense(found.start, found.end, found.window.period)))
     terminal().print(table)
