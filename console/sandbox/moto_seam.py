@@ -13,6 +13,10 @@ What is touched, and why:
   (`backend`): the fidelity handlers read and amend moto's models there, the history writes
   access-log lines straight into the Logs backend, the CloudWatch store lives on CloudWatch's;
   `set_backend` puts a snapshot's backends in place of the ones a build would make.
+- `moto.core.base_backend.BackendDict._instances` and `backend_lock`: a snapshot keeps an account's
+  per-region mapping of a service whole (`account_backends`), and `set_account_backends` puts it back
+  as moto would have made it (registered, so moto's reset clears it) without moto listing the
+  service's regions again.
 - `moto.iam.models.get_account_id_from`: the account a call's access key belongs to (`account_of`), so
   the fidelity handlers keep accounts apart as moto does (STS AssumeRole keys are the role's account's).
 - `moto.backends.list_of_moto_modules`: moto's dispatcher lists (and stats) its package directory
@@ -68,6 +72,8 @@ MOTO_SYMBOLS = (
     "moto.logs.models.LogEvent",
     "moto.logs.models.LogStream",
     "moto.moto_api._internal.mock_random.seed",
+    "moto.core.base_backend.BackendDict._instances",
+    "moto.core.base_backend.backend_lock",
     "werkzeug.routing.rules.Rule._compile_builder",  # moto's server's router, not moto: see _defer_url_builders
 )
 
@@ -165,6 +171,40 @@ def account_of(access_key_id: str) -> str:
     from moto.iam.models import get_account_id_from
 
     return get_account_id_from(access_key_id)
+
+
+def account_backends(service: str, account: str, regions: tuple[str, ...]) -> Any:
+    """A copy of `account`'s backends of `service` holding only `regions`' (moto's per-account mapping,
+    which also knows the service's regions), to be put back whole by `set_account_backends`."""
+    import copy
+
+    from moto.backends import get_backend
+
+    kept = copy.copy(get_backend(service)[account])
+    for region in [r for r in kept if r not in regions]:
+        del kept[region]
+    return kept
+
+
+def set_account_backends(service: str, account: str, value: Any) -> None:
+    """Put `value` (as `account_backends` copied it) in place of `account`'s backends of `service`, which
+    moto has not made yet: making them lists the service's regions from botocore's endpoint data, a
+    tenth of a start. Registered as moto registers its own, so moto's reset clears them."""
+    from moto.core.base_backend import BackendDict, backend_lock
+    from moto.backends import get_backend
+
+    backends = get_backend(service)
+    with backend_lock:
+        dict.__setitem__(backends, account, value)
+        if backends not in BackendDict._instances:
+            BackendDict._instances.append(backends)
+
+
+def has_account_backends(service: str, account: str) -> bool:
+    """Whether moto has made `account`'s backends of `service` (by using any of them)."""
+    from moto.backends import get_backend
+
+    return account in dict.keys(get_backend(service))
 
 
 def set_backend(service: str, account: str, region: str, value: Any) -> None:

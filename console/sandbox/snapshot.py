@@ -62,9 +62,12 @@ def restore(account: str, regions: tuple[str, ...]) -> dict[str, Ids] | None:
     except Exception as exc:  # a damaged file: build instead
         log.warning("ignoring the sandbox snapshot %s: %s", path, exc)
         return None
-    for service, by_region in taken["backends"].items():
-        for region, backend in by_region.items():
-            moto_seam.set_backend(service, account, region, backend)
+    for service, kept in taken["backends"].items():
+        if moto_seam.has_account_backends(service, account):  # some region of it in use: keep that one
+            for region, backend in kept.items():
+                moto_seam.set_backend(service, account, region, backend)
+        else:
+            moto_seam.set_account_backends(service, account, kept)
     STATE.replace(account, regions, taken["state"])
     return taken["ids"]
 
@@ -105,8 +108,7 @@ def capture(account: str, regions: tuple[str, ...], ids: dict[str, Ids]) -> None
     """Keep `account`'s backends and state in `regions`, as they are now, for the next start."""
     taken = {
         "account": account, "regions": regions, "ids": ids, "state": STATE.entries(account, regions),
-        "backends": {service: {region: moto_seam.backend(service, account, region) for region in regions}
-                     for service in SERVICES},
+        "backends": {service: moto_seam.account_backends(service, account, regions) for service in SERVICES},
     }
     path = _path()
     written: str | None = None
