@@ -11,8 +11,11 @@ ends inside an instant; then lines of stream a alone, so that a and b each hold 
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+import urllib.request
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
@@ -145,3 +148,34 @@ def test_histories_at_once_are_paced_under_the_quotas(client, written):
     for thread in threads:
         thread.join(timeout=60)
     assert results == [TIED * 3 + ALONE] * AT_ONCE
+
+
+@contextmanager
+def refused(url: str, operation: str):
+    """The sandbox answers `operation` in this module's region with AccessDeniedException, as AWS answers an
+    identity whose policy allows FilterLogEvents only; other tests' faults are kept (GET, add, POST)."""
+    def faults(body: dict | None = None) -> dict:
+        request = urllib.request.Request(f"{url}/_sandbox/faults", method="POST" if body is not None else "GET",
+                                         data=None if body is None else json.dumps(body).encode())
+        with urllib.request.urlopen(request) as answer:
+            return json.loads(answer.read())
+
+    mine = f"logs:{operation}@{HERE}"
+    held = faults()
+    faults(held | {"deny": held.get("deny", []) + [mine]})
+    try:
+        yield
+    finally:
+        held = faults()
+        faults(held | {"deny": [spec for spec in held.get("deny", []) if spec != mine]})
+
+
+@pytest.mark.parametrize("operation", ["DescribeLogStreams", "GetLogEvents"])
+def test_where_the_stream_reads_are_refused_filter_log_events_goes_on(sandbox, client, written, operation):
+    group, start, end = written
+    expected = truth(client, group, start, end)
+    client.calls.clear()
+    with refused(sandbox.url, operation):
+        got = fetched(client, group, start, end)
+    assert got == expected
+    assert client.calls[operation] >= 1 and client.calls["FilterLogEvents"] > 1

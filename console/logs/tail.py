@@ -178,19 +178,37 @@ def _group_history(client: Any, group: str, start_ms: int, end_ms: int | None, p
     if not token or stop():
         return
     if not pattern:
-        since = int(page[-1]["timestamp"]) if page else start_ms
-        until = end_ms if end_ms is not None else int(time.time() * 1000)
-        chosen = streams.overlapping(client, group, since, until, streams.pages_left(page, until))
-        if chosen is not None:
-            done = {}  # events stamped `since` already given, per stream: the streams' reads leave them out
-            for event in page:
-                if int(event["timestamp"]) == since:
-                    done[event.get("logStreamName", "")] = done.get(event.get("logStreamName", ""), 0) + 1
-            yield from streams.read(client, group, chosen, since, end_ms, _stream_line(group, parser), done, stop)
+        lines = _streams_history(client, group, page, end_ms, parser, stop)
+        if lines is not None:
+            yield from lines
             return
     for page in filter_pages(client, group, start_ms, end_ms, pattern, stop, token):
         for event in page:
             yield to_line(event, group, parser)
+
+
+def _streams_history(client: Any, group: str, page: list[dict[str, Any]], end_ms: int | None,
+                     parser: AccessLogParser | None, stop: Callable[[], bool]) -> Iterator[LogLine] | None:
+    """The rest of the window after FilterLogEvents' first `page`, read from the streams; None when that
+    costs more, or when DescribeLogStreams or GetLogEvents is refused (an IAM policy allowing only
+    FilterLogEvents, an emulator without them) before a line was read: FilterLogEvents goes on then."""
+    since = int(page[-1]["timestamp"]) if page else 0
+    until = end_ms if end_ms is not None else int(time.time() * 1000)
+    done: dict[str, int] = {}  # events stamped `since` already given, per stream: the streams' reads leave them out
+    for event in page:
+        if int(event["timestamp"]) == since:
+            done[event.get("logStreamName", "")] = done.get(event.get("logStreamName", ""), 0) + 1
+    try:
+        chosen = streams.overlapping(client, group, since, until, streams.pages_left(page, until))
+        if chosen is None:
+            return None
+        lines = streams.read(client, group, chosen, since, end_ms, _stream_line(group, parser), done, stop)
+        first = next(lines, None)  # every stream's first page is in by now
+    except Problem as problem:
+        if problem.kind in ("denied", "unavailable"):
+            return None
+        raise
+    return iter(()) if first is None else itertools.chain((first,), lines)
 
 
 def _stream_line(group: str, parser: AccessLogParser | None) -> Callable[[dict[str, Any], str], LogLine]:
