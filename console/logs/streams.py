@@ -38,10 +38,10 @@ STALE_MS = 6 * 3_600_000  # listed last events this far before the window end th
 WORKERS = 8  # streams read at once
 
 
-def cheaper(streams: int, describe_pages: int, pages_left: float) -> bool:
-    """Reading `streams` listed in `describe_pages` costs fewer seconds of quota than `pages_left` pages
+def cheaper(streams: int, describe_pages: int, remaining: float) -> bool:
+    """Reading `streams` listed in `describe_pages` costs fewer seconds of quota than `remaining` pages
     of FilterLogEvents (see the module's docstring)."""
-    return describe_pages / DESCRIBE_TPS + (pages_left + streams) / GET_TPS < pages_left / FILTER_TPS
+    return describe_pages / DESCRIBE_TPS + (remaining + streams) / GET_TPS < remaining / FILTER_TPS
 
 
 def pages_left(page: list[dict[str, Any]], end_ms: int) -> float:
@@ -52,13 +52,13 @@ def pages_left(page: list[dict[str, Any]], end_ms: int) -> float:
     return max(0, end_ms - last) / max(1, last - first)
 
 
-def overlapping(client: Any, group: str, start_ms: int, end_ms: int, pages_left: float) -> list[str] | None:
+def overlapping(client: Any, group: str, start_ms: int, end_ms: int, remaining: float) -> list[str] | None:
     """The streams that may hold events in [start_ms, end_ms], or None when listing and reading them
-    costs more than FilterLogEvents' `pages_left` pages."""
+    costs more than FilterLogEvents' `remaining` pages (pages_left)."""
     chosen: list[str] = []
     params: dict[str, Any] = {"logGroupName": group, "orderBy": "LastEventTime", "descending": True}
     pages = 0
-    while cheaper(len(chosen), pages + 1, pages_left):
+    while cheaper(len(chosen), pages + 1, remaining):
         try:
             reply = client.describe_log_streams(**params)
         except Exception as exc:
@@ -67,11 +67,11 @@ def overlapping(client: Any, group: str, start_ms: int, end_ms: int, pages_left:
         for stream in reply.get("logStreams", []):
             first, last = stream.get("firstEventTimestamp"), stream.get("lastEventTimestamp")
             if last is not None and last < start_ms - STALE_MS:
-                return chosen if cheaper(len(chosen), pages, pages_left) else None
+                return chosen if cheaper(len(chosen), pages, remaining) else None
             if _may_hold(stream, first, last, start_ms, end_ms):
                 chosen.append(stream["logStreamName"])
         if not reply.get("nextToken"):
-            return chosen if cheaper(len(chosen), pages, pages_left) else None
+            return chosen if cheaper(len(chosen), pages, remaining) else None
         params["nextToken"] = reply["nextToken"]
     return None
 
