@@ -57,6 +57,9 @@ def written(sandbox, aws_client_for):
             if event is not None:
                 batch.append(event)
                 size += len(event["message"]) + 26
+    logs.create_log_stream(logGroupName=group, logStreamName="old")  # last written 8 hours before: not read
+    logs.put_log_events(logGroupName=group, logStreamName="old",
+                        logEvents=[{"timestamp": first - 8 * 3_600_000, "message": "stream-old"}])
     yield group, first - 1_000, end
     logs.delete_log_group(logGroupName=group)
 
@@ -69,9 +72,15 @@ def client(sandbox, aws_client_for):
                                  region=HERE)
     metered(logs, filter_budget(connection), read_budgets(connection))
     calls: dict[str, int] = {}
-    logs.meta.events.register("before-call.cloudwatch-logs",
-                              lambda model, **_: calls.__setitem__(model.name, calls.get(model.name, 0) + 1))
-    logs.calls = calls
+    read: set[str] = set()
+
+    def count(model, params, **_) -> None:
+        calls[model.name] = calls.get(model.name, 0) + 1
+        if model.name == "GetLogEvents":
+            read.add(params["logStreamName"])
+
+    logs.meta.events.register("before-parameter-build.cloudwatch-logs", count)
+    logs.calls, logs.streams_read = calls, read
     return logs
 
 
@@ -104,6 +113,7 @@ def test_past_one_page_the_streams_read_give_exactly_filter_log_events_lines(cli
     assert got == expected  # same lines, same order, none lost or repeated at page and stream boundaries
     assert client.calls["FilterLogEvents"] == 1 and client.calls["DescribeLogStreams"] == 1
     assert client.calls["GetLogEvents"] >= 3 + 2 + 2  # a and b over 1 MB: two pages each, and each stream's end
+    assert client.streams_read == {"a", "b", "c"}  # not "old", whose last event is hours before the window
 
 
 def test_a_window_inside_the_group_reads_only_its_lines(client, written):
