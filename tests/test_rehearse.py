@@ -21,7 +21,7 @@ LIMIT = 240.0  # seconds from the run's start to green
 
 
 @pytest.mark.timeout(600)
-@pytest.mark.parametrize("scenario", ["throttle-storm", "bad-canary", "stale-cache"])
+@pytest.mark.parametrize("scenario", ["throttle-storm", "bad-canary", "stale-cache", "expired-keys"])
 def test_the_bundled_runbook_brings_its_rehearsal_to_green_within_4_minutes(scenario, tmp_path):
     done = subprocess.run([sys.executable, "-m", "console", "rehearse", scenario, "--output", "json"],
                           capture_output=True, text=True, timeout=560,
@@ -31,4 +31,5 @@ def test_the_bundled_runbook_brings_its_rehearsal_to_green_within_4_minutes(scen
     answer = json.loads(done.stdout)
     assert answer["run"]["status"] == "green"
     assert answer["time_to_green_s"] < LIMIT, answer["time_to_green_s"]
-    assert [s["status"] for s in answer["run"]["steps"]][:2] == ["passed", "applied"]
+    statuses = [s["status"] for s in answer["run"]["steps"]]
+    assert statuses[0] == "passed" and "applied" in statuses and set(statuses) <= {"passed", "confirmed", "applied"}

@@ -117,7 +117,7 @@ def test_a_field_out_of_bounds_through_a_parameter_is_refused_before_anything_ru
 
 def test_every_bundled_runbook_is_valid_and_found_by_name():
     names = set(bundled())
-    assert {"throttle-storm", "bad-canary", "stale-cache", "key-rotation"} <= names
+    assert {"throttle-storm", "bad-canary", "stale-cache", "expired-keys", "key-rotation"} <= names
     for name in names:
         book = find(name)
         assert book.name == name

@@ -252,7 +252,7 @@ timeout = 10
         shown = screen_text(app)
         assert "drill" in shown and "green" in shown
         for words in ("check requests > 0 passed requests =", "plan throttle.set applied",
-                      "confirm Wait for traffic on {stage}? confirmed", "wait until requests > 0 passed"):
+                      "confirm Wait for traffic on prod? confirmed", "wait until requests > 0 passed"):
             assert words in " ".join(shown.split()), shown
     assert stage()["throttle"] == 783.0
     made = [e for e in journal() if e.get("outcome") == APPLIED]
@@ -271,6 +271,7 @@ def test_the_bundled_key_rotation_runbook_rotates_a_key_and_disables_the_old_one
     answer = json.loads(capsys.readouterr().out)
     assert code == 0, answer
     assert [s["status"] for s in answer["steps"]] == ["applied", "confirmed", "applied"]
+    assert answer["steps"][1]["title"].startswith(f"confirm The new key is in every usage plan of {old['id']}.")
     assert len(answer["steps"][0]["entries"]) == 1 + len(plans)  # the new key, then one plan each
     new_id = next(e for e in journal() if e["id"] == answer["steps"][0]["entries"][0])["created"]
     assert {p["id"] for p in apigw.get_usage_plans(keyId=new_id)["items"]} == plans
@@ -363,6 +364,6 @@ async def test_runbook_alone_lists_the_bundled_runbooks(live):
         await pilot.press("colon", *"runbook", "enter")
         await until(pilot, lambda: isinstance(app.screen, RunbookScreen) and app.screen.listed, "the list")
         shown = screen_text(app)
-        for name in ("bad-canary", "key-rotation", "stale-cache", "throttle-storm"):
+        for name in ("bad-canary", "expired-keys", "key-rotation", "stale-cache", "throttle-storm"):
             assert name in shown
         assert app.screen.listed == sorted(app.screen.listed)

@@ -43,7 +43,7 @@ from console.runbook.runner import (
 MARKS = {PASSED: "✓", "applied": "✓", "confirmed": "✓", FAILED: "✗", "timed out": "✗", "declined": "✗",
          "cancelled": "✗", "not run": "·", DRY_RUN: "○"}
 # Each rehearsal: the bundled runbook of the same name, on the stage the scenario strikes.
-REHEARSALS = ("throttle-storm", "bad-canary", "stale-cache")
+REHEARSALS = ("throttle-storm", "bad-canary", "stale-cache", "expired-keys")
 
 
 def listing(args) -> int:

@@ -106,8 +106,7 @@ class Step:
 
     @property
     def title(self) -> str:
-        return str(self.fields.get("title") or {"check": "check", "plan": "plan", "wait_until": "wait until",
-                                                   "confirm": "confirm"}[self.kind] + f" {self.subject}")
+        return _title(self.kind, self.subject, self.fields)
 
     @property
     def on_stage(self) -> bool:
@@ -180,6 +179,16 @@ class Bound:
     @property
     def condition(self) -> conditions.Condition | None:
         return conditions.parse(self.step.subject) if self.step.kind in ("check", "wait_until") else None
+
+    @property
+    def title(self) -> str:
+        """The step's title with the run's values in it (a confirmation names the keys it is about)."""
+        return _title(self.step.kind, self.subject, self.fields)
+
+
+def _title(kind: str, subject: str, fields: dict[str, Any]) -> str:
+    return str(fields.get("title") or {"check": "check", "plan": "plan", "wait_until": "wait until",
+                                       "confirm": "confirm"}[kind] + f" {subject}")
 
 
 def substitute(value: Any, values: dict[str, Any]) -> Any:

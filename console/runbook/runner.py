@@ -107,7 +107,7 @@ class Runner:
         self.engine, self.driver = engine, driver
         self.steps: list[Bound] = runbook.bind(values)  # every field checked before anything runs
         self.run = Run(runbook, values, run_id or new_id(), dry_run,
-                       [Outcome(b.step.number, b.step.kind, b.step.title) for b in self.steps])
+                       [Outcome(b.step.number, b.step.kind, b.title) for b in self.steps])
         self.cancelled = threading.Event()
         self._figures: dict[tuple[str, str], StageFigures] = {}
         self._changed_at: datetime | None = None  # when this run last applied a change (new_minutes count from it)
