@@ -520,3 +520,22 @@ def test_describe_log_streams_pages_50_and_orders_by_last_event_time_newest_firs
     assert error_of(lambda: logs.describe_log_streams(logGroupName=group, orderBy="LastEventTime",
                                                       logStreamNamePrefix="x"))["Error"]["Code"] == \
         "InvalidParameterException"
+
+
+def test_describe_log_streams_allows_5_calls_a_second_per_account_and_region(sandbox, aws_client_for, group):
+    """DescribeLogStreams: "This operation has a limit of five transactions per second, after which
+    transactions are throttled." (Its own region: other modules' listings do not spend its quota.)"""
+    logs = aws_client_for(sandbox.url, "logs", "ap-east-2",
+                          Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+    logs.create_log_group(logGroupName=group)
+    try:
+        time.sleep(1.0)
+        answered = 0
+        with pytest.raises(ClientError) as refused:
+            for _ in range(20):
+                logs.describe_log_streams(logGroupName=group)
+                answered += 1
+        assert refused.value.response["Error"]["Code"] == "ThrottlingException"
+        assert 5 <= answered <= 6
+    finally:
+        logs.delete_log_group(logGroupName=group)

@@ -5,7 +5,7 @@ FilterLogEvents also keeps its documented quota, 5 transactions a second per acc
 shared by every client: a call over it is refused with ThrottlingException, as AWS refuses it. A
 query's sorted matches are kept between its pages (until the group changes), and a token's place is
 found by bisection, so a page costs what it holds, not what the group holds. GetLogEvents is
-answered by logs_events.
+answered by logs_events; DescribeLogStreams by moto, within its quota of 5 a second.
 
 moto 5.2.5 applies only plain-term filter patterns (JSON and space-delimited patterns match every
 event), ignores logGroupIdentifier, logStreamNamePrefix and startFromHead, and its StartLiveTail
@@ -36,6 +36,7 @@ _EVENT_OVERHEAD = 26  # bytes CloudWatch Logs counts per event on top of its mes
 _DESCENDING_SINCE_MS = 1_704_067_200_000  # startFromHead=false needs startTime >= 2024-01-01
 MAX_LIVE_TAIL_GROUPS = 10
 FILTER_TPS = 5  # FilterLogEvents quota: transactions a second per account and Region
+DESCRIBE_STREAMS_TPS = 5  # DescribeLogStreams quota: likewise
 _JSON_1_1 = "application/x-amz-json-1.1"
 _ARN = re.compile(r"^arn:[^:]+:logs:(?P<region>[^:]*):(?P<account>[^:]*):log-group:(?P<name>.+?)(?P<star>:\*)?$")
 
@@ -215,9 +216,19 @@ def get_log_events(call: Call, params: dict[str, Any]) -> Reply:
     return _json_1_1(logs_events.get_log_events(call, params, log_group, invalid))
 
 
+_describe_streams_quota = logs_events.Quotas(DESCRIBE_STREAMS_TPS)
+
+
+def describe_log_streams(call: Call, _params: dict[str, Any]) -> Reply:
+    """moto's answer (50 streams a page, orderBy LastEventTime), within the call's documented quota."""
+    _describe_streams_quota.admit(call.account, call.region)
+    return call.forward()
+
+
 _OPERATIONS: dict[str, Callable[[Call, dict[str, Any]], Reply]] = {
     "FilterLogEvents": filter_log_events,
     "GetLogEvents": get_log_events,
+    "DescribeLogStreams": describe_log_streams,
     "StartLiveTail": start_live_tail,
     **logs_insights.operations(log_group),  # StartQuery, GetQueryResults, StopQuery, DescribeQueries
 }
