@@ -136,6 +136,9 @@ KEYS: tuple[Key, ...] = (
     Key("deployments.rollback", "b", "point", "Point the stage here"),
     Key("deployments.refresh", "r", "refresh", "Refresh"),
     Key("deployments.back", "escape", "app.pop_screen", "Back"),
+    # runbook_params.RunbookParamsForm
+    Key("runbook-params.run", "ctrl+s", "run", "Check and run"),
+    Key("runbook-params.back", "escape", "back", "Back to the list"),
     # runbook.RunbookScreen
     Key("runbook.start", "enter", "start", "Run it", show=False),
     Key("runbook.cancel", "x", "cancel", "Stop the run"),

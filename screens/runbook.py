@@ -5,7 +5,8 @@ The runner (console.runbook.runner) runs in a thread worker: it reads and applie
 screen, through the UI thread, to confirm each plan on the ConfirmScreen every change takes (the stage's
 name typed when it is protected) and each `confirm` step on a yes/no of its own; the worker waits for
 the answer. `x` stops the run (a wait ends at once) and, as a failed step does, offers to undo what it
-applied, newest first. `:runbook` alone lists the bundled runbooks; enter runs one with its defaults.
+applied, newest first. `:runbook` alone lists the bundled runbooks; enter opens one's parameters (its
+defaults filled in: screens.runbook_params), and the run starts once they are checked.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from actions.engine import Applied
     from actions.plan import Plan
     from console.aws.errors import Problem
+    from console.runbook.format import Runbook
     from console.runbook.runner import Outcome, Run, Runner
 
 COLUMNS = ("#", "Step", "Status", "Now", "Elapsed")
@@ -75,6 +77,8 @@ class RunbookScreen(ConsoleScreen):
         self.runbook_name = name
         self.runner: Runner | None = None
         self.listed: list[str] = []
+        self.listed_before = False  # chosen from the list: escape on its parameters goes back to it
+        self.asking = False  # its parameters' form is open
 
     def body(self) -> ComposeResult:
         yield Static(id="head")
@@ -87,9 +91,10 @@ class RunbookScreen(ConsoleScreen):
             self._list()
 
     def load(self, refresh: bool = False) -> None:
-        """Start the run once connected (never again: a run is not a view to refresh)."""
-        if self.runbook_name and self.runner is None and self.app.engine is not None:
-            self._start()
+        """Once connected, ask for the runbook's parameters, then run (never again: a run is not a view to
+        refresh)."""
+        if self.runbook_name and self.runner is None and not self.asking and self.app.engine is not None:
+            self._ask()
 
     def _list(self) -> None:
         from console.runbook.library import bundled, find
@@ -99,8 +104,32 @@ class RunbookScreen(ConsoleScreen):
         for name, path in bundled().items():
             table.add_row(*cells(name, find(str(path)).summary))
             self.listed.append(name)
-        self.query_one("#head", Static).update("Bundled runbooks: enter runs one with its defaults on this "
-                                               "connection (the CLI takes --param).")
+        self.query_one("#head", Static).update("Bundled runbooks: enter opens one's parameters, its defaults "
+                                               "filled in, to run it on this connection.")
+
+    def _ask(self) -> None:
+        from console.runbook.library import find
+        from screens.runbook_params import RunbookParamsForm
+
+        try:
+            runbook = find(self.runbook_name)
+        except ValueError as invalid:  # RunbookInvalid: no such runbook, or one that does not read
+            self.query_one("#head", Static).update(foreign(str(invalid)))
+            self.app.notify(str(invalid), title="Runbook not valid", severity="error", timeout=15)
+            return
+        self.asking = True
+
+        def answered(given: dict[str, str] | None) -> None:
+            self.asking = False
+            if given is not None:
+                self._start(runbook, given)
+            elif self.listed_before:
+                self.runbook_name = ""
+                self._list()
+            else:
+                self.app.pop_screen()
+
+        self.app.push_screen(RunbookParamsForm(runbook), answered)
 
     @on(DataTable.RowSelected)
     def _chosen(self) -> None:
@@ -108,20 +137,18 @@ class RunbookScreen(ConsoleScreen):
 
     def action_start(self) -> None:
         table = self.query_one("#steps", DataTable)
-        if self.runner is None and self.listed and table.row_count:
+        if self.runner is None and self.listed and table.row_count and not self.asking:
             self.runbook_name = self.listed[table.cursor_row]
             table.clear(columns=True)
-            self.listed = []
+            self.listed, self.listed_before = [], True
             self.load()
 
-    def _start(self) -> None:
-        from console.runbook.library import find
+    def _start(self, runbook: "Runbook", given: dict[str, str]) -> None:
         from console.runbook.runner import Runner
 
         try:
-            runbook = find(self.runbook_name)
-            self.runner = Runner(self.app.engine, runbook, runbook.values({}), _Driver(self))
-        except ValueError as invalid:  # RunbookInvalid: the runbook or a parameter without a default
+            self.runner = Runner(self.app.engine, runbook, runbook.values(given, asked_as=""), _Driver(self))
+        except ValueError as invalid:  # RunbookInvalid: checked by the form already, but said if not
             self.query_one("#head", Static).update(foreign(str(invalid)))
             self.app.notify(str(invalid), title="Runbook not valid", severity="error", timeout=15)
             return

@@ -213,6 +213,7 @@ async def test_runbook_in_the_tui_shows_each_step_and_confirms_on_the_confirmati
     from screens.app import ConsoleApp
     from screens.confirm import ConfirmScreen
     from screens.runbook import GateScreen, RunbookScreen
+    from screens.runbook_params import RunbookParamsForm
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     book = tmp_path / "drill.toml"
@@ -241,6 +242,8 @@ timeout = 10
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.engine is not None, "the connection")
         await pilot.press("colon", *[keys.get(c, c) for c in f"runbook {book}"], "enter")
+        await until(pilot, lambda: isinstance(app.screen, RunbookParamsForm), "its parameters")
+        await pilot.press("enter")  # the defaults, as filled in
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the plan of step 2")
         assert app.screen.plan.summary == "Set stage default rate to 783 requests/s"
         await type_stage(pilot, app)
@@ -313,6 +316,7 @@ async def test_x_stops_a_run_in_the_tui_and_its_change_is_undone_on_the_confirma
     from screens.app import ConsoleApp
     from screens.confirm import ConfirmScreen
     from screens.runbook import RunbookScreen
+    from screens.runbook_params import RunbookParamsForm
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     book = tmp_path / "drill.toml"
@@ -326,6 +330,8 @@ poll = 60
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.engine is not None, "the connection")
         app.push_screen(RunbookScreen(str(book)))
+        await until(pilot, lambda: isinstance(app.screen, RunbookParamsForm), "its parameters")
+        await pilot.press("ctrl+s")
         asked = None
 
         def another_plan() -> bool:  # a ConfirmScreen, not the one just answered
@@ -367,3 +373,39 @@ async def test_runbook_alone_lists_the_bundled_runbooks(live):
         for name in ("bad-canary", "expired-keys", "key-rotation", "stale-cache", "throttle-storm"):
             assert name in shown
         assert app.screen.listed == sorted(app.screen.listed)
+
+
+async def test_the_tui_asks_for_a_runbooks_parameters_and_checks_them_before_anything_runs(live):
+    """Enter on a listed runbook opens its parameters with the defaults in; a value out of bounds or a
+    required one left empty is said in the form (nothing typed is lost, nothing runs); escape goes back."""
+    from screen_helpers import SIZE, screen_text, until
+    from textual.widgets import Input
+
+    from console.aws.session import Target
+    from screens.app import ConsoleApp
+    from screens.runbook import RunbookScreen
+    from screens.runbook_params import RunbookParamsForm
+
+    app = ConsoleApp(Target(endpoint_url=live.url, region=HERE))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.engine is not None, "the connection")
+        await pilot.press("colon", *"runbook", "enter")
+        await until(pilot, lambda: isinstance(app.screen, RunbookScreen) and app.screen.listed, "the list")
+        runbooks = app.screen
+        await pilot.press(*["down"] * runbooks.listed.index("throttle-storm"), "enter")
+        await until(pilot, lambda: isinstance(app.screen, RunbookParamsForm), "throttle-storm's parameters")
+        form = app.screen
+        boxes = {name: form.query_one(f"#param-{n}", Input) for n, name in enumerate(form.runbook.params)}
+        assert (boxes["api"].value, boxes["stage"].value, boxes["factor"].value) == ("orders-api", "prod", "4")
+        boxes["factor"].value = "99"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "factor=99: 99 is outside 1.1..10" in " ".join(screen_text(app).split()),
+                    "the bound said")
+        assert app.screen is form and boxes["factor"].value == "99" and runbooks.runner is None
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is runbooks and runbooks.listed, "the list again")
+        await pilot.press(*["down"] * runbooks.listed.index("key-rotation"), "enter")
+        await until(pilot, lambda: isinstance(app.screen, RunbookParamsForm), "key-rotation's parameters")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "key: required" in screen_text(app), "the required key said")
+        assert runbooks.runner is None

@@ -122,9 +122,10 @@ class Runbook:
     path: str
     lines: dict[tuple, int] = field(default_factory=dict, compare=False, repr=False)
 
-    def values(self, given: dict[str, str]) -> dict[str, Any]:
-        """Every parameter's typed value: --param over the default; every problem at once."""
-        problems = [f"--param {name}: {self.name} has no parameter {name!r} (it has: "
+    def values(self, given: dict[str, str], asked_as: str = "--param ") -> dict[str, Any]:
+        """Every parameter's typed value: the given over the default; every problem at once, each naming the
+        parameter as it was `asked_as` (the CLI's --param, the TUI's form)."""
+        problems = [f"{asked_as}{name}: {self.name} has no parameter {name!r} (it has: "
                     f"{', '.join(self.params) or 'none'})" for name in given if name not in self.params]
         values: dict[str, Any] = {}
         for name, param in self.params.items():
@@ -134,9 +135,10 @@ class Runbook:
                 elif param.default is not None:
                     values[name] = param.read(param.default)
                 else:
-                    problems.append(f"--param {name}: required ({param.type}{': ' + param.help if param.help else ''})")
+                    problems.append(f"{asked_as}{name}: required ({param.type}"
+                                    f"{': ' + param.help if param.help else ''})")
             except ValueError as why:
-                problems.append(f"--param {name}={given.get(name, param.default)}: {why}")
+                problems.append(f"{asked_as}{name}={given.get(name, param.default)}: {why}")
         if problems:
             raise RunbookInvalid(problems)
         return values
