@@ -77,7 +77,6 @@ class RunbookScreen(ConsoleScreen):
         self.runbook_name = name
         self.runner: Runner | None = None
         self.listed: list[str] = []
-        self.listed_before = False  # chosen from the list: escape on its parameters goes back to it
         self.asking = False  # its parameters' form is open
 
     def body(self) -> ComposeResult:
@@ -122,10 +121,11 @@ class RunbookScreen(ConsoleScreen):
         def answered(given: dict[str, str] | None) -> None:
             self.asking = False
             if given is not None:
+                self.query_one("#steps", DataTable).clear(columns=True)
+                self.listed = []
                 self._start(runbook, given)
-            elif self.listed_before:
+            elif self.listed:  # chosen from the list, which is still there
                 self.runbook_name = ""
-                self._list()
             else:
                 self.app.pop_screen()
 
@@ -139,8 +139,6 @@ class RunbookScreen(ConsoleScreen):
         table = self.query_one("#steps", DataTable)
         if self.runner is None and self.listed and table.row_count and not self.asking:
             self.runbook_name = self.listed[table.cursor_row]
-            table.clear(columns=True)
-            self.listed, self.listed_before = [], True
             self.load()
 
     def _start(self, runbook: "Runbook", given: dict[str, str]) -> None:

@@ -379,7 +379,7 @@ async def test_the_tui_asks_for_a_runbooks_parameters_and_checks_them_before_any
     """Enter on a listed runbook opens its parameters with the defaults in; a value out of bounds or a
     required one left empty is said in the form (nothing typed is lost, nothing runs); escape goes back."""
     from screen_helpers import SIZE, screen_text, until
-    from textual.widgets import Input
+    from textual.widgets import DataTable, Input
 
     from console.aws.session import Target
     from screens.app import ConsoleApp
@@ -392,7 +392,9 @@ async def test_the_tui_asks_for_a_runbooks_parameters_and_checks_them_before_any
         await pilot.press("colon", *"runbook", "enter")
         await until(pilot, lambda: isinstance(app.screen, RunbookScreen) and app.screen.listed, "the list")
         runbooks = app.screen
-        await pilot.press(*["down"] * runbooks.listed.index("throttle-storm"), "enter")
+        table = runbooks.query_one("#steps", DataTable)
+        table.move_cursor(row=runbooks.listed.index("throttle-storm"))
+        await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, RunbookParamsForm), "throttle-storm's parameters")
         form = app.screen
         boxes = {name: form.query_one(f"#param-{n}", Input) for n, name in enumerate(form.runbook.params)}
@@ -404,7 +406,9 @@ async def test_the_tui_asks_for_a_runbooks_parameters_and_checks_them_before_any
         assert app.screen is form and boxes["factor"].value == "99" and runbooks.runner is None
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is runbooks and runbooks.listed, "the list again")
-        await pilot.press(*["down"] * runbooks.listed.index("key-rotation"), "enter")
+        assert table.cursor_row == runbooks.listed.index("throttle-storm")  # where it was left
+        table.move_cursor(row=runbooks.listed.index("key-rotation"))
+        await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, RunbookParamsForm), "key-rotation's parameters")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: "key: required" in screen_text(app), "the required key said")
