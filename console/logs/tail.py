@@ -200,7 +200,7 @@ def _streams_history(client: Any, group: str, page: list[dict[str, Any]], end_ms
             done[event.get("logStreamName", "")] = done.get(event.get("logStreamName", ""), 0) + 1
     try:
         chosen = streams.overlapping(client, group, since, until, streams.pages_left(page, until))
-        if chosen is None:
+        if not chosen:  # none listed, though FilterLogEvents has more: the listing lags; trust FilterLogEvents
             return None
         lines = streams.read(client, group, chosen, since, end_ms, _stream_line(group, parser), done, stop)
         first = next(lines, None)  # every stream's first page is in by now
