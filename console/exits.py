@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from console.aws.errors import Problem
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_READ_ONLY = 0, 1, 2, 3
+EXIT_HANGUP = 129  # the console's terminal went away (128 + SIGHUP, as a shell reports a hung-up job)
 
 # Problems the operator fixes on their side (a flag, a profile, a login), not AWS's answer to a call.
 _USAGE_KINDS = frozenset({"credentials", "region", "bad-request"})

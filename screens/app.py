@@ -7,6 +7,8 @@ on screen before any of that cost is paid.
 from __future__ import annotations
 
 import gc
+import sys
+import termios
 import threading
 from functools import partial
 from typing import TYPE_CHECKING, Iterable
@@ -24,7 +26,7 @@ from textual.widgets import Input, Static, TextArea
 from console.config import Settings
 from console.config import load as load_settings
 from console.connect import Connector
-from console.exits import exit_code
+from console.exits import EXIT_HANGUP, exit_code
 from console.render.visible import visible
 from screens.apis import ApiListScreen
 from screens.base import ConsoleScreen
@@ -37,6 +39,8 @@ from screens.palette import StageCommands
 from screens.views import VIEWS, view
 from screens.widgets import Place, colour_before_connecting, resolved
 from screens.wire import compact, scroll_up
+
+HANGUP_CHECK_SECONDS = 2.0
 from screens.workers import in_thread
 
 if TYPE_CHECKING:
@@ -162,6 +166,17 @@ class ConsoleApp(App[None]):
         self.push_screen(ApiListScreen())
         self.connect(self.target)
         self.set_interval(0.5, self._watch_budget)
+        if not self.is_headless and sys.__stdin__ is not None and sys.__stdin__.isatty():
+            self.set_interval(HANGUP_CHECK_SECONDS, partial(self._watch_terminal, sys.__stdin__.fileno()))
+
+    def _watch_terminal(self, fd: int) -> None:
+        """Leave once the terminal has gone: a closed SSH session or tmux pane whose hang-up signal did not
+        reach the console (started under `make`, say) would otherwise leave it running for good, its input
+        thread spinning on the dead terminal's end of file (a third of a core)."""
+        try:
+            termios.tcgetattr(fd)
+        except (termios.error, OSError):
+            self.exit(return_code=EXIT_HANGUP)
 
     def on_unmount(self) -> None:
         self.connector.close()

@@ -161,6 +161,21 @@ def console_in_pty(sandbox):
 
 
 @pytest.mark.timeout(60)
+def test_the_console_leaves_when_its_terminal_goes_away(sandbox):
+    """A closed SSH session or tmux pane whose hang-up never reaches the console (here: the pty is not its
+    controlling terminal) must not leave it running, its input spinning on the dead terminal's end of file."""
+    pty = Pty(sandbox.url, 80, 24)
+    try:
+        pty.wait_for(b"orders-api")
+        os.close(pty.master)
+        assert pty.process.wait(timeout=15) == 129  # 128 + SIGHUP, as a shell reports a hung-up job
+    finally:
+        if pty.process.poll() is None:
+            pty.process.kill()
+            pty.process.wait()
+
+
+@pytest.mark.timeout(60)
 def test_an_idle_api_list_writes_at_most_its_age_label(console_in_pty):
     """Nothing changes on the API list: over 4 s the console writes less than 200 bytes a second (before,
     the status line's one-second tick repainted the whole terminal: ~3 KB/s at 120x40, 2 KB/s here)."""
