@@ -49,7 +49,8 @@ async def test_edit_a_rest_throttle_confirm_and_see_it_applied(sandbox, scratch_
         assert isinstance(app.screen, ThrottleForm)
         await type_text(pilot, "x2")
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the plan")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#plan Static"),
+                    "the plan, composed")
         assert "/*/*/throttling/rateLimit" in plain(app.screen.query_one("#plan Static").content)
         await pilot.press("y")
         await until(pilot, lambda: isinstance(app.screen, StageScreen) and stage.stage.throttle.rate == before * 2,

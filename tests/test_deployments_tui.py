@@ -45,7 +45,8 @@ async def test_roll_a_rest_stage_back_from_its_deployment_list(sandbox, apigw, u
             assert f"dev serves {v3}" in screen_text(app)
             await pilot.press("down")
             await pilot.press("b")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the plan")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#plan Static"),
+                        "the plan, composed")
             plan = app.screen.plan
             assert plan.call.params["patchOperations"] == [{"op": "replace", "path": "/deploymentId", "value": v2}]
             shown = plain(app.screen.query_one("#plan Static").content)
