@@ -8,6 +8,7 @@ from screen_helpers import plain, type_text, until
 from test_partial_failure import faults
 from textual.widgets import DataTable
 
+from console.aws.permissions import CHECKS, READ_ONLY_POLICY
 from console.aws.session import Target
 from screens.app import ConsoleApp
 from screens.doctor import DoctorScreen
@@ -25,7 +26,7 @@ def test_doctor_lists_exactly_the_denied_operations(sandbox, cli, scratch_region
 
 def test_doctor_passes_when_everything_is_allowed_and_prints_the_policies(cli):
     code, out, _ = cli("doctor", "--policies")
-    assert code == 0 and "11 of 11 allowed" in out and '"apigateway:PATCH"' in out
+    assert code == 0 and "14 of 14 allowed" in out and '"apigateway:PATCH"' in out
 
 
 async def test_the_doctor_view_lists_exactly_the_denied_operations(sandbox, scratch_region):
@@ -43,5 +44,16 @@ async def test_the_doctor_view_lists_exactly_the_denied_operations(sandbox, scra
                        if str(row[3]).startswith("REFUSED")}
             assert refused == {("apigatewayv2", "GetApis"), ("logs", "FilterLogEvents")}
             assert "logs:FilterLogEvents" in str(table.get_row_at(1)[3])
-            assert "9 of 11 allowed · refused: apigatewayv2:GetApis, logs:FilterLogEvents" in plain(
+            assert "12 of 14 allowed · refused: apigatewayv2:GetApis, logs:FilterLogEvents" in plain(
                 screen.query_one("#status").content)
+
+
+def test_the_read_only_policy_allows_every_read_the_doctor_checks():
+    """The policy `doctor --policies` prints is the one the checks need: a read the console makes (its long
+    history's GetLogEvents, Logs Insights' StartQuery ...) is in both or in neither."""
+    allowed = {action for statement in READ_ONLY_POLICY["Statement"]
+               for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])}
+    for check in CHECKS:
+        needed = "apigateway:GET" if check.service.startswith("apigateway") else f"{check.service}:{check.operation}"
+        assert needed in allowed, needed
+    assert {"logs:GetQueryResults", "logs:StopQuery"} <= allowed  # what a StartQuery goes on with

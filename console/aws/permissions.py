@@ -45,6 +45,13 @@ CHECKS: tuple[Check, ...] = (
     Check("logs", "DescribeLogGroups", "access-log groups", lambda c: c.describe_log_groups(limit=1)),
     Check("logs", "FilterLogEvents", "log history, polling, the canary comparison",
           lambda c: c.filter_log_events(logGroupName=PROBE_GROUP, limit=1)),
+    Check("logs", "DescribeLogStreams", "the streams a long log history is read from",
+          lambda c: c.describe_log_streams(logGroupName=PROBE_GROUP, limit=1)),
+    Check("logs", "GetLogEvents", "a long log history at 25 calls a second (else FilterLogEvents' 5)",
+          lambda c: c.get_log_events(logGroupName=PROBE_GROUP, logStreamName="probe", limit=1)),
+    Check("logs", "StartQuery", "Logs Insights queries (with GetQueryResults and StopQuery)",
+          lambda c: c.start_query(logGroupName=PROBE_GROUP, startTime=0, endTime=60,
+                                  queryString="fields @timestamp | limit 1")),
 )
 
 
@@ -87,7 +94,8 @@ READ_ONLY_POLICY: dict[str, Any] = {
          "Action": ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "cloudwatch:DescribeAlarms"],
          "Resource": "*"},
         {"Sid": "LogsRead", "Effect": "Allow",
-         "Action": ["logs:DescribeLogGroups", "logs:FilterLogEvents", "logs:StartLiveTail"],
+         "Action": ["logs:DescribeLogGroups", "logs:FilterLogEvents", "logs:StartLiveTail", "logs:DescribeLogStreams",
+                    "logs:GetLogEvents", "logs:StartQuery", "logs:GetQueryResults", "logs:StopQuery"],
          "Resource": "*"},
     ],
 }
