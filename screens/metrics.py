@@ -131,8 +131,9 @@ class MetricsScreen(ConsoleScreen):
                    glyphs=self.app.no_color),
             x_range)
         latency = [("avg", GREEN, "latency", "Average"), ("p50", CYAN, "latency", "p50"),
-                   ("p90", BLUE, "latency", "p90"), ("p99", MAGENTA, "latency", "p99"),
-                   ("integ p99", YELLOW, "integration_latency", "p99")]
+                   ("p90", BLUE, "latency", "p90"), ("p99", MAGENTA, "latency", "p99")]
+        if not found.ref.websocket:  # a WebSocket API's latency is its integration's: one line, not two
+            latency.append(("integ p99", YELLOW, "integration_latency", "p99"))
         self.query_one("#metrics-latency", Chart).draw(
             [(label, colour, *xy(metric, stat)) for label, colour, metric, stat in latency],
             legend([(label, colour, _value(found.get(metric, stat).last)) for label, colour, metric, stat in latency],

@@ -108,3 +108,18 @@ async def test_the_canary_and_metrics_views_under_a_change_read_the_stage_again(
             assert "r42" in plain(canary.query_one("#variables").content)
     finally:
         apigw.delete_rest_api(restApiId=api_id)
+
+
+async def test_a_websocket_stages_latency_chart_draws_its_integration_latency_once(sandbox):
+    """A WebSocket API's latency is its IntegrationLatency: the chart's p99 line is it, with no second
+    "integ p99" line drawn over the same points (a REST stage has both)."""
+    from screen_helpers import screen_text
+
+    app = ConsoleApp(Target(endpoint_url=sandbox.url))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await connected(pilot)
+        for name, both in (("live-notifications-ws", False), ("orders-api", True)):
+            await app.push_screen(MetricsScreen(app.gateway.find_api(name), "prod"))
+            await until(pilot, lambda: "p99" in screen_text(app) and not app.screen.loading_what, f"{name}'s charts")
+            assert ("integ p99" in screen_text(app)) is both, name
+            app.pop_screen()
