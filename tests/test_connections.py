@@ -170,6 +170,28 @@ def test_a_role_chain_without_mfa_just_works(aws_home, sandbox):
     assert Connection(Target(profile="chain", endpoint_url=sandbox.url)).identify().account == "333333333333"
 
 
+def test_a_connection_reads_the_config_once_and_registers_no_handler_anew(aws_home, sandbox, monkeypatch):
+    """A fleet makes a connection per target: each makes one botocore session (not a second one to ask
+    whether its profile is a keyring entry), with botocore's built-in handlers copied, not registered one
+    by one again; a client made from it still runs them (API Gateway's Accept header is one)."""
+    import botocore.session
+
+    made, registered = [], []
+    real_init, real_register = botocore.session.Session.__init__, botocore.session.Session._register_builtin_handlers
+    monkeypatch.setattr(botocore.session.Session, "__init__",
+                        lambda self, *a, **k: (made.append(k), real_init(self, *a, **k))[1])
+    monkeypatch.setattr(botocore.session.Session, "_register_builtin_handlers",
+                        lambda self, events: (registered.append(self), real_register(self, events))[1])
+    Connection(Target(profile="chain", endpoint_url=sandbox.url))  # the built-in handlers' one registration
+    made.clear(), registered.clear()
+    connection = Connection(Target(profile="chain", endpoint_url=sandbox.url))
+    assert len(made) == 1 and registered == []
+    client, sent = connection.client("apigateway"), []
+    client.meta.events.register("before-send", lambda request, **_: sent.append(request.headers.get("Accept")))
+    client.get_account()
+    assert sent == [b"application/json"] or sent == ["application/json"]  # botocore's add_accept_header ran
+
+
 def test_an_expired_sso_token_names_the_login_command(aws_home, sandbox, capsys):
     code, _, err = run(capsys, "--profile", "sso-dev", "--endpoint-url", sandbox.url, "apis")
     assert code == 2

@@ -47,7 +47,8 @@ def all_profiles() -> list[Profile]:
     return found
 
 
-def is_keyring_profile(name: str | None) -> bool:
-    """A name that is no AWS profile but a keyring entry connects through the keyring."""
-    return bool(name) and name not in aws_profiles() and credentials.usable() is None and \
-        name in credentials.names()
+def is_keyring_profile(name: str | None, profiles: dict[str, dict] | None = None) -> bool:
+    """A name that is no AWS profile but a keyring entry connects through the keyring. `profiles`: the AWS
+    profiles as a session already read them (a fleet of targets reads the files once per connection)."""
+    return bool(name) and name not in (aws_profiles() if profiles is None else profiles) and \
+        credentials.usable() is None and name in credentials.names()
