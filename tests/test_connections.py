@@ -170,6 +170,14 @@ def test_a_role_chain_without_mfa_just_works(aws_home, sandbox):
     assert Connection(Target(profile="chain", endpoint_url=sandbox.url)).identify().account == "333333333333"
 
 
+def test_a_role_profiles_account_is_known_without_a_call_and_only_a_roles(aws_home, sandbox):
+    """What a fleet row names as the account: the role's, from its ARN, which STS then confirms; a profile
+    with keys of its own has no account but STS's answer."""
+    chain = Connection(Target(profile="chain", endpoint_url=sandbox.url))
+    assert chain.role_account() == "333333333333" == chain.identify().account
+    assert Connection(Target(profile="static", endpoint_url=sandbox.url)).role_account() is None
+
+
 def test_a_connection_reads_the_config_once_and_registers_no_handler_anew(aws_home, sandbox, monkeypatch):
     """A fleet makes a connection per target: each makes one botocore session (not a second one to ask
     whether its profile is a keyring entry), with botocore's built-in handlers copied, not registered one

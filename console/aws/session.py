@@ -396,6 +396,15 @@ class Connection:
         self.identity = Identity(account=answer["Account"], arn=answer["Arn"], user_id=answer["UserId"])
         return self.identity
 
+    def role_account(self) -> str | None:
+        """The account of the role this connection's profile assumes (its role_arn), known without a call;
+        None for any other credentials, whose account only STS can tell."""
+        if not self.profile:
+            return None
+        arn = self._session.full_config.get("profiles", {}).get(self.profile, {}).get("role_arn", "")
+        parts = arn.split(":")
+        return parts[4] if len(parts) > 5 and parts[0] == "arn" and parts[4].isdigit() else None
+
     def regions(self) -> list[str]:
         """Regions where API Gateway is offered (from botocore's endpoint data; no call)."""
         return self._session.get_available_regions("apigateway")

@@ -90,7 +90,8 @@ def read_target(target: FleetTarget, settings: Any, count_429s: bool = True) -> 
     try:
         connection = Connection(Target(profile=target.profile, region=target.region),
                                 TokenBucket(settings.budget_rate, settings.budget_burst))
-        account = connection.identify().account
+        # a role's account is in its ARN: asking STS would be one more client and round trip per target
+        account = connection.role_account() or connection.identify().account
         gateway = Gateway(connection)
         found = region_pulse(connection, gateway, region_refs(gateway), count_429s=count_429s)
         gaps = tuple(f"{source}: not available here — {problem.message}"
