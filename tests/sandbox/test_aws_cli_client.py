@@ -19,14 +19,25 @@ clidriver = pytest.importorskip("awscli.clidriver", reason="the dev extra instal
 REGION = "ap-southeast-6"  # this module's own
 
 
+ENVIRONMENT = (("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID), ("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY),
+               ("AWS_CONFIG_FILE", "/dev/null"), ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+               ("AWS_PAGER", ""), ("AWS_DISABLE_HOST_PREFIX_INJECTION", "true"))
+
+
+@pytest.fixture(scope="module")
+def driver():
+    """One AWS CLI for the module (making one loads its command table: most of a second)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in ENVIRONMENT:
+            patch.setenv(name, value)
+        yield clidriver.create_clidriver()
+
+
 @pytest.fixture
-def aws_cli(sandbox, monkeypatch, capsys):
+def aws_cli(sandbox, driver, monkeypatch, capsys):
     """aws_cli("apigateway", "get-rest-apis", ...) -> (exit code, JSON answer or None, stderr)."""
-    for name, value in (("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID), ("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY),
-                        ("AWS_CONFIG_FILE", "/dev/null"), ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
-                        ("AWS_PAGER", ""), ("AWS_DISABLE_HOST_PREFIX_INJECTION", "true")):
+    for name, value in ENVIRONMENT:
         monkeypatch.setenv(name, value)
-    driver = clidriver.create_clidriver()
 
     def run(*words: str) -> tuple[int, object, str]:
         capsys.readouterr()
