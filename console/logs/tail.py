@@ -30,7 +30,7 @@ import heapq
 import itertools
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -194,31 +194,20 @@ def _streams_history(client: Any, group: str, page: list[dict[str, Any]], end_ms
     FilterLogEvents, an emulator without them) before a line was read: FilterLogEvents goes on then."""
     since = int(page[-1]["timestamp"]) if page else 0
     until = end_ms if end_ms is not None else int(time.time() * 1000)
-    done: dict[str, int] = {}  # events stamped `since` already given, per stream: the streams' reads leave them out
-    for event in page:
-        if int(event["timestamp"]) == since:
-            done[event.get("logStreamName", "")] = done.get(event.get("logStreamName", ""), 0) + 1
+    # events stamped `since` already given, per stream: the streams' reads leave them out
+    done = Counter(event.get("logStreamName", "") for event in page if int(event["timestamp"]) == since)
     try:
         chosen = streams.overlapping(client, group, since, until, streams.pages_left(page, until))
         if not chosen:  # none listed, though FilterLogEvents has more: the listing lags; trust FilterLogEvents
             return None
-        lines = streams.read(client, group, chosen, since, end_ms, _stream_line(group, parser), done, stop)
+        lines = streams.read(client, group, chosen, since, end_ms,
+                             lambda event, stream: to_line(event, group, parser, stream), done, stop)
         first = next(lines, None)  # every stream's first page is in by now
     except Problem as problem:
         if problem.kind in ("denied", "unavailable"):
             return None
         raise
     return iter(()) if first is None else itertools.chain((first,), lines)
-
-
-def _stream_line(group: str, parser: AccessLogParser | None) -> Callable[[dict[str, Any], str], LogLine]:
-    facts = parser.facts if parser else _no_facts
-
-    def line(event: dict[str, Any], stream: str) -> LogLine:
-        message = event.get("message", "").rstrip("\n")
-        return LogLine(int(event["timestamp"]), group, stream, message, facts(message), event.get("ingestionTime"),
-                       parser=parser)
-    return line
 
 
 def _filter_params(group: str, start_ms: int, end_ms: int | None, pattern: str | None) -> dict[str, Any]:
@@ -252,9 +241,10 @@ def filter_pages(client: Any, group: str, start_ms: int, end_ms: int | None, pat
         params["nextToken"] = token
 
 
-def to_line(event: dict[str, Any], group: str, parser: AccessLogParser | None) -> LogLine:
+def to_line(event: dict[str, Any], group: str, parser: AccessLogParser | None, stream: str | None = None) -> LogLine:
+    """A Logs event as a line; `stream` for an event that does not name its own (GetLogEvents')."""
     message = event.get("message", "").rstrip("\n")
-    return LogLine(int(event["timestamp"]), group, event.get("logStreamName", ""), message,
+    return LogLine(int(event["timestamp"]), group, stream or event.get("logStreamName", ""), message,
                    parser.facts(message) if parser else None, event.get("ingestionTime"), event.get("eventId"),
                    parser=parser)
 
