@@ -44,16 +44,17 @@ def stage(engine: Engine, args) -> int:
         "the account's limits": gateway.account_limits,
         "its gateway responses": lambda: gateway.gateway_responses(api),
     })
-
-    def table():
-        from console.cli.output import sections
-        from console.render.describe import stage_sections
-
-        return sections(stage_sections(found, deployment, limits, responses))
-
     out(args, {"api": api, "stage": found, "deployment": deployment, "account_limits": limits,
-               "gateway_responses": responses}, table)
+               "gateway_responses": responses}, lambda: _sections(found, deployment, limits, responses))
     return EXIT_OK
+
+
+def _sections(stage, deployment=None, limits=None, responses=None, only: set[str] | None = None):
+    """The stage's sections (those named in `only`) as a table: rich is imported only when one is shown."""
+    from console.cli.output import sections
+    from console.render.describe import stage_sections
+
+    return sections([s for s in stage_sections(stage, deployment, limits, responses) if only is None or s[0] in only])
 
 
 def secondary(reads: dict[str, Callable[[], Any]]) -> list[Any]:
@@ -75,16 +76,9 @@ def throttle_show(engine: Engine, args) -> int:
     api = engine.gateway.find_api(args.api)
     found = engine.gateway.stage(api, args.stage, refresh=True)
     [limits] = secondary({"the account's limits": engine.gateway.account_limits})
-
-    def table():
-        from console.cli.output import sections
-        from console.render.describe import stage_sections
-
-        wanted = {"Throttling", "Method overrides", "Route overrides"}
-        return sections([s for s in stage_sections(found, None, limits) if s[0] in wanted])
-
     out(args, {"stage_default": found.throttle, "overrides": [(o.key, o.throttle) for o in found.overrides],
-               "account_limits": limits.throttle if limits else None}, table)
+               "account_limits": limits.throttle if limits else None},
+        lambda: _sections(found, limits=limits, only={"Throttling", "Method overrides", "Route overrides"}))
     return EXIT_OK
 
 
@@ -93,15 +87,7 @@ def vars_show(engine: Engine, args) -> int:
 
     api = engine.gateway.find_api(args.api)
     values = current(engine.document(api, args.stage))
-
-    def table():
-        from console.cli.output import sections
-        from console.render.describe import stage_sections
-
-        return sections([s for s in stage_sections(engine.gateway.stage(api, args.stage, refresh=True))
-                         if s[0] == "Stage variables"])
-
-    out(args, values, table)
+    out(args, values, lambda: _sections(engine.gateway.stage(api, args.stage, refresh=True), only={"Stage variables"}))
     return EXIT_OK
 
 
