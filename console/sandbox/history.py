@@ -752,9 +752,9 @@ def _per_minute(
         integration = _latency_histogram(rng, requests - timeouts, median, timeouts)
         yield (first + minute) * 60.0, {
             "counts": (requests, client, server, timeouts),
-            "requests": _ones(requests, requests),
-            "4xx": _ones(client, requests),
-            "5xx": _ones(server, requests),
+            "requests": counter_minute(requests, requests),
+            "4xx": counter_minute(client, requests),
+            "5xx": counter_minute(server, requests),
             "integration_latency": integration,
             "latency": {"Values": [v + GATEWAY_OVERHEAD_MS for v in integration["Values"]],
                         "Counts": integration["Counts"]},
@@ -764,11 +764,21 @@ def _per_minute(
         }
 
 
-def _ones(hits: int, requests: int) -> dict[str, list[float]]:
-    """A counter's minute: `hits` ones and `requests - hits` zeros, as Values and Counts."""
-    if not hits or hits == requests:
-        return {"Values": [1.0 if hits else 0.0], "Counts": [float(requests)]}
-    return {"Values": [0.0, 1.0], "Counts": [float(requests - hits), float(hits)]}
+def counter_minute(ones: int, of: int) -> dict[str, list[float]]:
+    """A counter's minute, as API Gateway sends it (Sum the count, Average the rate): `ones` requests
+    that count and `of - ones` that do not, as Values and Counts (the history, the live traffic and its
+    WebSocket stage alike)."""
+    pairs = [(value, count) for value, count in ((0.0, of - ones), (1.0, ones)) if count]
+    return {"Values": [v for v, _ in pairs], "Counts": [float(c) for _, c in pairs]}
+
+
+_STEP = math.log(1.04)
+
+
+@functools.cache
+def latency_bucket(ms: int) -> float:
+    """A live latency rounded to a 4% step: a minute's histogram stays small, its percentiles close."""
+    return round(math.exp(round(math.log(max(ms, 1)) / _STEP) * _STEP), 1)
 
 
 def _latency_histogram(
@@ -833,7 +843,7 @@ def _split(rng: random.Random, minutes: list[tuple[float, dict[str, Any]]], weig
             shared += share
             parts.append({
                 "counts": (n, refused, timed_out + failed, timed_out),
-                "requests": _ones(n, n), "4xx": _ones(refused, n), "5xx": _ones(timed_out + failed, n),
+                "requests": counter_minute(n, n), "4xx": counter_minute(refused, n), "5xx": counter_minute(timed_out + failed, n),
                 "integration_latency": hist,
                 "latency": {"Values": [v + GATEWAY_OVERHEAD_MS for v in hist["Values"]], "Counts": hist["Counts"]},
                 "bytes": {"StatisticValues": bytes_ | {"SampleCount": n, "Sum": share / 10}},
@@ -849,11 +859,11 @@ def _cache_counts(rng: random.Random, data: dict[str, Any], cached: list[bool], 
     rows = [part["counts"][0] if part and is_cached else 0 for part, is_cached in zip(parts, cached, strict=True)]
     total = sum(rows)
     hits = _binomial(rng, total, hit_ratio)
-    data["cache_hits"] = _ones(hits, total) if total else None
-    data["cache_misses"] = _ones(total - hits, total) if total else None
+    data["cache_hits"] = counter_minute(hits, total) if total else None
+    data["cache_misses"] = counter_minute(total - hits, total) if total else None
     for part, n, (hit, _) in zip(parts, rows, _table(rng, rows, [hits, total - hits]), strict=True):
         if n:
-            part["cache_hits"], part["cache_misses"] = _ones(hit, n), _ones(n - hit, n)
+            part["cache_hits"], part["cache_misses"] = counter_minute(hit, n), counter_minute(n - hit, n)
 
 
 def _part(minutes: list[tuple[float, dict[str, Any]]], index: int) -> list[tuple[float, dict[str, Any]]]:

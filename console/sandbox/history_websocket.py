@@ -27,7 +27,6 @@ stages' afternoon ramp; history and live traffic read the same clock, so they co
 from __future__ import annotations
 
 import base64
-import functools
 import heapq
 import itertools
 import math
@@ -43,6 +42,8 @@ from console.sandbox.history import (
     LOGGED_MINUTES,
     WINDOW_MINUTES,
     _request_time,
+    counter_minute,
+    latency_bucket,
     poisson,
     render,
 )
@@ -314,7 +315,7 @@ class Counts:
             if event.failed:
                 counted.counters[_FAILED[event.failed]] += 1
             if event.integration_ms is not None:
-                counted.latency[_bucket(event.integration_ms)] += 1
+                counted.latency[latency_bucket(event.integration_ms)] += 1
 
     def datums(self, api_id: str, stage: str, *, everything: bool = False, before: int = 0) -> list[dict[str, Any]]:
         """PutMetricData datums of the minutes before minute `before` (all of them, with `everything`), which
@@ -330,25 +331,9 @@ class Counts:
                 dimensions.append({"Name": "Route", "Value": route})
             base = {"Dimensions": dimensions, "Timestamp": minute_index * 60.0}
             for name, count in minute.counters.items():
-                datums.append(base | {"MetricName": name, "Unit": "Count", **_ones(count, minute.events)})
+                datums.append(base | {"MetricName": name, "Unit": "Count", **counter_minute(count, minute.events)})
             if minute.latency:
                 items = sorted(minute.latency.items())
                 datums.append(base | {"MetricName": "IntegrationLatency", "Unit": "Milliseconds",
                                       "Values": [v for v, _ in items], "Counts": [float(c) for _, c in items]})
         return datums
-
-
-def _ones(ones: int, of: int) -> dict[str, list[float]]:
-    """A counter's minute: `ones` events that count and `of - ones` that do not."""
-    pairs = [(value, count) for value, count in ((0.0, of - ones), (1.0, ones)) if count]
-    return {"Values": [v for v, _ in pairs], "Counts": [float(c) for _, c in pairs]}
-
-
-_STEP = math.log(1.04)
-
-
-@functools.cache
-def _bucket(ms: int) -> float:
-    """A latency rounded to a 4% step, as traffic.sinks rounds REST and HTTP latencies: a minute's histogram
-    stays small, its percentiles close."""
-    return round(math.exp(round(math.log(max(ms, 1)) / _STEP) * _STEP), 1)

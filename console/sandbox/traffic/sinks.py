@@ -18,13 +18,13 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 from operator import itemgetter
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from console.sandbox import moto_seam
+from console.sandbox.history import counter_minute, latency_bucket
 
 log = logging.getLogger("apigw-console.sandbox.traffic")
 
@@ -241,9 +241,9 @@ class MetricSink:
         minute.data_sum += length
         minute.data_min = min(minute.data_min, length)
         minute.data_max = max(minute.data_max, length)
-        minute.latency[_bucket(latency_ms)] += 1
+        minute.latency[latency_bucket(latency_ms)] += 1
         if integration_ms is not None:
-            minute.integration[_bucket(integration_ms)] += 1
+            minute.integration[latency_bucket(integration_ms)] += 1
 
     def flush(self, now: float, *, everything: bool = False) -> None:
         """Send the minutes that are over (all of them, with `everything`), batched per region."""
@@ -278,7 +278,7 @@ def _datums(target: MetricTarget, minute_index: int, minute: _Minute) -> list[di
     cached = minute.hits + minute.misses
     if cached and not target.http:
         counters += [("CacheHitCount", minute.hits, cached), ("CacheMissCount", minute.misses, cached)]
-    datums = [base | {"MetricName": name, "Unit": "Count", **_ones(ones, of)} for name, ones, of in counters]
+    datums = [base | {"MetricName": name, "Unit": "Count", **counter_minute(ones, of)} for name, ones, of in counters]
     if target.http:
         datums.append(base | {"MetricName": "DataProcessed", "Unit": "Bytes", "StatisticValues": {
             "SampleCount": minute.count, "Sum": minute.data_sum, "Minimum": minute.data_min,
@@ -288,23 +288,8 @@ def _datums(target: MetricTarget, minute_index: int, minute: _Minute) -> list[di
     return datums
 
 
-def _ones(ones: int, of: int) -> dict[str, list[float]]:
-    """A counter's minute: `ones` requests that count and `of - ones` that do not."""
-    pairs = [(value, count) for value, count in ((0.0, of - ones), (1.0, ones)) if count]
-    return {"Values": [v for v, _ in pairs], "Counts": [float(c) for _, c in pairs]}
-
-
 def _histogram(base: dict[str, Any], counts: dict[float, int]) -> list[dict[str, Any]]:
     """Values/Counts datums of a latency histogram, split to stay within PutMetricData's 150 values."""
     items = sorted(counts.items())
     return [base | {"Values": [v for v, _ in chunk], "Counts": [c for _, c in chunk], "Unit": "Milliseconds"}
             for chunk in (items[i:i + VALUES_PER_DATUM] for i in range(0, len(items), VALUES_PER_DATUM))]
-
-
-_STEP = math.log(1.04)
-
-
-@cache
-def _bucket(ms: int) -> float:
-    """A latency rounded to a 4% step: a minute's histogram stays small, percentiles stay close."""
-    return round(math.exp(round(math.log(max(ms, 1)) / _STEP) * _STEP), 1)
