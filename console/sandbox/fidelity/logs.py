@@ -27,12 +27,11 @@ from collections.abc import Callable
 from typing import Any
 
 from console.sandbox.fidelity import logs_events, logs_insights, logs_live_tail
+from console.sandbox.fidelity.logs_events import EVENT_OVERHEAD, MAX_PAGE_BYTES
 from console.sandbox.fidelity.logs_filter import Matcher, PatternError, compile_pattern
 from console.sandbox.router import AwsError, Call, Reply, Router
 
-MAX_EVENTS = 10_000  # FilterLogEvents: 10,000 events ...
-MAX_PAGE_BYTES = 1_048_576  # ... or 1 MB a page
-_EVENT_OVERHEAD = 26  # bytes CloudWatch Logs counts per event on top of its message
+MAX_EVENTS = 10_000  # FilterLogEvents and GetLogEvents: 10,000 events or 1 MB a page (logs_events)
 _DESCENDING_SINCE_MS = 1_704_067_200_000  # startFromHead=false needs startTime >= 2024-01-01
 MAX_LIVE_TAIL_GROUPS = 10
 FILTER_TPS = 5  # FilterLogEvents quota: transactions a second per account and Region
@@ -88,6 +87,18 @@ def log_group(call: Call, identifier: str, *, allow_star: bool = True):
     return group
 
 
+def group_and_limit(call: Call, params: dict[str, Any]) -> tuple[Any, int]:
+    """The group a read names (exactly one of logGroupName and logGroupIdentifier) and its page size, checked
+    as FilterLogEvents' and GetLogEvents' references say."""
+    if bool(params.get("logGroupName")) == bool(params.get("logGroupIdentifier")):
+        raise invalid("Specify exactly one of logGroupName and logGroupIdentifier.")
+    group = log_group(call, params.get("logGroupName") or params["logGroupIdentifier"])
+    limit = params.get("limit") or MAX_EVENTS
+    if not 1 <= limit <= MAX_EVENTS:
+        raise invalid(f"limit must be between 1 and {MAX_EVENTS}.")
+    return group, limit
+
+
 def matcher(pattern: str | None) -> Matcher:
     try:
         return compile_pattern(pattern)
@@ -107,21 +118,16 @@ _queries_lock = threading.Lock()
 def filter_log_events(call: Call, params: dict[str, Any]) -> Reply:
     """Matching events of a log group, interleaved across streams in time order, a page at a time."""
     _filter_quota.admit(call.account, call.region)
-    if bool(params.get("logGroupName")) == bool(params.get("logGroupIdentifier")):
-        raise invalid("Specify exactly one of logGroupName and logGroupIdentifier.")
-    group = log_group(call, params.get("logGroupName") or params["logGroupIdentifier"])
+    group, limit = group_and_limit(call, params)
     if params.get("logStreamNames") and params.get("logStreamNamePrefix"):
         raise invalid("logStreamNames and logStreamNamePrefix cannot both be specified.")
-    limit = params.get("limit") or MAX_EVENTS
-    if not 1 <= limit <= MAX_EVENTS:
-        raise invalid(f"limit must be between 1 and {MAX_EVENTS}.")
     ascending, after = _position(params, group.name)
     keys, events = _matching(group, params, ascending)
     first = 0 if after is None else bisect_right(keys, _order(after, ascending))
     events = events[first:first + limit + 1]
     page, size = [], 0
     for stream, event in events[:limit]:
-        size += len(event.message.encode()) + _EVENT_OVERHEAD
+        size += len(event.message.encode()) + EVENT_OVERHEAD
         if page and size > MAX_PAGE_BYTES:
             break
         page.append((stream, event))
@@ -213,7 +219,7 @@ def start_live_tail(call: Call, params: dict[str, Any]) -> Reply:
 
 
 def get_log_events(call: Call, params: dict[str, Any]) -> Reply:
-    return _json_1_1(logs_events.get_log_events(call, params, log_group, invalid))
+    return _json_1_1(logs_events.get_log_events(call, params, group_and_limit, invalid))
 
 
 _describe_streams_quota = logs_events.Quotas(DESCRIBE_STREAMS_TPS)

@@ -26,9 +26,8 @@ from console.aws.budget import TokenBucket
 from console.sandbox.router import AwsError, Reply
 
 GET_TPS = 25  # GetLogEvents quota: transactions a second per account and Region
-MAX_EVENTS = 10_000
-MAX_PAGE_BYTES = 1_048_576
-EVENT_OVERHEAD = 26  # bytes CloudWatch Logs counts per event on top of its message
+MAX_PAGE_BYTES = 1_048_576  # a page of FilterLogEvents or GetLogEvents: at most 1 MB ...
+EVENT_OVERHEAD = 26  # ... counting each event's message and these bytes
 _TOKEN = re.compile(r"^(?P<direction>[fb])/(?P<stamp>\d{20})(?P<event>\d{36})$")
 _SORTED_KEPT = 16  # streams whose sorted events are kept
 _FAR = 10**19  # a timestamp after every other
@@ -75,18 +74,13 @@ def sorted_events(stream) -> tuple[list[tuple[int, int]], list[Any]]:
     return keys, ordered
 
 
-def get_log_events(call, params: dict[str, Any], log_group, invalid) -> Reply:
+def get_log_events(call, params: dict[str, Any], group_and_limit, invalid) -> Reply:
     """One page of a stream's events in [startTime, endTime), forward or backward from the token."""
     _get_quota.admit(call.account, call.region)
-    if bool(params.get("logGroupName")) == bool(params.get("logGroupIdentifier")):
-        raise invalid("Specify exactly one of logGroupName and logGroupIdentifier.")
-    group = log_group(call, params.get("logGroupName") or params["logGroupIdentifier"])
+    group, limit = group_and_limit(call, params)
     stream = group.streams.get(params.get("logStreamName") or "")
     if stream is None:
         raise AwsError(400, "ResourceNotFoundException", "The specified log stream does not exist.")
-    limit = params.get("limit") or MAX_EVENTS
-    if not 1 <= limit <= MAX_EVENTS:
-        raise invalid(f"limit must be between 1 and {MAX_EVENTS}.")
     keys, events = sorted_events(stream)
     start, end = params.get("startTime"), params.get("endTime")
     low = 0 if start is None else bisect_left(keys, (start, -1))

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from console.sandbox.fidelity import logs_insights_query as language
+from console.sandbox.fidelity.logs_events import EVENT_OVERHEAD
 from console.sandbox.router import AwsError, Call, Reply
 
 RUN_SECONDS = 0.3  # how long a query stays Running: long enough that a client must poll
@@ -29,7 +30,6 @@ MAX_LIMIT = 10_000  # StartQuery's limit: at most 10,000 rows, the default
 MAX_GROUPS = 50
 MAX_RUNNING = 30  # concurrent queries per account and Region, as the StartQuery reference says
 KEEP = 500  # queries remembered per process (AWS keeps results for 7 days)
-_EVENT_OVERHEAD = 26  # bytes counted per event on top of its message, as FilterLogEvents counts them
 
 
 @dataclass
@@ -95,7 +95,7 @@ def start_query(call: Call, params: dict[str, Any], log_group: Callable[..., Any
         for name, stream in list(group.streams.items()):
             for event in list(stream.events):
                 if start * 1000 <= event.timestamp < (end + 1) * 1000:  # both ends inclusive, in seconds
-                    size += len(event.message.encode()) + _EVENT_OVERHEAD
+                    size += len(event.message.encode()) + EVENT_OVERHEAD
                     records.append(language.record(event.message, event.timestamp, name, group.name,
                                                    f"{group.name}/{name}/{event.event_id}"))
     records.sort(key=lambda r: r["@timestamp"], reverse=True)  # newest first, as Logs Insights answers
