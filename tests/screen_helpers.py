@@ -37,6 +37,18 @@ def screen_text(app) -> str:
     return "\n".join(parts)
 
 
+async def connected(pilot) -> None:
+    """Wait for the app's connection (its engine), as every screen test starts."""
+    await until(pilot, lambda: pilot.app.engine is not None, "the connection")
+
+
+async def run_command(pilot, text: str) -> None:
+    """`:` TEXT and enter, as the operator types a command."""
+    await pilot.press("colon")
+    await type_text(pilot, text)
+    await pilot.press("enter")
+
+
 async def type_text(pilot, text: str) -> None:
     await pilot.press(*[{" ": "space", ":": "colon", "/": "slash", "-": "minus"}.get(c, c) for c in text])
 

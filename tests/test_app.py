@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from screen_helpers import SIZE, plain, screen_text, type_text, until
+from screen_helpers import SIZE, plain, run_command, screen_text, type_text, until
 from textual.widgets import DataTable, Input
 
 from console.aws.session import Target
@@ -176,16 +176,12 @@ async def test_command_line_opens_plans_and_keys_with_values_masked(sandbox, aws
     app = ConsoleApp(Target(endpoint_url=sandbox.url))
     async with app.run_test(size=SIZE) as pilot:
         await listed(pilot)
-        await pilot.press("colon")
-        await type_text(pilot, "plans")
-        await pilot.press("enter")
+        await run_command(pilot, "plans")
         await until(pilot, lambda: isinstance(app.screen, UsagePlansScreen) and app.screen.fetched_at, "plans")
         assert "partner-gold" in {r[0] for r in rows(app)}
         assert any("orders-api/prod" in r[4] for r in rows(app))
 
-        await pilot.press("colon")
-        await type_text(pilot, "keys")
-        await pilot.press("enter")
+        await run_command(pilot, "keys")
         await until(pilot, lambda: isinstance(app.screen, ApiKeysScreen) and app.screen.fetched_at, "keys")
         values = [k["value"] for k in aws("apigateway").get_api_keys(includeValues=True)["items"]]
         text = screen_text(app)
@@ -199,9 +195,7 @@ async def test_region_switch_shows_nothing_of_the_old_region(sandbox):
         await listed(pilot)
         east_ids = {r[1] for r in rows(app, "#apis")}
         await select_api(pilot, "orders-api")
-        await pilot.press("colon")
-        await type_text(pilot, "region eu-west-1")
-        await pilot.press("enter")
+        await run_command(pilot, "region eu-west-1")
         await until(pilot, lambda: app.gateway.connection.region == "eu-west-1", "the switch")
         await listed(pilot)
         assert len(app.screen_stack) == 2  # the old API and stage screens are gone
@@ -215,9 +209,7 @@ async def test_a_mistyped_command_keeps_the_text(sandbox):
     app = ConsoleApp(Target(endpoint_url=sandbox.url))
     async with app.run_test(size=SIZE) as pilot:
         await listed(pilot)
-        await pilot.press("colon")
-        await type_text(pilot, "region narnia")
-        await pilot.press("enter")
+        await run_command(pilot, "region narnia")
         assert isinstance(app.screen, CommandLine)
         assert app.screen.query_one(Input).value == "region narnia"
         await pilot.press("escape")
@@ -228,9 +220,7 @@ async def test_q_command_quits(sandbox):
     app = ConsoleApp(Target(endpoint_url=sandbox.url))
     async with app.run_test(size=SIZE) as pilot:
         await listed(pilot)
-        await pilot.press("colon")
-        await type_text(pilot, "q")
-        await pilot.press("enter")
+        await run_command(pilot, "q")
         await pilot.pause(0.1)
     assert app.return_code == 0
 

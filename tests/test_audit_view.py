@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from screen_helpers import SIZE, until
+from screen_helpers import SIZE, connected, until
 from textual.widgets import DataTable, Static
 
 from actions import stage_variables
@@ -46,7 +46,7 @@ async def test_where_each_change_was_made_fits_80_columns_and_matches_the_cli(sa
                                                                               capsys):
     app = ConsoleApp(Target(endpoint_url=sandbox.url))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
+        await connected(pilot)
         app.open_view("audit")
         await until(pilot, lambda: isinstance(app.screen, AuditScreen) and app.screen.entries, "the journal")
         screen = app.screen

@@ -11,7 +11,7 @@ import urllib.request
 import boto3
 import pytest
 from once import once
-from screen_helpers import SIZE, screen_text, type_text, until
+from screen_helpers import SIZE, connected, run_command, screen_text, type_text, until
 from textual.widgets import DataTable, Input
 
 from console.aws.errors import Problem
@@ -249,10 +249,8 @@ async def test_the_api_screen_leads_to_its_authorizers_and_a_masked_unjournaled_
 async def test_the_authorizers_view_picks_an_api_and_says_v2_cannot_be_tested(sandbox, built):
     app = ConsoleApp(Target(endpoint_url=sandbox.url, region=REGION))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
-        await pilot.press("colon")
-        await type_text(pilot, "authorizers")
-        await pilot.press("enter")
+        await connected(pilot)
+        await run_command(pilot, "authorizers")
         await until(pilot, lambda: isinstance(app.screen, AuthorizersScreen), "the view")
         table = app.screen.query_one("#authorizers", DataTable)
         await until(pilot, lambda: table.row_count >= 3, "the APIs")
@@ -280,10 +278,8 @@ async def test_the_authorizers_view_picks_an_api_and_says_v2_cannot_be_tested(sa
 async def test_colon_authorizers_with_an_api_opens_its_authorizers_and_an_unknown_one_says_so(sandbox, built):
     app = ConsoleApp(Target(endpoint_url=sandbox.url, region=REGION))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
-        await pilot.press("colon")
-        await type_text(pilot, "authorizers payments-api")
-        await pilot.press("enter")
+        await connected(pilot)
+        await run_command(pilot, "authorizers payments-api")
         await until(pilot, lambda: isinstance(app.screen, AuthorizersScreen) and app.screen.api is not None,
                     "payments-api's authorizers")
         assert app.screen.api.name == "payments-api"
@@ -291,9 +287,7 @@ async def test_colon_authorizers_with_an_api_opens_its_authorizers_and_an_unknow
         await until(pilot, lambda: table.row_count == 2, "its two authorizers")
         assert "shopper-pool" in screen_text(app) and "psp-webhook-signature" in screen_text(app)
         await pilot.press("escape")
-        await pilot.press("colon")
-        await type_text(pilot, "authorizers no-such-api")
-        await pilot.press("enter")
+        await run_command(pilot, "authorizers no-such-api")
         await until(pilot, lambda: any("no-such-api" in str(n.message) for n in app._notifications),
                     "the refusal in words")
         assert not isinstance(app.screen, AuthorizersScreen)

@@ -3,7 +3,7 @@ is lost, and none runs as an action on the screen underneath."""
 
 from __future__ import annotations
 
-from screen_helpers import SIZE, until
+from screen_helpers import SIZE, connected, until
 from textual import events
 from textual.widgets import Input
 
@@ -22,7 +22,7 @@ def keypress(app, key: str, character: str | None) -> events.Key:
 async def test_keys_typed_in_a_burst_after_colon_all_reach_the_command_line(sandbox):
     app = ConsoleApp(Target(endpoint_url=sandbox.url))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
+        await connected(pilot)
         text = "logs orders-api prod canary xyz"[:30]
         for key in [":", *text]:  # all at once, as a fast typist over SSH sends them: nothing awaited between
             name = {":": "colon", " ": "space", "-": "minus"}.get(key, key)
@@ -55,7 +55,7 @@ async def test_a_burst_ending_in_enter_runs_the_command(sandbox):
 
     app = ConsoleApp(Target(endpoint_url=sandbox.url))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
+        await connected(pilot)
         for key, character in [("colon", ":"), *((c, c) for c in "pulse"), ("enter", "\r")]:
             app.post_message(keypress(app, key, character))
         await until(pilot, lambda: isinstance(app.screen, PulseScreen), "the pulse, opened by the burst's enter")

@@ -8,7 +8,7 @@ import time
 
 import pytest
 from canary_rehearsal import rehearse, run, traffic
-from screen_helpers import SIZE, screen_text, type_text, until
+from screen_helpers import SIZE, connected, screen_text, type_text, until
 from textual.widgets import Input
 
 from console.aws.session import Target
@@ -55,7 +55,7 @@ async def test_release_manager_flow(sandbox, aws):
     run(traffic(sandbox.url, REHEARSAL), now - 600, 600)
     app = ConsoleApp(Target(endpoint_url=sandbox.url, region=REHEARSAL), settings=Settings(canary=GATE))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
+        await connected(pilot)
         api = app.gateway.find_api(api_id)
         await app.push_screen(StageScreen(api, "prod"))
         await until(pilot, lambda: app.screen.stage is not None, "the stage")
@@ -143,7 +143,7 @@ async def test_leaving_the_screen_stops_the_rollout_and_http_stages_say_canaries
         {"op": "replace", "path": "/canarySettings/percentTraffic", "value": "5"}])
     app = ConsoleApp(Target(endpoint_url=sandbox.url, region=SCRATCH), settings=Settings(canary=GATE))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
+        await connected(pilot)
         api = app.gateway.find_api(api_id)
         await start_rollout_then_leave(pilot, api, lambda: pilot.press("escape"))
 

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 from once import once
-from screen_helpers import SIZE, plain, screen_text, type_text, until
+from screen_helpers import SIZE, connected, plain, run_command, screen_text, type_text, until
 from textual.widgets import DataTable, Input, Select, Static
 
 from actions import api_keys, rotation, usage_plans
@@ -35,13 +35,12 @@ REHEARSAL = "ap-south-1"  # catalog-api is copied here for the stale-cache rehea
 pytestmark = pytest.mark.usefixtures("private_dirs", "unpaced")
 
 
-async def connected(pilot, view: str | None = None):
+async def opened(pilot, view: str | None = None):
+    """The app once connected, with `view` (a `:` command) open if given."""
     app = pilot.app
-    await until(pilot, lambda: app.engine is not None, "the connection")
+    await connected(pilot)
     if view:
-        await pilot.press("colon")
-        await type_text(pilot, view)
-        await pilot.press("enter")
+        await run_command(pilot, view)
     return app
 
 
@@ -109,7 +108,7 @@ async def test_the_stale_cache_rehearsal_is_fixed_by_a_flush_from_the_stage_view
 
     app = ConsoleApp(Target(endpoint_url=sandbox.url, region=REHEARSAL))
     async with app.run_test(size=SIZE) as pilot:
-        await connected(pilot)
+        await opened(pilot)
         api = next(a for a in app.gateway.apis() if a.id == rehearsal)
         await app.push_screen(StageScreen(api, "prod"))
         await until(pilot, lambda: app.screen.stage is not None, "the stage")
@@ -132,7 +131,7 @@ async def test_a_plan_is_created_and_edited_from_the_plans_screen(sandbox, apigw
     name = unique("tui-plan")
     app = ConsoleApp(Target(endpoint_url=sandbox.url, region=REGION))
     async with app.run_test(size=SIZE) as pilot:
-        await connected(pilot, "plans")
+        await opened(pilot, "plans")
         await until(pilot, lambda: isinstance(app.screen, UsagePlansScreen) and app.screen.loading_what is None,
                     "the plans")
         screen = app.screen
@@ -162,7 +161,7 @@ async def test_a_plan_is_created_and_edited_from_the_plans_screen(sandbox, apigw
 async def test_bad_quota_input_is_explained_in_the_form_and_nothing_is_sent(sandbox):
     app = ConsoleApp(Target(endpoint_url=sandbox.url, region=REGION))
     async with app.run_test(size=SIZE) as pilot:
-        await connected(pilot, "plans")
+        await opened(pilot, "plans")
         await until(pilot, lambda: isinstance(app.screen, UsagePlansScreen), "the plans")
         await pilot.press("n")
         form = app.screen
@@ -179,7 +178,7 @@ async def test_bad_quota_input_is_explained_in_the_form_and_nothing_is_sent(sand
 async def test_usage_shows_keys_nearest_their_quota_first_and_a_quota_is_extended(sandbox, made, unique, apigw):
     app = ConsoleApp(Target(endpoint_url=sandbox.url, region=REGION))
     async with app.run_test(size=SIZE) as pilot:
-        await connected(pilot)
+        await opened(pilot)
         engine = app.engine
         plan_id = engine.apply(usage_plans.create(engine.place(), name=unique("tui-usage"), taken=(),
                                                   quota=usage_plans.parse_quota("100/DAY"))).plan.target.resource_id
@@ -216,7 +215,7 @@ async def test_a_new_key_value_is_shown_once_revealed_on_request_and_never_writt
     name = unique("tui-key")
     app = ConsoleApp(Target(endpoint_url=sandbox.url, region=REGION))
     async with app.run_test(size=SIZE) as pilot:
-        await connected(pilot, "keys")
+        await opened(pilot, "keys")
         await until(pilot, lambda: isinstance(app.screen, ApiKeysScreen), "the keys")
         screen = app.screen
         await pilot.press("n")
@@ -247,7 +246,7 @@ async def test_a_new_key_value_is_shown_once_revealed_on_request_and_never_writt
 async def test_an_interrupted_rotation_is_reported_and_finished_from_the_keys_screen(sandbox, made, unique, apigw):
     app = ConsoleApp(Target(endpoint_url=sandbox.url, region=REGION))
     async with app.run_test(size=SIZE) as pilot:
-        await connected(pilot)
+        await opened(pilot)
         engine = app.engine
         plan_id = engine.apply(usage_plans.create(engine.place(), name=unique("tui-rot"), taken=())
                                ).plan.target.resource_id
@@ -259,9 +258,7 @@ async def test_an_interrupted_rotation_is_reported_and_finished_from_the_keys_sc
         first = engine.apply(rotation.step_plan(engine, started, started.steps[0]))  # then the console went away
         made.append(("key", first.plan.target.resource_id))
 
-        await pilot.press("colon")
-        await type_text(pilot, "keys")
-        await pilot.press("enter")
+        await run_command(pilot, "keys")
         await until(pilot, lambda: isinstance(app.screen, ApiKeysScreen), "the keys")
         await on_row(pilot, app.screen.query_one(DataTable), old_id)
         await pilot.press("o")
@@ -285,7 +282,7 @@ async def test_cache_settings_from_the_stage_view(sandbox, scratch_apis, aws):
     api_id = scratch_apis["REST"]
     app = ConsoleApp(Target(endpoint_url=sandbox.url, region=REGION))
     async with app.run_test(size=SIZE) as pilot:
-        await connected(pilot)
+        await opened(pilot)
         api = next(a for a in app.gateway.apis() if a.id == api_id)
         await app.push_screen(StageScreen(api, "dev"))
         await until(pilot, lambda: app.screen.stage is not None, "the stage")

@@ -11,7 +11,7 @@ from collections import namedtuple
 
 import pytest
 from once import once
-from screen_helpers import SIZE, screen_text, type_text, until
+from screen_helpers import SIZE, connected, screen_text, type_text, until
 
 from console.aws.session import Target
 from console.cli import main
@@ -151,7 +151,7 @@ def test_the_stage_command_shows_the_web_acl_and_the_customised_gateway_response
 async def test_the_stage_screen_shows_the_web_acl(sandbox, private_dirs, unpaced):
     app = ConsoleApp(Target(endpoint_url=sandbox.url, region=REGION))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
+        await connected(pilot)
         api = next(a for a in app.gateway.apis() if a.name == "catalog-api")
         await app.push_screen(StageScreen(api, "prod"))
         await until(pilot, lambda: app.screen.stage is not None, "the stage")
@@ -192,7 +192,7 @@ def test_the_sandbox_traffic_names_each_refusal(sandbox, aws):
 async def test_the_palette_opens_the_keys_of_a_stages_usage_plans(sandbox, private_dirs, unpaced):
     app = ConsoleApp(Target(endpoint_url=sandbox.url, region=REGION))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
+        await connected(pilot)
         await pilot.press("ctrl+p")
         await pilot.pause(0.5)  # the palette reads the stages of the APIs it has not seen yet
         await type_text(pilot, "API keys payments-api prod")

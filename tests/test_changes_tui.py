@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from screen_helpers import SIZE, plain, type_text, until
+from screen_helpers import SIZE, connected, plain, type_text, until
 from textual.widgets import Input, Select, Static, TextArea
 
 from console.aws.session import Target
@@ -22,7 +22,7 @@ def private_journal(tmp_path, monkeypatch):
 
 async def open_stage(pilot, api_id: str, stage: str = "dev") -> StageScreen:
     app = pilot.app
-    await until(pilot, lambda: app.engine is not None, "the connection")
+    await connected(pilot)
     api = next(a for a in app.gateway.apis() if a.id == api_id)
     await app.push_screen(StageScreen(api, stage))
     await until(pilot, lambda: app.screen.stage is not None, "the stage")

@@ -21,7 +21,7 @@ import keyring.backend
 import keyring.backends.fail
 import keyring.errors
 import pytest
-from screen_helpers import SIZE, plain, type_text, until
+from screen_helpers import SIZE, plain, run_command, type_text, until
 from textual.widgets import DataTable, Input, Static
 
 from console.aws import credentials
@@ -320,9 +320,7 @@ def make_role_estate(sandbox) -> str:
 
 async def switch_to(pilot, profile: str) -> None:
     app = pilot.app
-    await pilot.press("colon")
-    await type_text(pilot, "ctx")
-    await pilot.press("enter")
+    await run_command(pilot, "ctx")
     await until(pilot, lambda: isinstance(app.screen, ConnectionScreen) and app.screen.profiles, "the profiles")
     table = app.screen.query_one("#profiles", DataTable)
     table.move_cursor(row=[p.name for p in app.screen.profiles].index(profile))

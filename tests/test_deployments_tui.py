@@ -4,7 +4,7 @@ pointing the stage there, `y` applies it, and the stage screen shows the new dep
 from __future__ import annotations
 
 import pytest
-from screen_helpers import SIZE, plain, screen_text, until
+from screen_helpers import SIZE, connected, plain, screen_text, until
 from test_deployments import http_api_with_three_deployments, rest_api_with_three_deployments
 from textual.widgets import DataTable
 
@@ -22,7 +22,7 @@ def private_journal(tmp_path, monkeypatch):
 
 async def open_deployments(pilot, api_id: str) -> tuple[StageScreen, DeploymentsScreen]:
     app = pilot.app
-    await until(pilot, lambda: app.engine is not None, "the connection")
+    await connected(pilot)
     api = next(a for a in app.gateway.apis() if a.id == api_id)
     await app.push_screen(StageScreen(api, "dev"))
     await until(pilot, lambda: app.screen.stage is not None, "the stage")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from screen_helpers import plain, type_text, until
+from screen_helpers import connected, plain, run_command, until
 from test_partial_failure import faults
 from textual.widgets import DataTable
 
@@ -33,10 +33,8 @@ async def test_the_doctor_view_lists_exactly_the_denied_operations(sandbox, scra
     with faults(sandbox.url, deny=[f"apigatewayv2@{scratch_region}", f"logs:FilterLogEvents@{scratch_region}"]):
         app = ConsoleApp(Target(endpoint_url=sandbox.url, region=scratch_region))
         async with app.run_test(size=(160, 30)) as pilot:
-            await until(pilot, lambda: app.engine is not None, "the connection")
-            await pilot.press("colon")
-            await type_text(pilot, "doctor")
-            await pilot.press("enter")
+            await connected(pilot)
+            await run_command(pilot, "doctor")
             await until(pilot, lambda: isinstance(app.screen, DoctorScreen) and app.screen.outcomes, "the checks")
             screen = app.screen
             table = screen.query_one(DataTable)

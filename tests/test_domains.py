@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from screen_helpers import SIZE, screen_text, type_text, until
+from screen_helpers import SIZE, connected, run_command, screen_text, until
 from test_partial_failure import faults
 from textual.widgets import OptionList
 
@@ -197,17 +197,12 @@ def test_domains_that_one_api_cannot_read_are_a_warning_not_a_failure(sandbox, r
 # -- the TUI ----------------------------------------------------------------------------------------
 
 
-async def connected(pilot) -> None:
-    await until(pilot, lambda: pilot.app.engine is not None, "the connection")
-
 
 async def test_colon_open_opens_the_stage_with_the_method_shown(sandbox):
     app = ConsoleApp(Target(endpoint_url=sandbox.url))
     async with app.run_test(size=(120, 30)) as pilot:
         await connected(pilot)
-        await pilot.press("colon")
-        await type_text(pilot, "open https://api.shop.example.com/orders/123 PUT")
-        await pilot.press("enter")
+        await run_command(pilot, "open https://api.shop.example.com/orders/123 PUT")
         await until(pilot, lambda: isinstance(app.screen, MatchedStageScreen), "the stage serving the URL")
         screen = app.screen
         assert (screen.api.name, screen.stage_name, screen.match.keys) == ("orders-api", "prod",
@@ -222,9 +217,7 @@ async def test_colon_open_says_which_throttle_the_matched_method_runs_under(sand
     app = ConsoleApp(Target(endpoint_url=sandbox.url))
     async with app.run_test(size=(120, 30)) as pilot:
         await connected(pilot)
-        await pilot.press("colon")
-        await type_text(pilot, "open POST https://api.shop.example.com/psp/payments")
-        await pilot.press("enter")
+        await run_command(pilot, "open POST https://api.shop.example.com/psp/payments")
         await until(pilot, lambda: isinstance(app.screen, MatchedStageScreen) and app.screen.stage is not None,
                     "the stage serving the URL")
         assert "POST /payments: 100 rps, burst 200 (its override)" in screen_text(app)
@@ -235,9 +228,7 @@ async def test_colon_open_with_an_unknown_host_says_so_and_stays(sandbox):
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
         before = app.screen
-        await pilot.press("colon")
-        await type_text(pilot, "open https://www.example.org/x")
-        await pilot.press("enter")
+        await run_command(pilot, "open https://www.example.org/x")
         await until(pilot, lambda: any("is neither an API Gateway host" in n.message for n in app._notifications),
                     "the refusal in words")
         assert app.screen is before
@@ -268,9 +259,7 @@ async def test_colon_domains_lists_mappings_and_enter_opens_the_stage(sandbox):
     app = ConsoleApp(Target(endpoint_url=sandbox.url))
     async with app.run_test(size=(160, 30)) as pilot:
         await connected(pilot)
-        await pilot.press("colon")
-        await type_text(pilot, "domains")
-        await pilot.press("enter")
+        await run_command(pilot, "domains")
         await until(pilot, lambda: isinstance(app.screen, DomainsScreen) and app.screen.rows, "the domains")
         shown = screen_text(app)
         assert "api.shop.example.com" in shown and "preview/next" in shown and "live-notifications-ws" in shown

@@ -9,7 +9,7 @@ import json
 
 import pytest
 from once import once
-from screen_helpers import SIZE, screen_text, type_text, until
+from screen_helpers import SIZE, run_command, screen_text, until
 from test_partial_failure import faults
 
 from console.aws.session import Target
@@ -116,9 +116,7 @@ async def test_fleet_view_shows_rows_and_an_error_row_and_enter_switches_to_the_
     with faults(sandbox_fleet.url, deny=[f"apigateway@{DENIED}", f"apigatewayv2@{DENIED}"]):
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: app.gateway is not None, "the connection")
-            await pilot.press("colon")
-            await type_text(pilot, "fleet mixed")
-            await pilot.press("enter")
+            await run_command(pilot, "fleet mixed")
             await until(pilot, lambda: isinstance(app.screen, FleetScreen) and len(app.screen.answers) == 3,
                         "every target's answer")
             text = screen_text(app)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from screen_helpers import SIZE, plain, until
+from screen_helpers import SIZE, connected, plain, until
 
 from console.aws.session import Target
 from console.config import Settings, load
@@ -106,7 +106,7 @@ async def test_ctx_names_every_source_in_full(sandbox, monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     app = ConsoleApp(Target(endpoint_url=sandbox.url))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
+        await connected(pilot)
         app.open_view("ctx")
         await until(pilot, lambda: isinstance(app.screen, ConnectionScreen) and app.screen.regions, "the places")
         said = plain(app.screen.query_one("#resolved").render())

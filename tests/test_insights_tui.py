@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from conftest import build_rest
-from screen_helpers import SIZE, type_text, until
+from screen_helpers import SIZE, connected, type_text, until
 from textual.widgets import DataTable, Input, Static
 
 from console.aws.local import REGION
@@ -28,7 +28,7 @@ def private_journal(tmp_path, monkeypatch):
 
 async def open_insights(pilot) -> InsightsScreen:
     app = pilot.app
-    await until(pilot, lambda: app.engine is not None, "the connection")
+    await connected(pilot)
     app.run_command(parse("insights orders-api prod"))  # as typed after ":"
     await until(pilot, lambda: isinstance(app.screen, InsightsScreen) and app.screen.query("#insights-query"), "the insights view")
     return app.screen
@@ -94,7 +94,7 @@ async def test_ctrl_c_stops_a_running_query_and_leaving_stops_another(sandbox, a
 async def test_the_palette_opens_the_view_on_a_stage_by_name(sandbox):
     app = ConsoleApp(Target(endpoint_url=sandbox.url))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
+        await connected(pilot)
         await pilot.press("ctrl+p")
         await pilot.pause(0.5)  # the palette reads the stages of the APIs it has not seen yet
         await type_text(pilot, "insights orders-api prod")
@@ -123,7 +123,7 @@ async def test_what_the_log_wrote_is_shown_never_obeyed(sandbox, aws, unique):
     app = ConsoleApp(Target(endpoint_url=sandbox.url, region=region))
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: app.engine is not None, "the connection")
+            await connected(pilot)
             app.run_command(parse(f"insights {name} prod"))
             await until(pilot, lambda: isinstance(app.screen, InsightsScreen) and app.screen.query("#insights-query"), "the insights view")
             screen = app.screen
@@ -147,7 +147,7 @@ async def test_what_the_log_wrote_is_shown_never_obeyed(sandbox, aws, unique):
 async def test_i_on_a_stage_opens_the_view_on_it(sandbox):
     app = ConsoleApp(Target(endpoint_url=sandbox.url))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
+        await connected(pilot)
         app.run_command(parse("stage orders-api prod"))
         await until(pilot, lambda: type(app.screen).__name__ == "StageScreen", "the stage")
         await pilot.press("i")

@@ -5,7 +5,7 @@ reads again when it comes back on top."""
 from __future__ import annotations
 
 from conftest import build_rest
-from screen_helpers import SIZE, type_text, until
+from screen_helpers import SIZE, connected, type_text, until
 from textual.widgets import DataTable
 
 from actions import throttle
@@ -49,7 +49,7 @@ async def test_a_view_under_a_change_reads_again_when_it_is_back_on_top(sandbox,
     try:
         app = ConsoleApp(Target(endpoint_url=sandbox.url, region=scratch_region))
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: app.engine is not None, "the connection")
+            await connected(pilot)
             api = app.gateway.find_api(api_id)
             await app.push_screen(ApiScreen(api))
             await until(pilot, lambda: app.screen.stages, "the API's stages")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from once import once
 from conftest import build_rest
-from screen_helpers import SIZE, plain, type_text, until
+from screen_helpers import SIZE, connected, plain, run_command, until
 from traffic_helpers import stepped
 
 from console.aws.session import Target
@@ -42,7 +42,7 @@ def rows(lines: LogLines) -> str:
 
 async def open_logs(pilot, live, api: str = "payments-api") -> LogScreen:
     app = pilot.app
-    await until(pilot, lambda: app.engine is not None, "the connection")
+    await connected(pilot)
     app.run_command(parse(f"logs {api} prod"))  # as typed after ":" (typing it is slow under Pilot)
     await until(pilot, lambda: isinstance(app.screen, LogScreen) and app.screen.tail is not None, "the log view")
     screen = app.screen
@@ -116,10 +116,8 @@ async def test_the_pulse_lists_stages_worst_first_and_each_fix_is_one_key_away(l
     live.traffic.close(__import__("time").time())  # the current minute's metrics too
     app = ConsoleApp(Target(endpoint_url=live.url, region=HERE))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
-        await pilot.press("colon")
-        await type_text(pilot, "pulse")
-        await pilot.press("enter")
+        await connected(pilot)
+        await run_command(pilot, "pulse")
         await until(pilot, lambda: isinstance(app.screen, PulseScreen) and app.screen.rows, "the pulse")
         pulse = app.screen
         assert {r.ref.api_name for r in pulse.rows} == {"orders-api", "payments-api"}
@@ -151,7 +149,7 @@ async def test_a_stage_without_access_logging_says_so_and_offers_to_turn_it_on(s
     api_id = scratch_apis["REST"]
     app = ConsoleApp(Target(endpoint_url=sandbox.url, region=scratch_region))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
+        await connected(pilot)
         api = next(a for a in app.gateway.apis() if a.id == api_id)
         await app.push_screen(LogScreen(api, "dev"))
         screen = app.screen
@@ -191,7 +189,7 @@ async def test_e_switches_a_rest_stage_to_its_execution_log(sandbox, aws, scratc
     try:
         app = ConsoleApp(Target(endpoint_url=sandbox.url, region=scratch_region))
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: app.engine is not None, "the connection")
+            await connected(pilot)
             api = app.gateway.find_api(api_id)
             await app.push_screen(LogScreen(api, "prod"))
             await pilot.pause(0.5)

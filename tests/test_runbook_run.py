@@ -207,7 +207,7 @@ def test_a_bad_parameter_is_refused_before_anything_runs(live, tmp_path, capsys)
 
 async def test_runbook_in_the_tui_shows_each_step_and_confirms_on_the_confirmation_screen(live, tmp_path,
                                                                                           monkeypatch, stage):
-    from screen_helpers import SIZE, screen_text, until
+    from screen_helpers import SIZE, connected, screen_text, until
 
     from console.aws.session import Target
     from screens.app import ConsoleApp
@@ -240,7 +240,7 @@ timeout = 10
     keys = {":": "colon", "/": "slash", "-": "minus", ".": "full_stop", "_": "underscore", " ": "space"}
     app = ConsoleApp(Target(endpoint_url=live.url, region=HERE))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
+        await connected(pilot)
         await pilot.press("colon", *[keys.get(c, c) for c in f"runbook {book}"], "enter")
         await until(pilot, lambda: isinstance(app.screen, RunbookParamsForm), "its parameters")
         await pilot.press("enter")  # the defaults, as filled in
@@ -310,7 +310,7 @@ def test_promoting_a_canary_that_is_not_there_fails_the_step_before_any_call(run
 
 async def test_x_stops_a_run_in_the_tui_and_its_change_is_undone_on_the_confirmation_screen(live, tmp_path,
                                                                                            monkeypatch, stage):
-    from screen_helpers import SIZE, until
+    from screen_helpers import SIZE, connected, until
 
     from console.aws.session import Target
     from screens.app import ConsoleApp
@@ -328,7 +328,7 @@ poll = 60
     before = stage()
     app = ConsoleApp(Target(endpoint_url=live.url, region=HERE))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
+        await connected(pilot)
         app.push_screen(RunbookScreen(str(book)))
         await until(pilot, lambda: isinstance(app.screen, RunbookParamsForm), "its parameters")
         await pilot.press("ctrl+s")
@@ -358,7 +358,7 @@ poll = 60
 
 
 async def test_runbook_alone_lists_the_bundled_runbooks(live):
-    from screen_helpers import SIZE, screen_text, until
+    from screen_helpers import SIZE, connected, screen_text, until
 
     from console.aws.session import Target
     from screens.app import ConsoleApp
@@ -366,7 +366,7 @@ async def test_runbook_alone_lists_the_bundled_runbooks(live):
 
     app = ConsoleApp(Target(endpoint_url=live.url, region=HERE))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
+        await connected(pilot)
         await pilot.press("colon", *"runbook", "enter")
         await until(pilot, lambda: isinstance(app.screen, RunbookScreen) and app.screen.listed, "the list")
         shown = screen_text(app)
@@ -378,7 +378,7 @@ async def test_runbook_alone_lists_the_bundled_runbooks(live):
 async def test_the_tui_asks_for_a_runbooks_parameters_and_checks_them_before_anything_runs(live):
     """Enter on a listed runbook opens its parameters with the defaults in; a value out of bounds or a
     required one left empty is said in the form (nothing typed is lost, nothing runs); escape goes back."""
-    from screen_helpers import SIZE, screen_text, until
+    from screen_helpers import SIZE, connected, screen_text, until
     from textual.widgets import DataTable, Input
 
     from console.aws.session import Target
@@ -388,7 +388,7 @@ async def test_the_tui_asks_for_a_runbooks_parameters_and_checks_them_before_any
 
     app = ConsoleApp(Target(endpoint_url=live.url, region=HERE))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
+        await connected(pilot)
         await pilot.press("colon", *"runbook", "enter")
         await until(pilot, lambda: isinstance(app.screen, RunbookScreen) and app.screen.listed, "the list")
         runbooks = app.screen

@@ -25,7 +25,7 @@ import pytest
 from once import once
 import textual._doc
 import time_machine
-from screen_helpers import SIZE, type_text, until
+from screen_helpers import SIZE, connected, run_command, type_text, until
 from textual.widgets import DataTable, Input
 
 from console.aws.session import Target
@@ -136,7 +136,7 @@ def snapshot_of(snap_compare, console_app, estate, monkeypatch):
         async def run_before(pilot) -> None:
             app = pilot.app
             app.animation_level = "none"
-            await until(pilot, lambda: app.engine is not None, "the connection")
+            await connected(pilot)
             await steps(pilot)
             for box in app.screen.query(Input):
                 box.cursor_blink = False
@@ -173,9 +173,7 @@ async def stage_view(pilot, stage: str = "prod") -> None:
 
 
 async def command(pilot, text: str) -> None:
-    await pilot.press("colon")
-    await type_text(pilot, text)
-    await pilot.press("enter")
+    await run_command(pilot, text)
 
 
 def test_the_api_list(snapshot_of):

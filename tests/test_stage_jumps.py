@@ -4,7 +4,7 @@ views of a stage read it again after a change applied elsewhere."""
 from __future__ import annotations
 
 from conftest import build_rest
-from screen_helpers import SIZE, plain, until
+from screen_helpers import SIZE, connected, plain, until
 
 from actions import stage_variables
 from console.aws.session import Target
@@ -16,9 +16,6 @@ from screens.logs import LogScreen
 from screens.metrics import MetricsScreen
 from screens.stage import StageScreen
 
-
-async def connected(pilot) -> None:
-    await until(pilot, lambda: pilot.app.engine is not None, "the connection")
 
 
 async def test_from_the_metrics_view_t_opens_its_stages_throttle_form_and_enter_the_stage(sandbox):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from screen_helpers import SIZE, until
+from screen_helpers import SIZE, connected, until
 from textual.widgets import DataTable
 from textual.widgets._toast import ToastRack
 
@@ -29,7 +29,7 @@ async def test_without_colour_each_chart_series_has_its_own_glyph_in_the_legend(
     monkeypatch.setenv("NO_COLOR", "1")
     app = ConsoleApp(Target(endpoint_url=sandbox.url))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
+        await connected(pilot)
         assert app.no_color
         api = app.gateway.find_api("orders-api")
         await app.push_screen(MetricsScreen(api, "prod"))

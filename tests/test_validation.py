@@ -459,7 +459,7 @@ def test_cli_imports_a_key_file_whose_quoted_field_holds_a_line_break(cli, uniqu
 
 async def test_the_variables_form_asks_before_an_empty_buffer_removes_every_variable(
         sandbox, scratch_apis, aws, private_journal):
-    from screen_helpers import SIZE, plain, until
+    from screen_helpers import SIZE, connected, plain, until
     from textual.widgets import Static, TextArea
 
     from console.aws.session import Target as Where
@@ -472,7 +472,7 @@ async def test_the_variables_form_asks_before_an_empty_buffer_removes_every_vari
     before = rest_variables(aws, api)
     app = ConsoleApp(Where(endpoint_url=sandbox.url, region=REGION))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
+        await connected(pilot)
         found = next(a for a in app.gateway.apis() if a.id == api)
         await app.push_screen(StageScreen(found, "dev"))
         await until(pilot, lambda: app.screen.stage is not None, "the stage")

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import pytest
 from once import once
 
-from screen_helpers import SIZE, screen_text, until
+from screen_helpers import SIZE, connected, screen_text, until
 from textual.widgets import DataTable
 
 from console.aws.budget import TokenBucket
@@ -99,7 +99,7 @@ def test_the_pulse_command_says_the_cause_with_its_count(sandbox, struck, capsys
 async def test_the_log_view_filters_and_counts_the_4xx_by_cause(sandbox, struck, private_dirs, unpaced):
     app = ConsoleApp(Target(endpoint_url=sandbox.url, region=REGION))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
+        await connected(pilot)
         api = next(a for a in app.gateway.apis() if a.name == PAYMENTS_API.name)
         await app.push_screen(LogScreen(api, "prod"))
         logs = app.screen
@@ -118,7 +118,7 @@ async def test_from_the_pulse_to_the_stage_keys_where_enabling_them_ends_the_ref
                                                                                    private_dirs, unpaced):
     app = ConsoleApp(Target(endpoint_url=sandbox.url, region=REGION))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None, "the connection")
+        await connected(pilot)
         await app.push_screen(PulseScreen())
         pulse = app.screen
         await until(pilot, lambda: pulse.found is not None and pulse.found.rows[0].causes is not None, "the causes",
