@@ -49,6 +49,16 @@ async def run_command(pilot, text: str) -> None:
     await pilot.press("enter")
 
 
+async def palette(pilot, text: str) -> None:
+    """ctrl+p, TEXT and enter, with a pause on each side of typing: the palette reads the stages of the
+    APIs it has not seen yet, then narrows to what was typed."""
+    await pilot.press("ctrl+p")
+    await pilot.pause(0.5)
+    await type_text(pilot, text)
+    await pilot.pause(0.5)
+    await pilot.press("enter")
+
+
 async def type_text(pilot, text: str) -> None:
     await pilot.press(*[{" ": "space", ":": "colon", "/": "slash", "-": "minus"}.get(c, c) for c in text])
 

@@ -11,7 +11,7 @@ from collections import namedtuple
 
 import pytest
 from once import once
-from screen_helpers import SIZE, connected, screen_text, type_text, until
+from screen_helpers import SIZE, connected, palette, screen_text, until
 
 from console.aws.session import Target
 from console.cli import main
@@ -193,11 +193,7 @@ async def test_the_palette_opens_the_keys_of_a_stages_usage_plans(sandbox, priva
     app = ConsoleApp(Target(endpoint_url=sandbox.url, region=REGION))
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.5)  # the palette reads the stages of the APIs it has not seen yet
-        await type_text(pilot, "API keys payments-api prod")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
+        await palette(pilot, "API keys payments-api prod")
         await until(pilot, lambda: isinstance(app.screen, ApiKeysScreen) and app.screen.answer is not None, "the keys")
         assert (app.screen.stage[0].name, app.screen.stage[1]) == ("payments-api", "prod")
         shown = screen_text(app)

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from conftest import build_rest
-from screen_helpers import SIZE, connected, type_text, until
+from screen_helpers import SIZE, connected, palette, until
 from textual.widgets import DataTable, Input, Static
 
 from console.aws.local import REGION
@@ -95,11 +95,7 @@ async def test_the_palette_opens_the_view_on_a_stage_by_name(sandbox):
     app = ConsoleApp(Target(endpoint_url=sandbox.url))
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.5)  # the palette reads the stages of the APIs it has not seen yet
-        await type_text(pilot, "insights orders-api prod")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
+        await palette(pilot, "insights orders-api prod")
         await until(pilot, lambda: isinstance(app.screen, InsightsScreen) and app.screen.query("#insights-query"), "the insights view")
         assert (app.screen.api.name, app.screen.stage_name) == ("orders-api", "prod")
 

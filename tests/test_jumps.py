@@ -5,7 +5,7 @@ reads again when it comes back on top."""
 from __future__ import annotations
 
 from conftest import build_rest
-from screen_helpers import SIZE, connected, type_text, until
+from screen_helpers import SIZE, connected, palette, type_text, until
 from textual.widgets import DataTable
 
 from actions import throttle
@@ -34,11 +34,7 @@ async def test_the_palette_opens_a_stage_with_its_action_by_name(sandbox):
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, ApiListScreen)
                     and app.screen.query_one("#apis", DataTable).row_count, "the API list")
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.5)  # the palette reads the stages of the APIs it has not seen yet
-        await type_text(pilot, "throttle orders-api prod")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
+        await palette(pilot, "throttle orders-api prod")
         await until(pilot, lambda: isinstance(app.screen, ThrottleForm), "the throttle form")
         assert app.screen.api.name == "orders-api" and app.screen.stage.name == "prod"
 
